@@ -1,0 +1,37 @@
+"""Domain errors raised by services, whoever calls them (API, web page, task).
+
+The API maps a ``DomainError`` to 409 with its ``code`` (../shared/api.md); the web pages show
+its ``detail``. Input errors are Django ``ValidationError``s with a field dict (API → 400).
+"""
+
+
+class DomainError(Exception):
+    """A domain rule refuses the action."""
+
+    #: One of the 409 codes of the public API.
+    CODES = frozenset(
+        {
+            "invalid_transition",
+            "interview_guarantee",
+            "assessment_incomplete",
+            "vacancy_not_open",
+            "vacancy_open",
+            "duplicate_application",
+            "positive_action_not_applicable",
+        }
+    )
+
+    def __init__(self, code: str, detail: str) -> None:
+        if code not in self.CODES:
+            raise ValueError(f"unknown domain error code {code!r}")
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class ActionForbidden(Exception):
+    """The caller can see the object but may not take this action (API → 403)."""
+
+    def __init__(self, detail: str = "You may not do this.") -> None:
+        super().__init__(detail)
+        self.detail = detail

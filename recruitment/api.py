@@ -1,0 +1,468 @@
+"""Applications API: validate, call a service, render what the caller may see.
+
+Each field of the application's representation names the permission it needs; a field the
+caller may not see is never computed (``ApplicationOutput.FIELD_PERMS``). Equality answers
+have no field at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+import rules
+from django.db.models import QuerySet
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api import acting_user
+from config.errors import ActionForbidden
+from recruitment import assessment, selectors, services
+from recruitment.models import (
+    EQUALITY_QUESTIONS,
+    AgreedAssessment,
+    Application,
+    ApplicationState,
+    Evidence,
+    Score,
+    ScoreStage,
+)
+from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class EvidenceInput(serializers.Serializer[dict[str, Any]]):
+    criterion = serializers.IntegerField(min_value=1, max_value=2**53)
+    text = serializers.CharField(max_length=10000)
+
+
+class EqualityInput(serializers.Serializer[dict[str, Any]]):
+    """Every question optional; each also takes ``prefer_not_to_say``. Unknown keys are
+    refused so a mistyped question is not silently lost."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {
+            name: serializers.ChoiceField(choices=choices.choices, required=False)
+            for name, choices in EQUALITY_QUESTIONS.items()
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(self.initial_data, dict):
+            unknown = sorted(set(self.initial_data) - set(EQUALITY_QUESTIONS))
+            if unknown:
+                raise serializers.ValidationError({k: ["Unknown question."] for k in unknown})
+        return attrs
+
+
+class ApplicationInput(serializers.Serializer[dict[str, Any]]):
+    vacancy = serializers.PrimaryKeyRelatedField(
+        # A draft is invisible to candidates: it answers "does not exist" like a missing id.
+        queryset=Vacancy.objects.exclude(status=VacancyStatus.DRAFT)
+    )
+    statement = serializers.CharField(max_length=20000)
+    evidence = serializers.ListField(child=EvidenceInput(), max_length=50, default=list)
+    interview_guarantee = serializers.ChoiceField(
+        choices=GuaranteeScheme.choices, allow_null=True, required=False, default=None
+    )
+    positive_action = serializers.BooleanField(default=False)
+    equality = EqualityInput(required=False, allow_null=True, default=None)
+
+
+class ActionInput(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ScheduleInterviewInput(ActionInput):
+    interview_at = serializers.DateTimeField()
+
+
+class PositiveActionUseInput(serializers.Serializer[dict[str, Any]]):
+    justification = serializers.CharField(max_length=5000)
+
+
+class OfferInput(ActionInput):
+    positive_action = PositiveActionUseInput(required=False, allow_null=True, default=None)
+
+
+ACTION_INPUTS: dict[str, type[ActionInput]] = {
+    "schedule_interview": ScheduleInterviewInput,
+    "offer": OfferInput,
+}
+
+
+class ScoreItemInput(serializers.Serializer[dict[str, Any]]):
+    criterion = serializers.IntegerField(min_value=1, max_value=2**53)
+    score = serializers.IntegerField(min_value=0, max_value=4)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ScoresInput(serializers.Serializer[dict[str, Any]]):
+    stage = serializers.ChoiceField(choices=ScoreStage.choices)
+    scores = serializers.ListField(child=ScoreItemInput(), min_length=1, max_length=50)
+
+
+class AgreedScoreItemInput(serializers.Serializer[dict[str, Any]]):
+    criterion = serializers.IntegerField(min_value=1, max_value=2**53)
+    score = serializers.IntegerField(min_value=0, max_value=4)
+
+
+class AgreedScoresInput(serializers.Serializer[dict[str, Any]]):
+    stage = serializers.ChoiceField(choices=ScoreStage.choices)
+    scores = serializers.ListField(child=AgreedScoreItemInput(), min_length=1, max_length=50)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class StageQuery(serializers.Serializer[dict[str, Any]]):
+    stage = serializers.ChoiceField(choices=ScoreStage.choices, default=ScoreStage.SHORTLISTING)
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class EvidenceOutput(serializers.ModelSerializer[Evidence]):
+    class Meta:
+        model = Evidence
+        fields = ["criterion", "text"]
+
+
+class CandidateOutput(serializers.Serializer[Any]):
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class AgreedOutput(serializers.ModelSerializer[AgreedAssessment]):
+    scores = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgreedAssessment
+        fields = ["scores", "total", "note", "agreed_at"]
+
+    def get_scores(self, agreed: AgreedAssessment) -> list[dict[str, int]]:
+        return [{"criterion": s.criterion_id, "score": s.score} for s in agreed.scores.all()]
+
+    def get_total(self, agreed: AgreedAssessment) -> int | None:
+        return assessment.agreed_total(agreed.application, agreed.stage)
+
+
+class ApplicationOutput(serializers.ModelSerializer[Application]):
+    vacancy = serializers.PrimaryKeyRelatedField[Vacancy](read_only=True)
+    evidence = EvidenceOutput(many=True, read_only=True)
+    candidate = serializers.SerializerMethodField()
+    interview_guarantee = serializers.SerializerMethodField()
+    positive_action = serializers.SerializerMethodField()
+    interview_guaranteed = serializers.SerializerMethodField()
+    meets_minimum_criteria = serializers.SerializerMethodField()
+    agreed_scores = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    #: field → the permission needed to see it. Unlisted fields are seen by all who see the
+    #: application. Names and contact details reach the panel only from shortlisting on;
+    #: declarations reach only HR and the candidate; sift results never reach the candidate.
+    FIELD_PERMS = {
+        "candidate": "recruitment.view_candidate_identity",
+        "interview_guarantee": "recruitment.view_declarations",
+        "positive_action": "recruitment.view_declarations",
+        "interview_guaranteed": "recruitment.view_scores",
+        "meets_minimum_criteria": "recruitment.view_scores",
+        "agreed_scores": "recruitment.view_scores",
+    }
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "reference",
+            "vacancy",
+            "state",
+            "statement",
+            "evidence",
+            "interview_at",
+            "submitted_at",
+            "candidate",
+            "interview_guarantee",
+            "positive_action",
+            "interview_guaranteed",
+            "meets_minimum_criteria",
+            "agreed_scores",
+            "available_actions",
+        ]
+
+    def to_representation(self, instance: Application) -> dict[str, Any]:
+        user = self.context["request"].user
+        data: dict[str, Any] = {}
+        for field in self._readable_fields:
+            name = field.field_name or ""
+            needed = self.FIELD_PERMS.get(name)
+            if needed is not None and not rules.has_perm(needed, user, instance):
+                continue  # never computed, so never leaked
+            value = field.get_attribute(instance)
+            data[name] = None if value is None else field.to_representation(value)
+        return data
+
+    @extend_schema_field(CandidateOutput)
+    def get_candidate(self, application: Application) -> dict[str, str]:
+        return {"full_name": application.candidate.full_name, "email": application.candidate.email}
+
+    def get_interview_guarantee(self, application: Application) -> str | None:
+        return assessment.declared_scheme(application)
+
+    def get_positive_action(self, application: Application) -> bool:
+        return assessment.positive_action_declared(application)
+
+    def get_interview_guaranteed(self, application: Application) -> bool:
+        return assessment.interview_guaranteed(application)
+
+    def get_meets_minimum_criteria(self, application: Application) -> bool | None:
+        return assessment.meets_minimum_criteria(application)
+
+    def get_agreed_scores(self, application: Application) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for stage in ScoreStage.values:
+            agreed = assessment.agreed_assessment(application, stage)
+            result[stage] = AgreedOutput(agreed).data if agreed else None
+        return result
+
+    def get_available_actions(self, application: Application) -> list[str]:
+        return services.available_actions(application, self.context["request"].user)
+
+
+class ScoreOutput(serializers.ModelSerializer[Score]):
+    class Meta:
+        model = Score
+        fields = ["criterion", "score", "note", "updated_at"]
+
+
+class OtherScoreOutput(ScoreOutput):
+    scorer = serializers.SerializerMethodField()
+
+    class Meta(ScoreOutput.Meta):
+        fields = ["scorer", *ScoreOutput.Meta.fields]
+
+    @extend_schema_field(
+        inline_serializer(
+            "Scorer", {"id": serializers.IntegerField(), "full_name": serializers.CharField()}
+        )
+    )
+    def get_scorer(self, score: Score) -> dict[str, Any]:
+        return {"id": score.scorer_id, "full_name": score.scorer.full_name}
+
+
+class ScoresOutput(serializers.Serializer[Any]):
+    stage = serializers.CharField()
+    mine = ScoreOutput(many=True)
+    others = OtherScoreOutput(many=True, allow_null=True)
+    others_hidden = serializers.SerializerMethodField()
+    agreed = AgreedOutput(allow_null=True)
+
+    def get_others_hidden(self, view: selectors.ScoresView) -> bool:
+        return view.others is None
+
+
+class HistoryEntryOutput(serializers.Serializer[Any]):
+    transition = serializers.CharField()
+    from_state = serializers.CharField(source="source_state", allow_null=True)
+    to_state = serializers.CharField(source="state")
+    at = serializers.DateTimeField(source="timestamp")
+    by = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="description", allow_null=True)
+
+    @extend_schema_field(
+        inline_serializer(
+            "Actor",
+            {
+                "id": serializers.IntegerField(required=False),
+                "full_name": serializers.CharField(required=False),
+                "role": serializers.CharField(),
+            },
+        )
+    )
+    def get_by(self, entry: Any) -> dict[str, Any] | None:
+        # A candidate acting on their own application is shown by role only, so that the
+        # history never identifies them to a panel before shortlisting.
+        if entry.by is None:
+            return None
+        if entry.by.role == "candidate":
+            return {"role": "candidate"}
+        return {"id": entry.by.pk, "full_name": entry.by.full_name, "role": entry.by.role}
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["from"] = data.pop("from_state")
+        data["to"] = data.pop("to_state")
+        return data
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    vacancy = django_filters.NumberFilter(field_name="vacancy_id")
+    state = django_filters.ChoiceFilter(choices=ApplicationState.choices)
+
+    class Meta:
+        model = Application
+        fields = ["vacancy", "state"]
+
+
+ACTION_SERVICES = {
+    "shortlist": lambda app, by, data: services.application_shortlist(
+        application_id=app, by=by, reason=data["reason"]
+    ),
+    "reject": lambda app, by, data: services.application_reject(
+        application_id=app, by=by, reason=data["reason"]
+    ),
+    "schedule_interview": lambda app, by, data: services.application_schedule_interview(
+        application_id=app, by=by, interview_at=data["interview_at"], reason=data["reason"]
+    ),
+    "record_interview": lambda app, by, data: services.application_record_interview(
+        application_id=app, by=by, reason=data["reason"]
+    ),
+    "offer": lambda app, by, data: services.application_offer(
+        application_id=app,
+        by=by,
+        reason=data["reason"],
+        positive_action_justification=(
+            data["positive_action"]["justification"] if data.get("positive_action") else None
+        ),
+    ),
+    "accept_offer": lambda app, by, data: services.application_accept_offer(
+        application_id=app, by=by, reason=data["reason"]
+    ),
+    "decline_offer": lambda app, by, data: services.application_decline_offer(
+        application_id=app, by=by, reason=data["reason"]
+    ),
+    "withdraw": lambda app, by, data: services.application_withdraw(
+        application_id=app, by=by, reason=data["reason"]
+    ),
+}
+
+
+class ApplicationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Applications the caller may see; anything else answers 404."""
+
+    serializer_class = ApplicationOutput
+    filterset_class = ApplicationFilter
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return (
+            Application.objects.visible_to(self.request.user)
+            .with_assessment_data()
+            .order_by("submitted_at", "id")
+        )
+
+    def _render(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        application = self.get_queryset().get(pk=pk)
+        return Response(self.get_serializer(application).data, status=code)
+
+    @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not rules.has_perm("recruitment.apply", request.user):
+            raise ActionForbidden("Only candidates can apply.")
+        data = ApplicationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        application = services.application_submit(
+            candidate=acting_user(request),
+            vacancy=values["vacancy"],
+            statement=values["statement"],
+            evidence=[services.EvidenceInput(**e) for e in values["evidence"]],
+            interview_guarantee=values["interview_guarantee"],
+            positive_action=values["positive_action"],
+            equality=values["equality"],
+        )
+        return self._render(application.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="applications_action",
+        request=OfferInput,
+        responses={200: ApplicationOutput},
+        parameters=[OpenApiParameter("action_name", enum=list(services.ACTIONS), location="path")],
+        description="Take an action: " + ", ".join(services.ACTIONS) + ". `reason` is required "
+        "for reject; `interview_at` for schedule_interview; `positive_action` only on offer.",
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    def take_action(
+        self, request: Request, pk: str | None = None, action_name: str = ""
+    ) -> Response:
+        if action_name not in ACTION_SERVICES:
+            raise NotFound()
+        application = self.get_object()
+        data = ACTION_INPUTS.get(action_name, ActionInput)(data=request.data)
+        data.is_valid(raise_exception=True)
+        ACTION_SERVICES[action_name](application.pk, request.user, data.validated_data)
+        return self._render(application.pk)
+
+    @extend_schema(responses={200: HistoryEntryOutput(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """The transition log: who, when, from, to, reason."""
+        application = self.get_object()
+        if not rules.has_perm("recruitment.view_history", request.user, application):
+            raise ActionForbidden()
+        entries = selectors.application_history(application)
+        return Response(HistoryEntryOutput(entries, many=True).data)
+
+    def _scores_response(self, application: Application, stage: str) -> Response:
+        view = selectors.scores_visible_to(application, acting_user(self.request), stage)
+        return Response(ScoresOutput(view).data)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("stage", enum=ScoreStage.values, default="shortlisting")],
+        responses={200: ScoresOutput},
+    )
+    @extend_schema(methods=["PUT"], request=ScoresInput, responses={200: ScoresOutput})
+    @action(detail=True, methods=["get", "put"])
+    def scores(self, request: Request, pk: str | None = None) -> Response:
+        """Your own scores; others' only once you have submitted yours; the agreed scores."""
+        application = self.get_object()
+        if request.method == "PUT":
+            data = ScoresInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            stage = data.validated_data["stage"]
+            services.scores_submit(
+                application_id=application.pk,
+                by=acting_user(request),
+                stage=stage,
+                scores=[services.ScoreInput(**s) for s in data.validated_data["scores"]],
+            )
+            application = self.get_object()
+        else:
+            if not rules.has_perm("recruitment.view_scores", request.user, application):
+                raise ActionForbidden("Only the panel, the hiring manager and HR see scores.")
+            query = StageQuery(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            stage = query.validated_data["stage"]
+        return self._scores_response(application, stage)
+
+    @extend_schema(request=AgreedScoresInput, responses={200: ScoresOutput})
+    @action(detail=True, methods=["put"], url_path="agreed-scores")
+    def agreed_scores(self, request: Request, pk: str | None = None) -> Response:
+        """The chair's agreed scores and note for a stage."""
+        application = self.get_object()
+        data = AgreedScoresInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agreed_scores_set(
+            application_id=application.pk,
+            by=acting_user(request),
+            stage=data.validated_data["stage"],
+            note=data.validated_data["note"],
+            scores=[services.ScoreInput(**s) for s in data.validated_data["scores"]],
+        )
+        return self._scores_response(self.get_object(), data.validated_data["stage"])

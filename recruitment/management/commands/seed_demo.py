@@ -1,0 +1,168 @@
+"""A realistic demo: staff, candidates, an open vacancy and a closed one mid-sift.
+
+Idempotent: users and vacancies are looked up by username and reference, and anything that
+already exists is left as it is. Every change goes through the services."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.services import user_create
+from recruitment import services as recruitment
+from recruitment.models import Application
+from vacancies import services as vacancies
+from vacancies.models import Vacancy
+
+PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
+
+USERS = [
+    ("hr", Role.HR, "Priya Shah"),
+    ("manager", Role.HIRING_MANAGER, "Sam Okafor"),
+    ("panel1", Role.PANEL_MEMBER, "Alex Morgan"),
+    ("panel2", Role.PANEL_MEMBER, "Jo Chen"),
+    ("amara", Role.CANDIDATE, "Amara Mensah"),
+    ("ben", Role.CANDIDATE, "Ben Hughes"),
+    ("chloe", Role.CANDIDATE, "Chloe Davies"),
+    ("dev", Role.CANDIDATE, "Dev Patel"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo users, vacancies and applications (idempotent) and print the logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = {username: self._user(username, role, name) for username, role, name in USERS}
+        with transaction.atomic():
+            self._open_vacancy(users)
+            self._closed_vacancy(users)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password for all: {PASSWORD}):")
+        )
+        for username, role, name in USERS:
+            self.stdout.write(f"  {username:<10} {role:<15} {name}")
+
+    def _user(self, username: str, role: str, name: str) -> User:
+        existing = User.objects.filter(username=username).first()
+        if existing:
+            return existing
+        return user_create(
+            username=username,
+            email=f"{username}@example.gov.uk",
+            password=PASSWORD,
+            full_name=name,
+            role=role,
+        )
+
+    def _vacancy(self, users: dict[str, User], **fields: Any) -> tuple[Vacancy, bool]:
+        existing = Vacancy.objects.filter(reference=fields["reference"]).first()
+        if existing:
+            return existing, False
+        data = vacancies.VacancyInput(
+            hiring_manager=users["manager"],
+            panel=[users["panel1"], users["panel2"]],
+            closing_date=timezone.now() + timedelta(days=30),
+            **fields,
+        )
+        vacancy = vacancies.vacancy_create(by=users["hr"], data=data)
+        return vacancies.vacancy_publish(vacancy_id=vacancy.pk, by=users["hr"]), True
+
+    def _open_vacancy(self, users: dict[str, User]) -> None:
+        vacancy, created = self._vacancy(
+            users,
+            title="Senior Social Worker",
+            reference="SW-2026-014",
+            department="Children's Services",
+            grade="P3",
+            location="Cambridge",
+            description="Lead complex child-protection casework in a supportive team.",
+            salary_min=41000,
+            salary_max=45000,
+            criteria=[
+                vacancies.CriterionInput("essential", "Social Work England registration"),
+                vacancies.CriterionInput("essential", "Experience of child-protection casework"),
+                vacancies.CriterionInput("desirable", "Experience of court work"),
+            ],
+            interview_guarantees=["disability_confident", "care_leaver", "armed_forces"],
+            positive_action=vacancies.PositiveActionInput(
+                characteristic="ethnicity_group",
+                groups=["asian", "black", "mixed", "other"],
+                evidence="22% of officers at this grade vs 38% of the local working-age "
+                "population (2025 workforce report)",
+            ),
+        )
+        if created:
+            criteria = list(vacancy.criteria.all())
+            recruitment.application_submit(
+                candidate=users["amara"],
+                vacancy=vacancy,
+                statement="Eight years in child protection, the last three as a senior.",
+                evidence=[recruitment.EvidenceInput(c.pk, "See statement.") for c in criteria],
+                interview_guarantee="disability_confident",
+                equality={"ethnicity": "black_african", "sex": "female", "age_band": "35-44"},
+            )
+
+    def _closed_vacancy(self, users: dict[str, User]) -> None:
+        vacancy, created = self._vacancy(
+            users,
+            title="Environmental Health Officer",
+            reference="EH-2026-003",
+            department="Environment",
+            grade="P2",
+            location="Ely",
+            description="Food safety inspections and public-health investigations.",
+            salary_min=35000,
+            salary_max=39000,
+            criteria=[
+                vacancies.CriterionInput("essential", "EHRB registration or eligibility"),
+                vacancies.CriterionInput("essential", "Food hygiene inspection experience"),
+                vacancies.CriterionInput("desirable", "Full driving licence"),
+            ],
+            interview_guarantees=["disability_confident", "armed_forces"],
+        )
+        if not created:
+            return
+        criteria = list(vacancy.criteria.all())
+        submitted: list[Application] = []
+        for name, scheme, statement in [
+            ("ben", None, "Five years inspecting food premises for a district council."),
+            ("chloe", "disability_confident", "Recently qualified, placement in food safety."),
+            ("dev", "armed_forces", "Former Army environmental health technician."),
+        ]:
+            submitted.append(
+                recruitment.application_submit(
+                    candidate=users[name],
+                    vacancy=vacancy,
+                    statement=statement,
+                    evidence=[recruitment.EvidenceInput(c.pk, "See statement.") for c in criteria],
+                    interview_guarantee=scheme,
+                    equality={"sex": "male" if name != "chloe" else "female"},
+                )
+            )
+        vacancies.vacancy_close(vacancy_id=vacancy.pk, by=users["hr"], reason="Demo: closed early")
+        # Ben and Chloe are scored and agreed; Chloe meets the minimum criteria, so her
+        # guarantee applies. Dev is still waiting for his sift.
+        for application, agreed in [(submitted[0], [3, 3, 2]), (submitted[1], [2, 2, 1])]:
+            for member in ("panel1", "panel2"):
+                recruitment.scores_submit(
+                    application_id=application.pk,
+                    by=users[member],
+                    stage="shortlisting",
+                    scores=[
+                        recruitment.ScoreInput(c.pk, s)
+                        for c, s in zip(criteria, agreed, strict=True)
+                    ],
+                )
+            recruitment.agreed_scores_set(
+                application_id=application.pk,
+                by=users["manager"],
+                stage="shortlisting",
+                scores=[
+                    recruitment.ScoreInput(c.pk, s) for c, s in zip(criteria, agreed, strict=True)
+                ],
+                note="Agreed at moderation.",
+            )
+        recruitment.application_shortlist(application_id=submitted[0].pk, by=users["manager"])

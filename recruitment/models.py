@@ -1,0 +1,512 @@
+"""Applications and everything scored or declared about them.
+
+Privacy boundary (../shared/domain.md §6):
+- ``GuaranteeDeclaration`` and ``PositiveActionDeclaration`` are separate, purpose-bound
+  records, read only by the guarantee and tie-breaker logic (recruitment/assessment.py).
+- ``EqualityAnswers`` has no reverse accessor from ``Application`` (``related_name="+"``), so
+  no application query, serializer or page can reach it by accident. Only the statistics code
+  reads it; the submission service writes it. tests/test_privacy.py guards the imports.
+
+State changes happen only in recruitment/services.py; the FSM field is protected.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from config.fsm import condition
+from recruitment import assessment
+from vacancies.models import SCORE_VALIDATORS, Criterion, GuaranteeScheme, Vacancy, VacancyStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from accounts.models import User
+
+
+class ApplicationState(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    NOT_SHORTLISTED = "not_shortlisted", "Not shortlisted"
+    INTERVIEW_SCHEDULED = "interview_scheduled", "Interview scheduled"
+    INTERVIEWED = "interviewed", "Interviewed"
+    NOT_APPOINTED = "not_appointed", "Not appointed"
+    OFFERED = "offered", "Offered"
+    APPOINTED = "appointed", "Appointed"
+    OFFER_DECLINED = "offer_declined", "Offer declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+FINAL_STATES = frozenset(
+    {
+        ApplicationState.NOT_SHORTLISTED,
+        ApplicationState.NOT_APPOINTED,
+        ApplicationState.APPOINTED,
+        ApplicationState.OFFER_DECLINED,
+        ApplicationState.WITHDRAWN,
+    }
+)
+ACTIVE_STATES = [s for s in ApplicationState.values if s not in FINAL_STATES]
+
+
+class Stage(models.TextChoices):
+    """The furthest stage an application reached: what the monitoring funnel counts.
+
+    Recorded as the application moves, never inferred from the current state, so that a
+    candidate rejected after interview still counts as shortlisted and interviewed."""
+
+    APPLIED = "applied", "Applied"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    INTERVIEWED = "interviewed", "Interviewed"
+    OFFERED = "offered", "Offered"
+    APPOINTED = "appointed", "Appointed"
+
+
+STAGE_ORDER = {stage: i for i, stage in enumerate(Stage.values)}
+
+
+class ScoreStage(models.TextChoices):
+    SHORTLISTING = "shortlisting", "Shortlisting"
+    INTERVIEW = "interview", "Interview"
+
+
+def _new_reference() -> str:
+    # Random, so that a reference says nothing about the candidate or the order of arrival.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "A-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def _perm(name: str) -> Callable[[Any, Any], bool]:
+    """A django-fsm ``permission`` callable backed by a rules permission."""
+
+    def check(instance: Application, user: User) -> bool:
+        return rules.has_perm(name, user, instance)
+
+    check.__name__ = name
+    return check
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def visible_to(self, user: User | object) -> ApplicationQuerySet:
+        """What this user may see at all: HR everything, a candidate their own, staff the
+        applications to vacancies they chair or sit on the panel of. Everything else is 404."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        role = getattr(user, "role", None)
+        if role == "hr":
+            return self.all()
+        if role == "candidate":
+            return self.filter(candidate=user)
+        chaired = models.Q(vacancy__hiring_manager=user)
+        on_panel = models.Q(vacancy__in=Vacancy.objects.filter(panel=user).values("pk"))
+        return self.filter(chaired | on_panel)
+
+    def with_assessment_data(self) -> ApplicationQuerySet:
+        """Everything the guarantee, ranking and action logic read, in a fixed number of
+        queries whatever the number of applications."""
+        return self.select_related(
+            "vacancy",
+            "vacancy__positive_action_plan",
+            "candidate",
+            "guarantee_declaration",
+            "positive_action_declaration",
+        ).prefetch_related(
+            "vacancy__criteria",
+            "vacancy__panel",
+            "evidence",
+            models.Prefetch(
+                "agreed_assessments",
+                queryset=AgreedAssessment.objects.prefetch_related("scores"),
+            ),
+        )
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.PROTECT, related_name="applications")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    reference = models.CharField(max_length=20, unique=True, default=_new_reference)
+    statement = models.TextField(max_length=20000)
+    state = FSMField(
+        default=ApplicationState.SUBMITTED,
+        choices=ApplicationState.choices,
+        protected=True,
+        db_index=True,
+    )
+    furthest_stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.APPLIED, db_index=True
+    )
+    interview_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vacancy", "candidate"], name="one_application_per_vacancy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    # --- Derived facts ------------------------------------------------------------------------
+
+    @property
+    def identity_visible_to_panel(self) -> bool:
+        """Panels see who the candidate is only once the application has been shortlisted."""
+        return STAGE_ORDER[self.furthest_stage] >= STAGE_ORDER[Stage.SHORTLISTED]
+
+    def reach(self, stage: str) -> None:
+        if STAGE_ORDER[stage] > STAGE_ORDER[self.furthest_stage]:
+            self.furthest_stage = stage
+
+    # --- Transition guards ----------------------------------------------------------------------
+
+    def vacancy_closed(self) -> bool:
+        return self.vacancy.status == VacancyStatus.CLOSED
+
+    def guarantee_permits_sift_rejection(self) -> bool:
+        """The interview guarantee: enforced here, whoever asks for the rejection."""
+        return assessment.sift_rejection_refusal(self) is None
+
+    # --- Transitions: called only by recruitment/services.py -----------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.SUBMITTED,
+        target=ApplicationState.SHORTLISTED,
+        conditions=[condition(vacancy_closed)],
+        permission=_perm("recruitment.shortlist_application"),
+    )
+    def shortlist(self, by: User | None = None, description: str = "") -> None:
+        self.reach(Stage.SHORTLISTED)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.SUBMITTED,
+        target=ApplicationState.NOT_SHORTLISTED,
+        conditions=[condition(guarantee_permits_sift_rejection)],
+        permission=_perm("recruitment.reject_application"),
+    )
+    def reject_at_sift(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.INTERVIEWED,
+        target=ApplicationState.NOT_APPOINTED,
+        permission=_perm("recruitment.reject_application"),
+    )
+    def reject_after_interview(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.SHORTLISTED,
+        target=ApplicationState.INTERVIEW_SCHEDULED,
+        permission=_perm("recruitment.schedule_interview"),
+    )
+    def schedule_interview(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.INTERVIEW_SCHEDULED,
+        target=ApplicationState.INTERVIEWED,
+        permission=_perm("recruitment.record_interview"),
+    )
+    def record_interview(self, by: User | None = None, description: str = "") -> None:
+        self.reach(Stage.INTERVIEWED)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.INTERVIEWED,
+        target=ApplicationState.OFFERED,
+        permission=_perm("recruitment.offer"),
+    )
+    def offer(self, by: User | None = None, description: str = "") -> None:
+        self.reach(Stage.OFFERED)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.OFFERED,
+        target=ApplicationState.APPOINTED,
+        permission=_perm("recruitment.respond_to_offer"),
+    )
+    def accept_offer(self, by: User | None = None, description: str = "") -> None:
+        self.reach(Stage.APPOINTED)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.OFFERED,
+        target=ApplicationState.OFFER_DECLINED,
+        permission=_perm("recruitment.respond_to_offer"),
+    )
+    def decline_offer(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ACTIVE_STATES,
+        target=ApplicationState.WITHDRAWN,
+        permission=_perm("recruitment.withdraw_application"),
+    )
+    def withdraw(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+
+class Evidence(models.Model):
+    """The candidate's evidence against one criterion."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=10000)
+
+    class Meta:
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="one_evidence_per_criterion"
+            ),
+        ]
+
+
+class GuaranteeDeclaration(models.Model):
+    """Self-declared eligibility for an interview-guarantee scheme. Purpose-bound: read only
+    to apply the guarantee, and shown to HR and the candidate only."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="guarantee_declaration"
+    )
+    scheme = models.CharField(max_length=30, choices=GuaranteeScheme.choices)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+
+class PositiveActionDeclaration(models.Model):
+    """The candidate declares they belong to a group named in the vacancy's positive-action
+    plan and agrees it may be used as a tie-breaker. Never inferred from equality answers."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="positive_action_declaration"
+    )
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+
+# --- Equality monitoring (GSS / Census 2021 harmonised standards) -------------------------------
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class Ethnicity(models.TextChoices):
+    WHITE_BRITISH = "white_british", "White: English, Welsh, Scottish, Northern Irish or British"
+    WHITE_IRISH = "white_irish", "White: Irish"
+    WHITE_GYPSY_IRISH_TRAVELLER = "white_gypsy_irish_traveller", "White: Gypsy or Irish Traveller"
+    WHITE_ROMA = "white_roma", "White: Roma"
+    WHITE_OTHER = "white_other", "White: any other White background"
+    MIXED_WHITE_BLACK_CARIBBEAN = "mixed_white_black_caribbean", "Mixed: White and Black Caribbean"
+    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", "Mixed: White and Black African"
+    MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed: White and Asian"
+    MIXED_OTHER = "mixed_other", "Mixed: any other Mixed or Multiple background"
+    ASIAN_INDIAN = "asian_indian", "Asian or Asian British: Indian"
+    ASIAN_PAKISTANI = "asian_pakistani", "Asian or Asian British: Pakistani"
+    ASIAN_BANGLADESHI = "asian_bangladeshi", "Asian or Asian British: Bangladeshi"
+    ASIAN_CHINESE = "asian_chinese", "Asian or Asian British: Chinese"
+    ASIAN_OTHER = "asian_other", "Asian or Asian British: any other Asian background"
+    BLACK_CARIBBEAN = "black_caribbean", "Black, Black British, Caribbean or African: Caribbean"
+    BLACK_AFRICAN = "black_african", "Black, Black British, Caribbean or African: African"
+    BLACK_OTHER = "black_other", "Black, Black British, Caribbean or African: any other"
+    OTHER_ARAB = "other_arab", "Other ethnic group: Arab"
+    OTHER_ANY = "other_any", "Other ethnic group: any other ethnic group"
+    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, "Prefer not to say"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, "Prefer not to say"
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, "Prefer not to say"
+
+
+class SexualOrientation(models.TextChoices):
+    STRAIGHT = "straight", "Straight or heterosexual"
+    GAY_OR_LESBIAN = "gay_or_lesbian", "Gay or lesbian"
+    BISEXUAL = "bisexual", "Bisexual"
+    OTHER = "other", "Other sexual orientation"
+    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, "Prefer not to say"
+
+
+class Religion(models.TextChoices):
+    NO_RELIGION = "no_religion", "No religion"
+    CHRISTIAN = "christian", "Christian"
+    BUDDHIST = "buddhist", "Buddhist"
+    HINDU = "hindu", "Hindu"
+    JEWISH = "jewish", "Jewish"
+    MUSLIM = "muslim", "Muslim"
+    SIKH = "sikh", "Sikh"
+    OTHER = "other", "Any other religion"
+    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, "Prefer not to say"
+
+
+class DisabilityImpact(models.TextChoices):
+    A_LOT = "a_lot", "Yes, a lot"
+    A_LITTLE = "a_little", "Yes, a little"
+    NOT_AT_ALL = "not_at_all", "Not at all"
+    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, "Prefer not to say"
+
+
+class AgeBand(models.TextChoices):
+    A16_24 = "16-24", "16 to 24"
+    A25_34 = "25-34", "25 to 34"
+    A35_44 = "35-44", "35 to 44"
+    A45_54 = "45-54", "45 to 54"
+    A55_64 = "55-64", "55 to 64"
+    A65_PLUS = "65+", "65 or over"
+    PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, "Prefer not to say"
+
+
+#: Question → its answers. An empty string in the table means "not answered".
+EQUALITY_QUESTIONS: dict[str, type[models.TextChoices]] = {
+    "ethnicity": Ethnicity,
+    "sex": Sex,
+    "gender_identity_same": YesNo,
+    "sexual_orientation": SexualOrientation,
+    "religion": Religion,
+    "disability_condition": YesNo,
+    "disability_impact": DisabilityImpact,
+    "age_band": AgeBand,
+}
+
+
+class EqualityAnswers(models.Model):
+    """Anonymous equality-monitoring answers, one row per application, every answer optional.
+
+    DPA 2018 Sch.1 Part 2 para 8: for reviewing equality of opportunity only, never for a
+    decision about the individual. No reverse accessor; read only by the statistics code."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="+")
+    ethnicity = models.CharField(max_length=40, choices=Ethnicity.choices, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
+    gender_identity_same = models.CharField(max_length=20, choices=YesNo.choices, blank=True)
+    sexual_orientation = models.CharField(
+        max_length=20, choices=SexualOrientation.choices, blank=True
+    )
+    religion = models.CharField(max_length=20, choices=Religion.choices, blank=True)
+    disability_condition = models.CharField(max_length=20, choices=YesNo.choices, blank=True)
+    disability_impact = models.CharField(
+        max_length=20, choices=DisabilityImpact.choices, blank=True
+    )
+    age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
+
+    class Meta:
+        verbose_name_plural = "equality answers"
+
+
+# --- Scoring ---------------------------------------------------------------------------------
+
+
+class Score(models.Model):
+    """One panel member's own score for one criterion at one stage: scored independently."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=ScoreStage.choices)
+    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    note = models.TextField(max_length=5000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion", "stage", "scorer"], name="one_score_each"
+            ),
+            models.CheckConstraint(condition=models.Q(score__lte=4), name="score_range"),
+        ]
+
+
+class AgreedAssessment(models.Model):
+    """The chair's moderated outcome for one application at one stage."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="agreed_assessments"
+    )
+    stage = models.CharField(max_length=20, choices=ScoreStage.choices)
+    note = models.TextField(max_length=5000, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "stage"], name="one_agreement_a_stage"),
+        ]
+
+
+class AgreedScore(models.Model):
+    assessment = models.ForeignKey(
+        AgreedAssessment, on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_agreed_score_each"
+            ),
+            models.CheckConstraint(condition=models.Q(score__lte=4), name="agreed_score_range"),
+        ]
+
+
+class OfferDecision(models.Model):
+    """The record of an offer: whether the s.159 tie-breaker was used, by whom, why, and
+    against which evidence (copied, so the record stands if the plan is later edited)."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="offer_decision"
+    )
+    positive_action_used = models.BooleanField(default=False)
+    justification = models.TextField(max_length=5000, blank=True)
+    evidence = models.TextField(max_length=5000, blank=True)
+    tied_with = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)

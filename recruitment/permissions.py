@@ -1,0 +1,59 @@
+"""Who may do what with an application: one place, used by the API, web pages and services.
+
+Seeing an application is ``visible_to`` (querysets) and ``recruitment.view_application``
+(objects); tests/test_permissions.py checks that the two agree. Whether an action is allowed
+*now* also depends on the state machine and its guards (recruitment/models.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import rules
+
+from accounts.permissions import is_candidate, is_hr
+from vacancies.permissions import is_vacancy_chair, is_vacancy_panel_member
+
+if TYPE_CHECKING:
+    from recruitment.models import Application
+
+
+@rules.predicate
+def is_own_application(user: object, application: Application | None) -> bool:
+    return application is not None and application.candidate_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def chairs_its_vacancy(user: object, application: Application | None) -> bool:
+    return application is not None and is_vacancy_chair(user, application.vacancy)
+
+
+@rules.predicate
+def sits_on_its_panel(user: object, application: Application | None) -> bool:
+    return application is not None and is_vacancy_panel_member(user, application.vacancy)
+
+
+is_applicant = is_candidate & is_own_application
+is_assessor = chairs_its_vacancy | sits_on_its_panel
+is_decision_maker = is_hr | chairs_its_vacancy
+
+rules.add_perm("recruitment.apply", is_candidate)
+rules.add_perm("recruitment.view_application", is_hr | is_applicant | is_assessor)
+rules.add_perm("recruitment.view_history", is_hr | is_applicant | is_assessor)
+rules.add_perm("recruitment.view_candidate_identity", is_hr | is_applicant)
+rules.add_perm("recruitment.view_declarations", is_hr | is_applicant)
+
+# Actions (../shared/api.md). The FSM transitions name these as their `permission`.
+rules.add_perm("recruitment.shortlist_application", is_decision_maker)
+rules.add_perm("recruitment.reject_application", is_decision_maker)
+rules.add_perm("recruitment.schedule_interview", is_decision_maker)
+rules.add_perm("recruitment.record_interview", is_decision_maker | sits_on_its_panel)
+rules.add_perm("recruitment.offer", is_decision_maker)
+rules.add_perm("recruitment.respond_to_offer", is_hr | is_applicant)
+rules.add_perm("recruitment.withdraw_application", is_applicant)
+
+# Scoring: panel members and the chair score; the chair and HR agree the scores.
+rules.add_perm("recruitment.score_application", is_assessor)
+rules.add_perm("recruitment.view_scores", is_hr | is_assessor)
+rules.add_perm("recruitment.agree_scores", is_decision_maker)
+rules.add_perm("recruitment.view_all_scores", is_hr)

@@ -1,0 +1,408 @@
+"""Every write on an application: one function per action.
+
+Each runs in a transaction with the application row locked (``SELECT … FOR UPDATE``), checks
+who may act (403) and what the state machine and its guards allow (409 with a code), changes
+the state through the django-fsm transition, and lets django-fsm-log write the history row
+(who, when, from, to, reason) in the same transaction. The API and the web pages call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import rules
+from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+from django_fsm_log.models import StateLog
+
+from config.errors import ActionForbidden, DomainError
+from recruitment import assessment, selectors
+from recruitment.models import (
+    EQUALITY_QUESTIONS,
+    AgreedAssessment,
+    AgreedScore,
+    Application,
+    ApplicationState,
+    EqualityAnswers,
+    Evidence,
+    GuaranteeDeclaration,
+    OfferDecision,
+    PositiveActionDeclaration,
+    Score,
+    ScoreStage,
+)
+from vacancies.models import Vacancy, VacancyStatus
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+# --- Submission -----------------------------------------------------------------------------
+
+
+@dataclass
+class EvidenceInput:
+    criterion: int
+    text: str
+
+
+def application_submit(
+    *,
+    candidate: User,
+    vacancy: Vacancy,
+    statement: str,
+    evidence: Sequence[EvidenceInput] = (),
+    interview_guarantee: str | None = None,
+    positive_action: bool = False,
+    equality: dict[str, str] | None = None,
+) -> Application:
+    """Submit an application. The declarations and the equality answers are written to their
+    own tables; nothing of them is stored on the application."""
+    if not rules.has_perm("recruitment.apply", candidate):
+        raise ActionForbidden("Only candidates can apply.")
+    if not vacancy.accepting_applications:
+        raise DomainError("vacancy_not_open", "This vacancy is not open for applications.")
+    if Application.objects.filter(vacancy=vacancy, candidate=candidate).exists():
+        raise DomainError("duplicate_application", "You have already applied for this vacancy.")
+
+    errors: dict[str, list[str]] = {}
+    criterion_ids = {c.pk for c in vacancy.criteria.all()}
+    seen: set[int] = set()
+    for item in evidence:
+        if item.criterion not in criterion_ids:
+            errors.setdefault("evidence", []).append(
+                f"Criterion {item.criterion} is not a criterion of this vacancy."
+            )
+        elif item.criterion in seen:
+            errors.setdefault("evidence", []).append(
+                f"Criterion {item.criterion} has evidence twice."
+            )
+        seen.add(item.criterion)
+    if interview_guarantee and not vacancy.offers_scheme(interview_guarantee):
+        errors["interview_guarantee"] = [
+            f"This vacancy does not offer the {interview_guarantee!r} interview guarantee; "
+            f"it offers: {', '.join(vacancy.interview_guarantees) or 'none'}."
+        ]
+    if positive_action and not assessment.has_positive_action_plan(vacancy):
+        errors["positive_action"] = ["This vacancy has no positive-action plan."]
+    answers = {key: value for key, value in (equality or {}).items() if value}
+    if unknown := sorted(set(answers) - set(EQUALITY_QUESTIONS)):
+        errors["equality"] = [f"Unknown questions: {unknown}."]
+    elif answers.get("disability_impact", "prefer_not_to_say") != "prefer_not_to_say" and (
+        answers.get("disability_condition") != "yes"
+    ):
+        errors["equality"] = ["disability_impact is asked only when disability_condition is 'yes'."]
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                vacancy=vacancy, candidate=candidate, statement=statement
+            )
+            Evidence.objects.bulk_create(
+                Evidence(application=application, criterion_id=item.criterion, text=item.text)
+                for item in evidence
+            )
+            if interview_guarantee:
+                GuaranteeDeclaration.objects.create(
+                    application=application, scheme=interview_guarantee
+                )
+            if positive_action:
+                PositiveActionDeclaration.objects.create(application=application)
+            # Always one row, so that "not answered" is counted too.
+            EqualityAnswers.objects.create(application=application, **answers)
+            StateLog.objects.create(
+                content_object=application,
+                by=candidate,
+                source_state=None,
+                state=ApplicationState.SUBMITTED,
+                transition="submit",
+            )
+    except IntegrityError as exc:
+        # Two submissions raced past the check above: the unique constraint decides.
+        raise DomainError(
+            "duplicate_application", "You have already applied for this vacancy."
+        ) from exc
+    logger.info("application %s submitted to vacancy %s", application.pk, vacancy.pk)
+    return application
+
+
+# --- Transitions ----------------------------------------------------------------------------
+
+#: Public action name → the FSM transitions behind it (one of which fits the current state).
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "shortlist": ("shortlist",),
+    "reject": ("reject_at_sift", "reject_after_interview"),
+    "schedule_interview": ("schedule_interview",),
+    "record_interview": ("record_interview",),
+    "offer": ("offer",),
+    "accept_offer": ("accept_offer",),
+    "decline_offer": ("decline_offer",),
+    "withdraw": ("withdraw",),
+}
+
+
+def _fsm_transitions(application: Application, name: str) -> Any:
+    return getattr(type(application), name)._django_fsm.transitions.values()
+
+
+def may_take(application: Application, user: User, action: str) -> bool:
+    """Whether this user may ever take ``action`` on this application, whatever its state.
+    Read from the transitions' own ``permission`` (recruitment/permissions.py)."""
+    return any(
+        t.has_perm(application, user)
+        for name in ACTIONS[action]
+        for t in _fsm_transitions(application, name)
+    )
+
+
+def _refusal(application: Application, transition: str) -> tuple[str, str] | None:
+    """Why a guard refuses the transition now, as (409 code, message)."""
+    if transition == "shortlist" and not application.vacancy_closed():
+        if application.vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.OPEN):
+            return "vacancy_open", "Shortlisting starts when the vacancy has closed."
+        return "invalid_transition", (
+            f"The vacancy is {application.vacancy.get_status_display().lower()}."
+        )
+    if transition == "reject_at_sift":
+        return assessment.sift_rejection_refusal(application)
+    return None
+
+
+def _applicable(application: Application, action: str) -> str | None:
+    for name in ACTIONS[action]:
+        if can_proceed(getattr(application, name), check_conditions=False):
+            return name
+    return None
+
+
+def available_actions(application: Application, user: User) -> list[str]:
+    """The actions this user may take on this application now (for buttons and the API)."""
+    actions = []
+    for action in ACTIONS:
+        name = _applicable(application, action)
+        if name and may_take(application, user, action) and _refusal(application, name) is None:
+            actions.append(action)
+    return actions
+
+
+def _locked(application_id: Any) -> Application:
+    return (
+        Application.objects.with_assessment_data()
+        .select_for_update(of=("self",))
+        .get(pk=application_id)
+    )
+
+
+def _transition(
+    *,
+    application_id: Any,
+    by: User,
+    action: str,
+    reason: str = "",
+    before: Any = None,
+) -> Application:
+    with transaction.atomic():
+        application = _locked(application_id)
+        if not may_take(application, by, action):
+            raise ActionForbidden(f"You may not {action.replace('_', ' ')} this application.")
+        name = _applicable(application, action)
+        if name is None:
+            raise DomainError(
+                "invalid_transition",
+                f"Cannot {action.replace('_', ' ')} an application that is "
+                f"{application.get_state_display().lower()}.",
+            )
+        if refusal := _refusal(application, name):
+            raise DomainError(*refusal)
+        if before is not None:
+            before(application)
+        getattr(application, name)(by=by, description=reason)
+        application.save()
+    logger.info("application %s: %s by user %s", application.pk, action, by.pk)
+    return application
+
+
+def _reason_required(reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": ["A reason is required."]})
+
+
+def application_shortlist(*, application_id: Any, by: User, reason: str = "") -> Application:
+    return _transition(application_id=application_id, by=by, action="shortlist", reason=reason)
+
+
+def application_reject(*, application_id: Any, by: User, reason: str) -> Application:
+    """Reject at sift (guarded by the interview guarantee) or after interview."""
+    _reason_required(reason)
+    return _transition(application_id=application_id, by=by, action="reject", reason=reason)
+
+
+def application_schedule_interview(
+    *, application_id: Any, by: User, interview_at: datetime, reason: str = ""
+) -> Application:
+    if interview_at <= timezone.now():
+        raise ValidationError({"interview_at": ["The interview must be in the future."]})
+
+    def set_date(application: Application) -> None:
+        application.interview_at = interview_at
+
+    return _transition(
+        application_id=application_id,
+        by=by,
+        action="schedule_interview",
+        reason=reason,
+        before=set_date,
+    )
+
+
+def application_record_interview(*, application_id: Any, by: User, reason: str = "") -> Application:
+    return _transition(
+        application_id=application_id, by=by, action="record_interview", reason=reason
+    )
+
+
+def application_offer(
+    *,
+    application_id: Any,
+    by: User,
+    positive_action_justification: str | None = None,
+    reason: str = "",
+) -> Application:
+    """Offer the post. With ``positive_action_justification`` the offer records that the
+    s.159 tie-breaker was used: allowed only for a candidate who is positive-action eligible
+    in the interview ranking (tied on equal agreed totals, declared, plan in place)."""
+    use_positive_action = positive_action_justification is not None
+    if use_positive_action and not (positive_action_justification or "").strip():
+        raise ValidationError(
+            {"positive_action": ["A written justification is required to use the tie-breaker."]}
+        )
+
+    def record(application: Application) -> None:
+        tied_with: list[str] = []
+        evidence = ""
+        if use_positive_action:
+            ranking = selectors.vacancy_ranking(application.vacancy, ScoreStage.INTERVIEW)
+            mine = next((r for r in ranking if r.application.pk == application.pk), None)
+            if mine is None or not mine.positive_action_eligible:
+                raise DomainError(
+                    "positive_action_not_applicable",
+                    "The positive-action tie-breaker applies only to an eligible candidate "
+                    "tied on equal agreed interview scores.",
+                )
+            tied_with = [
+                r.application.reference
+                for r in ranking
+                if r.tie_group == mine.tie_group and r.application.pk != application.pk
+            ]
+            evidence = application.vacancy.positive_action_plan.evidence
+        with set_actor(by):
+            OfferDecision.objects.create(
+                application=application,
+                positive_action_used=use_positive_action,
+                justification=(positive_action_justification or "").strip(),
+                evidence=evidence,
+                tied_with=tied_with,
+                decided_by=by,
+            )
+
+    return _transition(
+        application_id=application_id, by=by, action="offer", reason=reason, before=record
+    )
+
+
+def application_accept_offer(*, application_id: Any, by: User, reason: str = "") -> Application:
+    return _transition(application_id=application_id, by=by, action="accept_offer", reason=reason)
+
+
+def application_decline_offer(*, application_id: Any, by: User, reason: str = "") -> Application:
+    return _transition(application_id=application_id, by=by, action="decline_offer", reason=reason)
+
+
+def application_withdraw(*, application_id: Any, by: User, reason: str = "") -> Application:
+    return _transition(application_id=application_id, by=by, action="withdraw", reason=reason)
+
+
+# --- Scoring --------------------------------------------------------------------------------
+
+
+@dataclass
+class ScoreInput:
+    criterion: int
+    score: int
+    note: str = ""
+
+
+#: While an application is in one of these states, scores of that stage may change.
+SCORING_OPEN = {
+    ScoreStage.SHORTLISTING: {ApplicationState.SUBMITTED},
+    ScoreStage.INTERVIEW: {ApplicationState.INTERVIEW_SCHEDULED, ApplicationState.INTERVIEWED},
+}
+
+
+def _check_scores(application: Application, stage: str, scores: Sequence[ScoreInput | Any]) -> None:
+    if application.state not in SCORING_OPEN[ScoreStage(stage)]:
+        raise DomainError(
+            "invalid_transition",
+            f"{ScoreStage(stage).label} scores cannot change once the application is "
+            f"{application.get_state_display().lower()}.",
+        )
+    criterion_ids = {c.pk for c in application.vacancy.criteria.all()}
+    errors = []
+    seen: set[int] = set()
+    for item in scores:
+        if item.criterion not in criterion_ids:
+            errors.append(f"Criterion {item.criterion} is not a criterion of this vacancy.")
+        elif item.criterion in seen:
+            errors.append(f"Criterion {item.criterion} is scored twice.")
+        seen.add(item.criterion)
+    if errors:
+        raise ValidationError({"scores": errors})
+
+
+def scores_submit(
+    *, application_id: Any, by: User, stage: str, scores: Sequence[ScoreInput]
+) -> None:
+    """Record the caller's own scores (insert or replace, criterion by criterion)."""
+    with transaction.atomic(), set_actor(by):
+        application = _locked(application_id)
+        if not rules.has_perm("recruitment.score_application", by, application):
+            raise ActionForbidden("Only the vacancy's panel and hiring manager score.")
+        _check_scores(application, stage, scores)
+        for item in scores:
+            Score.objects.update_or_create(
+                application=application,
+                criterion_id=item.criterion,
+                stage=stage,
+                scorer=by,
+                defaults={"score": item.score, "note": item.note},
+            )
+
+
+def agreed_scores_set(
+    *, application_id: Any, by: User, stage: str, scores: Sequence[ScoreInput], note: str = ""
+) -> AgreedAssessment:
+    """Record the moderated, agreed scores (insert or replace, criterion by criterion)."""
+    with transaction.atomic(), set_actor(by):
+        application = _locked(application_id)
+        if not rules.has_perm("recruitment.agree_scores", by, application):
+            raise ActionForbidden("Only the hiring manager and HR agree scores.")
+        _check_scores(application, stage, scores)
+        agreed, _ = AgreedAssessment.objects.update_or_create(
+            application=application, stage=stage, defaults={"agreed_by": by, "note": note}
+        )
+        for item in scores:
+            AgreedScore.objects.update_or_create(
+                assessment=agreed, criterion_id=item.criterion, defaults={"score": item.score}
+            )
+    return agreed

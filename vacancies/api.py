@@ -1,0 +1,262 @@
+"""Vacancies API: validate, call a service, render. No rule lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+import rules
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from config.api import acting_user
+from config.errors import ActionForbidden
+from recruitment import selectors
+from recruitment.models import ScoreStage
+from vacancies import services
+from vacancies.models import (
+    Criterion,
+    CriterionKind,
+    GuaranteeScheme,
+    MinimumCriteriaRule,
+    PositiveActionCharacteristic,
+    PositiveActionPlan,
+    Vacancy,
+    VacancyStatus,
+)
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class CriterionInput(serializers.Serializer[dict[str, Any]]):
+    kind = serializers.ChoiceField(choices=CriterionKind.choices)
+    text = serializers.CharField(max_length=500)
+
+
+class PositiveActionInput(serializers.Serializer[dict[str, Any]]):
+    characteristic = serializers.ChoiceField(choices=PositiveActionCharacteristic.choices)
+    groups = serializers.ListField(
+        child=serializers.CharField(max_length=30), min_length=1, max_length=20
+    )
+    evidence = serializers.CharField(max_length=5000)
+
+
+class VacancyInput(serializers.Serializer[dict[str, Any]]):
+    title = serializers.CharField(max_length=200)
+    reference = serializers.CharField(max_length=50)
+    department = serializers.CharField(max_length=200)
+    grade = serializers.CharField(max_length=50)
+    location = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    salary_min = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    salary_max = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    closing_date = serializers.DateTimeField()
+    hiring_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    panel = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), many=True, required=False
+    )
+    criteria = serializers.ListField(child=CriterionInput(), min_length=1, max_length=50)
+    pass_mark = serializers.IntegerField(min_value=0, max_value=4, default=2)
+    minimum_criteria_rule = serializers.ChoiceField(
+        choices=MinimumCriteriaRule.choices, default=MinimumCriteriaRule.ALL_ESSENTIAL_AT_PASS_MARK
+    )
+    interview_guarantees = serializers.ListField(
+        child=serializers.ChoiceField(choices=GuaranteeScheme.choices), default=list
+    )
+    positive_action = PositiveActionInput(required=False, allow_null=True, default=None)
+
+    def to_service_input(self) -> services.VacancyInput:
+        data = dict(self.validated_data)
+        data["criteria"] = [services.CriterionInput(**c) for c in data["criteria"]]
+        data["panel"] = list(data.get("panel", []))
+        if data["positive_action"] is not None:
+            data["positive_action"] = services.PositiveActionInput(**data["positive_action"])
+        return services.VacancyInput(**data)
+
+
+class ReasonInput(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class RankingQuery(serializers.Serializer[dict[str, Any]]):
+    stage = serializers.ChoiceField(choices=ScoreStage.choices, default=ScoreStage.SHORTLISTING)
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class CriterionOutput(serializers.ModelSerializer[Criterion]):
+    class Meta:
+        model = Criterion
+        fields = ["id", "kind", "text"]
+
+
+class PositiveActionOutput(serializers.ModelSerializer[PositiveActionPlan]):
+    class Meta:
+        model = PositiveActionPlan
+        fields = ["characteristic", "groups", "evidence"]
+
+
+class VacancyOutput(serializers.ModelSerializer[Vacancy]):
+    """The vacancy. ``hiring_manager``, ``panel`` and ``available_actions`` appear only for
+    staff who work on it (and HR)."""
+
+    criteria = CriterionOutput(many=True, read_only=True)
+    positive_action = serializers.SerializerMethodField()
+    panel = serializers.PrimaryKeyRelatedField[User](many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    STAFF_FIELDS = ("hiring_manager", "panel", "available_actions")
+
+    class Meta:
+        model = Vacancy
+        fields = [
+            "id",
+            "title",
+            "reference",
+            "department",
+            "grade",
+            "location",
+            "description",
+            "salary_min",
+            "salary_max",
+            "closing_date",
+            "hiring_manager",
+            "panel",
+            "criteria",
+            "pass_mark",
+            "minimum_criteria_rule",
+            "interview_guarantees",
+            "positive_action",
+            "status",
+            "available_actions",
+        ]
+
+    def get_positive_action(self, vacancy: Vacancy) -> dict[str, Any] | None:
+        try:
+            return PositiveActionOutput(vacancy.positive_action_plan).data
+        except PositiveActionPlan.DoesNotExist:
+            return None
+
+    def get_available_actions(self, vacancy: Vacancy) -> list[str]:
+        return services.available_actions(vacancy, self.context["request"].user)
+
+    def to_representation(self, instance: Vacancy) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        if not rules.has_perm("vacancies.view_staff_details", user, instance):
+            for name in self.STAFF_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class RankingEntry(serializers.Serializer[Any]):
+    application = serializers.IntegerField(source="application.pk")
+    reference = serializers.CharField(source="application.reference")
+    total = serializers.IntegerField(allow_null=True)
+    meets_minimum_criteria = serializers.BooleanField(allow_null=True)
+    interview_guaranteed = serializers.BooleanField()
+    tie_group = serializers.IntegerField(allow_null=True)
+    positive_action_eligible = serializers.BooleanField()
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+class VacancyFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=VacancyStatus.choices)
+    department = django_filters.CharFilter(lookup_expr="iexact")
+    grade = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Vacancy
+        fields = ["status", "department", "grade"]
+
+
+class VacancyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Open vacancies for anyone; staff also see the ones they work on."""
+
+    serializer_class = VacancyOutput
+    filterset_class = VacancyFilter
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve"):
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_queryset(self) -> QuerySet[Vacancy]:
+        return (
+            Vacancy.objects.visible_to(self.request.user)
+            .with_appointment_flag()
+            .select_related("positive_action_plan")
+            .prefetch_related("criteria", "panel")
+            .order_by("closing_date", "id")
+        )
+
+    @extend_schema(request=VacancyInput, responses={201: VacancyOutput})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not rules.has_perm("vacancies.create_vacancy", request.user):
+            raise ActionForbidden("Only HR and hiring managers can create vacancies.")
+        data = VacancyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        vacancy = services.vacancy_create(by=acting_user(request), data=data.to_service_input())
+        return Response(self._render(vacancy.pk), status=status.HTTP_201_CREATED)
+
+    def _render(self, pk: int) -> dict[str, Any]:
+        return VacancyOutput(
+            self.get_queryset().get(pk=pk), context=self.get_serializer_context()
+        ).data
+
+    def _act(self, request: Request, service: Any) -> Response:
+        vacancy = self.get_object()
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(
+            vacancy_id=vacancy.pk, by=acting_user(request), reason=data.validated_data["reason"]
+        )
+        return Response(self._render(vacancy.pk))
+
+    @extend_schema(request=ReasonInput, responses={200: VacancyOutput})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(request, services.vacancy_publish)
+
+    @extend_schema(request=ReasonInput, responses={200: VacancyOutput})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(request, services.vacancy_close)
+
+    @extend_schema(request=ReasonInput, responses={200: VacancyOutput})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(request, services.vacancy_cancel)
+
+    @extend_schema(request=ReasonInput, responses={200: VacancyOutput})
+    @action(detail=True, methods=["post"])
+    def fill(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(request, services.vacancy_fill)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("stage", enum=ScoreStage.values, default="shortlisting")],
+        responses={200: RankingEntry(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def ranking(self, request: Request, pk: str | None = None) -> Response:
+        """Applications by agreed total, best first, with ties and guarantees marked."""
+        vacancy = self.get_object()
+        if not rules.has_perm("vacancies.view_ranking", request.user, vacancy):
+            raise ActionForbidden("Only the vacancy's hiring manager and HR see the ranking.")
+        query = RankingQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ranking = selectors.vacancy_ranking(vacancy, query.validated_data["stage"])
+        return Response(RankingEntry(ranking, many=True).data)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class VacanciesConfig(AppConfig):
+    name = "vacancies"
+    verbose_name = "Vacancies"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from vacancies import permissions  # noqa: F401  (registers the rules)
+        from vacancies.models import Criterion, PositiveActionPlan, Vacancy
+
+        auditlog.register(Vacancy, m2m_fields={"panel"}, exclude_fields=["updated_at"])
+        auditlog.register(Criterion)
+        auditlog.register(PositiveActionPlan)

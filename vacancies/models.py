@@ -1,0 +1,267 @@
+"""Vacancies: the job, its criteria, its panel, and the fairness settings that govern its sift.
+
+State changes happen only in vacancies/services.py; the FSM field is protected.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from config.fsm import condition
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MAX_SCORE = 4
+SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(MAX_SCORE)]
+
+
+class VacancyStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open for applications"
+    CLOSED = "closed", "Closed to applications"
+    FILLED = "filled", "Filled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MinimumCriteriaRule(models.TextChoices):
+    """How "meets the minimum criteria" is decided for the interview guarantee."""
+
+    ALL_ESSENTIAL_AT_PASS_MARK = (
+        "all_essential_at_pass_mark",
+        "Every essential criterion scored at or above the pass mark",
+    )
+    AGGREGATE_60_NO_ZERO = (
+        "aggregate_60_no_zero",
+        "At least 60% of the essential marks, and no essential criterion scored 0",
+    )
+
+
+class GuaranteeScheme(models.TextChoices):
+    DISABILITY_CONFIDENT = "disability_confident", "Disability Confident"
+    CARE_LEAVER = "care_leaver", "Care leaver (care-experienced)"
+    ARMED_FORCES = "armed_forces", "Armed forces veteran"
+
+
+class CriterionKind(models.TextChoices):
+    ESSENTIAL = "essential", "Essential"
+    DESIRABLE = "desirable", "Desirable"
+
+
+class PositiveActionCharacteristic(models.TextChoices):
+    ETHNICITY_GROUP = "ethnicity_group", "Ethnic group"
+    DISABILITY = "disability", "Disability"
+    SEX = "sex", "Sex"
+    GENDER_IDENTITY = "gender_identity", "Gender identity"
+    SEXUAL_ORIENTATION = "sexual_orientation", "Sexual orientation"
+    AGE_BAND = "age_band", "Age"
+    RELIGION = "religion", "Religion or belief"
+
+
+#: The groups a positive-action plan may name, per characteristic.
+POSITIVE_ACTION_GROUPS: dict[str, tuple[str, ...]] = {
+    "ethnicity_group": ("white", "mixed", "asian", "black", "other"),
+    "disability": ("disabled",),
+    "sex": ("female", "male"),
+    "gender_identity": ("trans",),
+    "sexual_orientation": ("gay_or_lesbian", "bisexual", "other"),
+    "age_band": ("16-24", "25-34", "35-44", "45-54", "55-64", "65+"),
+    "religion": (
+        "no_religion",
+        "christian",
+        "buddhist",
+        "hindu",
+        "jewish",
+        "muslim",
+        "sikh",
+        "other",
+    ),
+}
+
+
+class VacancyQuerySet(models.QuerySet["Vacancy"]):
+    def visible_to(self, user: User | object) -> VacancyQuerySet:
+        """Open vacancies for everyone; staff also see those they work on; HR sees all;
+        a candidate also sees the vacancies they applied to."""
+        visible = models.Q(status=VacancyStatus.OPEN)
+        if not getattr(user, "is_authenticated", False):
+            return self.filter(visible)
+        role = getattr(user, "role", None)
+        if role == "hr":
+            return self.all()
+        if role == "candidate":
+            return self.filter(visible | models.Q(applications__candidate=user)).distinct()
+        return self.filter(
+            visible | models.Q(hiring_manager=user) | models.Q(panel=user)
+        ).distinct()
+
+    def with_appointment_flag(self) -> VacancyQuerySet:
+        """Annotate ``has_appointed`` so listing vacancies with their actions costs no extra
+        query per row."""
+        application = apps.get_model("recruitment", "Application")
+        return self.annotate(
+            has_appointed=models.Exists(
+                application.objects.filter(vacancy=models.OuterRef("pk"), state="appointed")
+            )
+        )
+
+    def due_to_close(self) -> VacancyQuerySet:
+        """Open vacancies whose closing date has passed."""
+        return self.filter(status=VacancyStatus.OPEN, closing_date__lte=timezone.now())
+
+
+class Vacancy(ConcurrentTransitionMixin, models.Model):
+    title = models.CharField(max_length=200)
+    reference = models.CharField(max_length=50, unique=True)
+    department = models.CharField(max_length=200)
+    grade = models.CharField(max_length=50)
+    location = models.CharField(max_length=200)
+    description = models.TextField(max_length=20000)
+    salary_min = models.PositiveIntegerField()
+    salary_max = models.PositiveIntegerField()
+    closing_date = models.DateTimeField()
+
+    hiring_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_vacancies"
+    )
+    panel = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="panel_vacancies", blank=True
+    )
+
+    pass_mark = models.PositiveSmallIntegerField(default=2, validators=SCORE_VALIDATORS)
+    minimum_criteria_rule = models.CharField(
+        max_length=40,
+        choices=MinimumCriteriaRule.choices,
+        default=MinimumCriteriaRule.ALL_ESSENTIAL_AT_PASS_MARK,
+    )
+    #: Guarantee schemes offered, a list of GuaranteeScheme values.
+    interview_guarantees = models.JSONField(default=list, blank=True)
+
+    status = FSMField(
+        default=VacancyStatus.DRAFT, choices=VacancyStatus.choices, protected=True, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VacancyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "vacancies"
+        ordering = ["closing_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(salary_min__lte=models.F("salary_max")),
+                name="vacancy_salary_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__lte=MAX_SCORE), name="vacancy_pass_mark_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def offers_scheme(self, scheme: str | None) -> bool:
+        return bool(scheme) and scheme in (self.interview_guarantees or [])
+
+    # --- Transition guards: each answers "may this happen now?" ------------------------------
+
+    def closing_date_in_future(self) -> bool:
+        return self.closing_date > timezone.now()
+
+    def has_appointment(self) -> bool:
+        annotated = getattr(self, "has_appointed", None)
+        if annotated is not None:
+            return bool(annotated)
+        return self.applications.filter(state="appointed").exists()
+
+    @property
+    def accepting_applications(self) -> bool:
+        return self.status == VacancyStatus.OPEN and self.closing_date_in_future()
+
+    # --- Transitions: called only by vacancies/services.py ----------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=VacancyStatus.DRAFT,
+        target=VacancyStatus.OPEN,
+        conditions=[condition(closing_date_in_future)],
+    )
+    def publish(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=VacancyStatus.OPEN, target=VacancyStatus.CLOSED)
+    def close(self, by: User | None = None, description: str = "") -> None:
+        self.closed_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=VacancyStatus.CLOSED,
+        target=VacancyStatus.FILLED,
+        conditions=[condition(has_appointment)],
+    )
+    def fill(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[VacancyStatus.DRAFT, VacancyStatus.OPEN, VacancyStatus.CLOSED],
+        target=VacancyStatus.CANCELLED,
+    )
+    def cancel(self, by: User | None = None, description: str = "") -> None:
+        if self.closed_at is None:
+            self.closed_at = timezone.now()
+
+
+class Criterion(models.Model):
+    """A person-specification criterion, scored 0–4 at sift and at interview."""
+
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="criteria")
+    kind = models.CharField(max_length=10, choices=CriterionKind.choices)
+    text = models.CharField(max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["vacancy", "position", "id"]
+        verbose_name_plural = "criteria"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text}"
+
+    @property
+    def is_essential(self) -> bool:
+        return self.kind == CriterionKind.ESSENTIAL
+
+
+class PositiveActionPlan(models.Model):
+    """The evidenced plan under which the Equality Act s.159 tie-breaker may be considered."""
+
+    vacancy = models.OneToOneField(
+        Vacancy, on_delete=models.CASCADE, related_name="positive_action_plan"
+    )
+    characteristic = models.CharField(max_length=30, choices=PositiveActionCharacteristic.choices)
+    groups = models.JSONField(default=list)
+    evidence = models.TextField(max_length=5000)
+
+    def __str__(self) -> str:
+        return f"Positive-action plan for {self.vacancy.reference}"

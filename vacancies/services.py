@@ -1,0 +1,219 @@
+"""Every write on a vacancy: one function per action, each in a transaction with the row locked,
+the state-log row written by django-fsm-log in the same transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import rules
+from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from accounts.models import STAFF_ROLES, Role
+from config.errors import ActionForbidden, DomainError
+from vacancies.models import (
+    POSITIVE_ACTION_GROUPS,
+    Criterion,
+    CriterionKind,
+    GuaranteeScheme,
+    MinimumCriteriaRule,
+    PositiveActionPlan,
+    Vacancy,
+    VacancyStatus,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CriterionInput:
+    kind: str
+    text: str
+
+
+@dataclass
+class PositiveActionInput:
+    characteristic: str
+    groups: list[str]
+    evidence: str
+
+
+@dataclass
+class VacancyInput:
+    title: str
+    reference: str
+    department: str
+    grade: str
+    location: str
+    description: str
+    salary_min: int
+    salary_max: int
+    closing_date: datetime
+    hiring_manager: User
+    panel: Sequence[User]
+    criteria: Sequence[CriterionInput]
+    pass_mark: int = 2
+    minimum_criteria_rule: str = MinimumCriteriaRule.ALL_ESSENTIAL_AT_PASS_MARK
+    interview_guarantees: Sequence[str] = field(default_factory=list)
+    positive_action: PositiveActionInput | None = None
+
+
+def _validate(data: VacancyInput) -> None:
+    """Rules that need more than one field, or the database. Raises a field-keyed
+    ``ValidationError``; the API answers 400 with it and the web form shows it by the field."""
+    errors: dict[str, list[str]] = {}
+    if data.salary_min > data.salary_max:
+        errors["salary_max"] = ["Must be at least the minimum salary."]
+    if data.closing_date <= timezone.now():
+        errors["closing_date"] = ["The closing date must be in the future."]
+    if data.hiring_manager.role not in (Role.HIRING_MANAGER, Role.HR):
+        errors["hiring_manager"] = ["The hiring manager must be a hiring manager or HR user."]
+    not_staff = [u.pk for u in data.panel if u.role not in STAFF_ROLES]
+    if not_staff:
+        errors["panel"] = [f"Panel members must be staff users; these are not: {not_staff}."]
+    if not any(c.kind == CriterionKind.ESSENTIAL for c in data.criteria):
+        errors["criteria"] = ["At least one essential criterion is needed."]
+    schemes = list(data.interview_guarantees)
+    unknown = [s for s in schemes if s not in GuaranteeScheme.values]
+    if unknown:
+        errors["interview_guarantees"] = [f"Unknown schemes: {unknown}."]
+    elif len(set(schemes)) != len(schemes):
+        errors["interview_guarantees"] = ["A scheme is listed twice."]
+    if not 0 <= data.pass_mark <= 4:
+        errors["pass_mark"] = ["Must be a score from 0 to 4."]
+    if data.minimum_criteria_rule not in MinimumCriteriaRule.values:
+        errors["minimum_criteria_rule"] = ["Unknown rule."]
+    plan = data.positive_action
+    if plan is not None:
+        allowed = POSITIVE_ACTION_GROUPS.get(plan.characteristic)
+        if allowed is None:
+            errors["positive_action"] = [f"Unknown characteristic {plan.characteristic!r}."]
+        elif not plan.groups:
+            errors["positive_action"] = ["Name at least one under-represented group."]
+        elif bad := [g for g in plan.groups if g not in allowed]:
+            errors["positive_action"] = [
+                f"Groups {bad} are not groups of {plan.characteristic}: one of {list(allowed)}."
+            ]
+        elif not plan.evidence.strip():
+            errors["positive_action"] = ["The evidence of under-representation is required."]
+    if Vacancy.objects.filter(reference__iexact=data.reference).exists():
+        errors["reference"] = ["A vacancy with this reference already exists."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def vacancy_create(*, by: User, data: VacancyInput) -> Vacancy:
+    """Create a draft vacancy with its criteria, panel and positive-action plan."""
+    if not rules.has_perm("vacancies.create_vacancy", by):
+        raise ActionForbidden("Only HR and hiring managers can create vacancies.")
+    _validate(data)
+    with transaction.atomic(), set_actor(by):
+        vacancy = Vacancy.objects.create(
+            title=data.title,
+            reference=data.reference,
+            department=data.department,
+            grade=data.grade,
+            location=data.location,
+            description=data.description,
+            salary_min=data.salary_min,
+            salary_max=data.salary_max,
+            closing_date=data.closing_date,
+            hiring_manager=data.hiring_manager,
+            pass_mark=data.pass_mark,
+            minimum_criteria_rule=data.minimum_criteria_rule,
+            interview_guarantees=list(data.interview_guarantees),
+            created_by=by,
+        )
+        vacancy.panel.set(data.panel)
+        Criterion.objects.bulk_create(
+            Criterion(vacancy=vacancy, kind=c.kind, text=c.text, position=i)
+            for i, c in enumerate(data.criteria)
+        )
+        if data.positive_action is not None:
+            PositiveActionPlan.objects.create(
+                vacancy=vacancy,
+                characteristic=data.positive_action.characteristic,
+                groups=list(data.positive_action.groups),
+                evidence=data.positive_action.evidence,
+            )
+    return vacancy
+
+
+_PAST = {"publish": "published", "close": "closed", "cancel": "cancelled", "fill": "filled"}
+_REFUSALS = {
+    "publish": "The closing date has passed: set a later closing date before publishing.",
+    "fill": "No candidate has been appointed yet.",
+}
+
+
+def _transition(*, vacancy_id: Any, by: User | None, action: str, reason: str = "") -> Vacancy:
+    with transaction.atomic():
+        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
+        if by is not None and not rules.has_perm("vacancies.manage_vacancy", by, vacancy):
+            raise ActionForbidden("Only HR and the vacancy's hiring manager can do this.")
+        method = getattr(vacancy, action)
+        if not can_proceed(method, check_conditions=False):
+            raise DomainError(
+                "invalid_transition",
+                f"A vacancy that is {vacancy.get_status_display().lower()} cannot be "
+                f"{_PAST[action]}.",
+            )
+        if not can_proceed(method):
+            raise DomainError("invalid_transition", _REFUSALS[action])
+        method(by=by, description=reason)
+        vacancy.save()
+    logger.info("vacancy %s: %s by %s", vacancy.pk, action, getattr(by, "pk", "system"))
+    return vacancy
+
+
+def vacancy_publish(*, vacancy_id: Any, by: User, reason: str = "") -> Vacancy:
+    return _transition(vacancy_id=vacancy_id, by=by, action="publish", reason=reason)
+
+
+def vacancy_close(*, vacancy_id: Any, by: User | None, reason: str = "") -> Vacancy:
+    return _transition(vacancy_id=vacancy_id, by=by, action="close", reason=reason)
+
+
+def vacancy_cancel(*, vacancy_id: Any, by: User, reason: str = "") -> Vacancy:
+    return _transition(vacancy_id=vacancy_id, by=by, action="cancel", reason=reason)
+
+
+def vacancy_fill(*, vacancy_id: Any, by: User, reason: str = "") -> Vacancy:
+    return _transition(vacancy_id=vacancy_id, by=by, action="fill", reason=reason)
+
+
+def vacancies_close_expired() -> list[int]:
+    """Close every open vacancy whose closing date has passed. Idempotent: a vacancy closed
+    meanwhile (by a person, or by another run of this) is skipped. Returns the ids closed."""
+    closed = []
+    for vacancy_id in Vacancy.objects.due_to_close().values_list("pk", flat=True):
+        with transaction.atomic():
+            vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
+            if vacancy.status != VacancyStatus.OPEN or vacancy.closing_date_in_future():
+                continue
+            vacancy.close(by=None, description="Closing date passed")
+            vacancy.save()
+        closed.append(vacancy_id)
+    if closed:
+        logger.info("closed %d vacancies past their closing date: %s", len(closed), closed)
+    return closed
+
+
+VACANCY_ACTIONS = ("publish", "close", "cancel", "fill")
+
+
+def available_actions(vacancy: Vacancy, user: User) -> list[str]:
+    """The lifecycle actions this user may take on the vacancy now."""
+    if not rules.has_perm("vacancies.manage_vacancy", user, vacancy):
+        return []
+    return [a for a in VACANCY_ACTIONS if can_proceed(getattr(vacancy, a))]
