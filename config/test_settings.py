@@ -3,6 +3,8 @@
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES
 
+STATIC_ROOT = None
+WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Hashed storage needs collectstatic; tests serve the source files (../shared/stack.md trap 3).

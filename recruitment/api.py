@@ -56,12 +56,12 @@ class EqualityInput(serializers.Serializer[dict[str, Any]]):
             for name, choices in EQUALITY_QUESTIONS.items()
         }
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(self.initial_data, dict):
-            unknown = sorted(set(self.initial_data) - set(EQUALITY_QUESTIONS))
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(EQUALITY_QUESTIONS))
             if unknown:
                 raise serializers.ValidationError({k: ["Unknown question."] for k in unknown})
-        return attrs
+        return super().to_internal_value(data)
 
 
 class ApplicationInput(serializers.Serializer[dict[str, Any]]):

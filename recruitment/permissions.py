@@ -33,6 +33,12 @@ def sits_on_its_panel(user: object, application: Application | None) -> bool:
     return application is not None and is_vacancy_panel_member(user, application.vacancy)
 
 
+@rules.predicate
+def is_shortlisted_or_beyond(user: object, application: Application | None) -> bool:
+    """Name-blind until shortlisted: from then on the panel may know who the candidate is."""
+    return application is not None and application.identity_visible_to_panel
+
+
 is_applicant = is_candidate & is_own_application
 is_assessor = chairs_its_vacancy | sits_on_its_panel
 is_decision_maker = is_hr | chairs_its_vacancy
@@ -40,7 +46,10 @@ is_decision_maker = is_hr | chairs_its_vacancy
 rules.add_perm("recruitment.apply", is_candidate)
 rules.add_perm("recruitment.view_application", is_hr | is_applicant | is_assessor)
 rules.add_perm("recruitment.view_history", is_hr | is_applicant | is_assessor)
-rules.add_perm("recruitment.view_candidate_identity", is_hr | is_applicant)
+rules.add_perm(
+    "recruitment.view_candidate_identity",
+    is_hr | is_applicant | (is_assessor & is_shortlisted_or_beyond),
+)
 rules.add_perm("recruitment.view_declarations", is_hr | is_applicant)
 
 # Actions (../shared/api.md). The FSM transitions name these as their `permission`.

@@ -1,0 +1,179 @@
+"""A client following ../shared/api.md takes an application from submitted to appointed, with
+the interview guarantee refusing an unlawful rejection on the way."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(username, password=PASSWORD):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
+
+
+def test_a_candidate_is_taken_from_submitted_to_appointed(hr, chair, panel_member):
+    # Given a candidate who registers through the API
+    response = APIClient().post(
+        "/api/v1/auth/register/",
+        {
+            "username": "amara",
+            "email": "amara@example.org",
+            "password": "a-long-unusual-passphrase",
+            "full_name": "Amara Mensah",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["role"] == "candidate"
+    candidate = login("amara", "a-long-unusual-passphrase")
+    assert candidate.get("/api/v1/auth/me/").json()["full_name"] == "Amara Mensah"
+
+    # And a vacancy created and published by HR
+    hr_client = login("hr")
+    users = hr_client.get("/api/v1/users/?role=panel_member").json()["results"]
+    assert [u["username"] for u in users] == ["panel"]
+    response = hr_client.post(
+        "/api/v1/vacancies/",
+        {
+            "title": "Senior Social Worker",
+            "reference": "SW-2026-014",
+            "department": "Children's Services",
+            "grade": "P3",
+            "location": "Cambridge",
+            "description": "Casework.",
+            "salary_min": 41000,
+            "salary_max": 45000,
+            "closing_date": (timezone.now() + timedelta(days=10)).isoformat(),
+            "hiring_manager": str(chair.pk),
+            "panel": [str(panel_member.pk)],
+            "criteria": [
+                {"kind": "essential", "text": "Registration"},
+                {"kind": "essential", "text": "Casework"},
+                {"kind": "desirable", "text": "Court work"},
+            ],
+            "pass_mark": 2,
+            "minimum_criteria_rule": "all_essential_at_pass_mark",
+            "interview_guarantees": ["disability_confident"],
+            "positive_action": None,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    vacancy = response.json()
+    assert vacancy["status"] == "draft"
+    assert [c["kind"] for c in vacancy["criteria"]] == ["essential", "essential", "desirable"]
+    criteria = [c["id"] for c in vacancy["criteria"]]
+    assert hr_client.post(f"/api/v1/vacancies/{vacancy['id']}/publish/").json()["status"] == "open"
+
+    # When the candidate applies declaring the Disability Confident guarantee
+    response = candidate.post(
+        "/api/v1/applications/",
+        {
+            "vacancy": vacancy["id"],
+            "statement": "Eight years in child protection.",
+            "evidence": [{"criterion": c, "text": "Evidence"} for c in criteria],
+            "interview_guarantee": "disability_confident",
+            "positive_action": False,
+            "equality": {
+                "ethnicity": "black_african",
+                "disability_condition": "yes",
+                "disability_impact": "a_little",
+            },
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    application = response.json()
+    assert application["state"] == "submitted"
+    assert application["interview_guarantee"] == "disability_confident"
+    assert "equality" not in application
+    app_url = f"/api/v1/applications/{application['id']}"
+
+    # The hiring manager cannot shortlist while the vacancy is open
+    manager = login("chair")
+    response = manager.post(f"{app_url}/actions/shortlist/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "vacancy_open"
+    assert hr_client.post(f"/api/v1/vacancies/{vacancy['id']}/close/").json()["status"] == "closed"
+
+    # The panel scores, the chair agrees scores that meet the minimum criteria
+    panel = login("panel")
+    response = panel.put(
+        f"{app_url}/scores/",
+        {
+            "stage": "shortlisting",
+            "scores": [{"criterion": c, "score": 3, "note": "Good"} for c in criteria],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert [s["score"] for s in response.json()["mine"]] == [3, 3, 3]
+    response = manager.put(
+        f"{app_url}/agreed-scores/",
+        {
+            "stage": "shortlisting",
+            "scores": [{"criterion": c, "score": 2} for c in criteria],
+            "note": "Agreed",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["agreed"]["total"] == 6
+
+    # So the guarantee refuses the rejection, and the state is unchanged
+    response = manager.post(f"{app_url}/actions/reject/", {"reason": "Weak"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "interview_guarantee"
+    assert "disability" not in response.json()["detail"].lower()
+    seen = manager.get(f"{app_url}/").json()
+    assert seen["state"] == "submitted"
+    assert seen["interview_guaranteed"] is True
+    assert "reject" not in seen["available_actions"]
+    assert "candidate" not in seen
+
+    # The rest of the journey
+    assert manager.post(f"{app_url}/actions/shortlist/", {}, format="json").status_code == 200
+    assert manager.get(f"{app_url}/").json()["candidate"] == {
+        "full_name": "Amara Mensah",
+        "email": "amara@example.org",
+    }
+    interview_at = (timezone.now() + timedelta(days=3)).isoformat()
+    response = manager.post(
+        f"{app_url}/actions/schedule_interview/", {"interview_at": interview_at}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "interview_scheduled"
+    assert panel.post(f"{app_url}/actions/record_interview/", {}, format="json").status_code == 200
+    assert manager.post(f"{app_url}/actions/offer/", {}, format="json").json()["state"] == "offered"
+    response = candidate.post(f"{app_url}/actions/accept_offer/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["state"] == "appointed"
+
+    # Every transition is on the history, with who, from, to and reason
+    history = candidate.get(f"{app_url}/history/").json()
+    assert [(h["from"], h["to"]) for h in history] == [
+        (None, "submitted"),
+        ("submitted", "shortlisted"),
+        ("shortlisted", "interview_scheduled"),
+        ("interview_scheduled", "interviewed"),
+        ("interviewed", "offered"),
+        ("offered", "appointed"),
+    ]
+    assert history[1]["by"] == {"id": chair.pk, "full_name": "Sam Okafor", "role": "hiring_manager"}
+    assert history[0]["by"] == {"role": "candidate"}
+
+    # And the vacancy can now be filled
+    response = hr_client.post(f"/api/v1/vacancies/{vacancy['id']}/fill/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "filled"
