@@ -90,6 +90,7 @@ class PositiveActionPlanFactory(factory.django.DjangoModelFactory):
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     vacancy = factory.SubFactory(VacancyFactory)
     candidate = factory.SubFactory(UserFactory, role=Role.CANDIDATE)
