@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from vacancies.models import MAX_SCORE, MinimumCriteriaRule
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from recruitment.models import AgreedAssessment, Application
     from vacancies.models import Criterion, Vacancy
@@ -137,6 +137,17 @@ def agreed_total(application: Application, stage: str) -> int | None:
     return sum(scores.values())
 
 
+def tie_groups(totals: Sequence[int | None]) -> list[int | None]:
+    """For totals in rank order, the tie group of each: 1, 2, … for totals shared by two or
+    more, numbered from the top; None for a unique total or no total."""
+    counts = Counter(total for total in totals if total is not None)
+    group_of: dict[int, int] = {}
+    for total in totals:
+        if total is not None and counts[total] > 1 and total not in group_of:
+            group_of[total] = len(group_of) + 1
+    return [group_of.get(total) if total is not None else None for total in totals]
+
+
 def rank(applications: Iterable[Application], stage: str) -> list[RankedApplication]:
     """Order by agreed total, best first (unscored last), and number the ties.
 
@@ -147,14 +158,9 @@ def rank(applications: Iterable[Application], stage: str) -> list[RankedApplicat
     """
     rows = [(application, agreed_total(application, stage)) for application in applications]
     rows.sort(key=lambda row: (row[1] is None, -(row[1] or 0), row[0].reference))
-    counts = Counter(total for _, total in rows if total is not None)
-    group_of: dict[int, int] = {}
-    for _, total in rows:
-        if total is not None and counts[total] > 1 and total not in group_of:
-            group_of[total] = len(group_of) + 1
+    groups = tie_groups([total for _, total in rows])
     ranked = []
-    for application, total in rows:
-        tie_group = group_of.get(total) if total is not None else None
+    for (application, total), tie_group in zip(rows, groups, strict=True):
         ranked.append(
             RankedApplication(
                 application=application,
