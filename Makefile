@@ -35,7 +35,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.dev
-	$(BIN)/mypy .
+	$(BIN)/mypy
 
 migrations-check: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run

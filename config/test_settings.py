@@ -3,7 +3,7 @@
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES
 
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]  # whitenoise then scans no folder
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
