@@ -19,9 +19,9 @@ from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 from django_fsm_log.models import StateLog
 
+from config import fsm
 from config.errors import ActionForbidden, DomainError
 from recruitment import assessment, selectors
 from recruitment.models import (
@@ -152,18 +152,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _fsm_transitions(application: Application, name: str) -> Any:
-    return getattr(type(application), name)._django_fsm.transitions.values()
-
-
 def may_take(application: Application, user: User, action: str) -> bool:
-    """Whether this user may ever take ``action`` on this application, whatever its state.
-    Read from the transitions' own ``permission`` (recruitment/permissions.py)."""
-    return any(
-        t.has_perm(application, user)
-        for name in ACTIONS[action]
-        for t in _fsm_transitions(application, name)
-    )
+    """Whether this user may ever take ``action`` on this application, whatever its state."""
+    return fsm.may_take(application, user, ACTIONS[action])
 
 
 def _refusal(application: Application, transition: str) -> tuple[str, str] | None:
@@ -179,18 +170,11 @@ def _refusal(application: Application, transition: str) -> tuple[str, str] | Non
     return None
 
 
-def _applicable(application: Application, action: str) -> str | None:
-    for name in ACTIONS[action]:
-        if can_proceed(getattr(application, name), check_conditions=False):
-            return name
-    return None
-
-
 def available_actions(application: Application, user: User) -> list[str]:
     """The actions this user may take on this application now (for buttons and the API)."""
     actions = []
     for action in ACTIONS:
-        name = _applicable(application, action)
+        name = fsm.applicable(application, ACTIONS[action])
         if name and may_take(application, user, action) and _refusal(application, name) is None:
             actions.append(action)
     return actions
@@ -214,21 +198,15 @@ def _transition(
 ) -> Application:
     with transaction.atomic():
         application = _locked(application_id)
-        if not may_take(application, by, action):
-            raise ActionForbidden(f"You may not {action.replace('_', ' ')} this application.")
-        name = _applicable(application, action)
-        if name is None:
-            raise DomainError(
-                "invalid_transition",
-                f"Cannot {action.replace('_', ' ')} an application that is "
-                f"{application.get_state_display().lower()}.",
-            )
-        if refusal := _refusal(application, name):
-            raise DomainError(*refusal)
-        if before is not None:
-            before(application)
-        getattr(application, name)(by=by, description=reason)
-        application.save()
+        fsm.run_transition(
+            application,
+            by=by,
+            names=ACTIONS[action],
+            label=f"{action.replace('_', ' ')} this application",
+            reason=reason,
+            refusal=lambda name: _refusal(application, name),
+            before=before,
+        )
     logger.info("application %s: %s by user %s", application.pk, action, by.pk)
     return application
 
