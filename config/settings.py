@@ -179,6 +179,9 @@ SPECTACULAR_SETTINGS = {
         "VacancyStatusEnum": "vacancies.models.VacancyStatus",
         "YesNoEnum": "recruitment.models.YesNo",
         "GuaranteeSchemeEnum": "vacancies.models.GuaranteeScheme",
+        "ScoreStageEnum": "recruitment.models.ScoreStage",
+        "AdjustmentStageEnum": "adjustments.models.AdjustmentStage",
+        "AdjustmentStateEnum": "adjustments.models.AdjustmentState",
     },
 }
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from adjustments.api import AdjustmentViewSet
 from config.health import healthz
 from recruitment.api import ApplicationViewSet
 from vacancies.api import VacancyViewSet
@@ -12,6 +13,7 @@ from vacancies.api import VacancyViewSet
 router = DefaultRouter()
 router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("adjustments", AdjustmentViewSet, basename="adjustment")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="register"),

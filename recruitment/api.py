@@ -24,6 +24,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
+from adjustments.models import AGREED_STATES, PANEL_STAGES
 from config.api import acting_user
 from config.errors import ActionForbidden
 from recruitment import assessment, selectors, services
@@ -164,6 +166,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
     interview_guaranteed = serializers.SerializerMethodField()
     meets_minimum_criteria = serializers.SerializerMethodField()
     agreed_scores = serializers.SerializerMethodField()
+    adjustments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
 
     #: field → the permission needed to see it. Unlisted fields are seen by all who see the
@@ -195,6 +198,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "interview_guaranteed",
             "meets_minimum_criteria",
             "agreed_scores",
+            "adjustments",
             "available_actions",
         ]
 
@@ -232,6 +236,19 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             agreed = assessment.agreed_assessment(application, stage)
             result[stage] = AgreedOutput(agreed).data if agreed else None
         return result
+
+    @extend_schema_field(ArrangementOutput(many=True))
+    def get_adjustments(self, application: Application) -> Any:
+        """The candidate and HR see the requests; the panel and hiring manager only the
+        agreed arrangements for stages they run, never the candidate's details."""
+        user = self.context["request"].user
+        requests = list(application.adjustments.all())
+        if rules.has_perm("recruitment.view_adjustment_details", user, application):
+            return AdjustmentOutput(requests, many=True, context=self.context).data
+        return ArrangementOutput(
+            [r for r in requests if r.state in AGREED_STATES and r.stage in PANEL_STAGES],
+            many=True,
+        ).data
 
     def get_available_actions(self, application: Application) -> list[str]:
         return services.available_actions(application, self.context["request"].user)
@@ -407,6 +424,12 @@ class ApplicationViewSet(
         data.is_valid(raise_exception=True)
         ACTION_SERVICES[action_name](application.pk, request.user, data.validated_data)
         return self._render(application.pk)
+
+    @extend_schema(request=AdjustmentInput, responses={201: AdjustmentOutput})
+    @action(detail=True, methods=["post"], url_path="adjustments")
+    def adjustments(self, request: Request, pk: str | None = None) -> Response:
+        """The candidate asks for a reasonable adjustment for a stage of this application."""
+        return request_adjustment(request, self.get_object())
 
     @extend_schema(responses={200: HistoryEntryOutput(many=True)})
     @action(detail=True, methods=["get"])

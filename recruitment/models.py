@@ -121,6 +121,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
             "vacancy__criteria",
             "vacancy__panel",
             "evidence",
+            "adjustments",
             models.Prefetch(
                 "agreed_assessments",
                 queryset=AgreedAssessment.objects.prefetch_related("scores"),

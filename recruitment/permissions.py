@@ -51,6 +51,7 @@ rules.add_perm(
     is_hr | is_applicant | (is_assessor & is_shortlisted_or_beyond),
 )
 rules.add_perm("recruitment.view_declarations", is_hr | is_applicant)
+rules.add_perm("recruitment.view_adjustment_details", is_hr | is_applicant)
 
 # Actions (../shared/api.md). The FSM transitions name these as their `permission`.
 rules.add_perm("recruitment.shortlist_application", is_decision_maker)

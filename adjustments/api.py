@@ -1,0 +1,147 @@
+"""Adjustments API: the candidate requests, HR (the coordinator) decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from adjustments import services
+from adjustments.models import (
+    AdjustmentCategory,
+    AdjustmentRequest,
+    AdjustmentStage,
+    AdjustmentState,
+)
+from config.api import acting_user
+
+
+class AdjustmentInput(serializers.Serializer[dict[str, Any]]):
+    stage = serializers.ChoiceField(choices=AdjustmentStage.choices)
+    category = serializers.ChoiceField(choices=AdjustmentCategory.choices)
+    details = serializers.CharField(max_length=5000)
+
+
+class AdjustmentActionInput(serializers.Serializer[dict[str, Any]]):
+    arrangement = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class AdjustmentOutput(serializers.ModelSerializer[AdjustmentRequest]):
+    reason = serializers.CharField(source="decline_reason")
+    application_reference = serializers.CharField(source="application.reference")
+    vacancy = serializers.IntegerField(source="application.vacancy_id")
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AdjustmentRequest
+        fields = [
+            "id",
+            "application",
+            "application_reference",
+            "vacancy",
+            "stage",
+            "category",
+            "details",
+            "state",
+            "arrangement",
+            "reason",
+            "provider",
+            "requested_at",
+            "decided_at",
+            "available_actions",
+        ]
+
+    def get_available_actions(self, adjustment: AdjustmentRequest) -> list[str]:
+        return services.available_actions(adjustment, self.context["request"].user)
+
+
+class ArrangementOutput(serializers.ModelSerializer[AdjustmentRequest]):
+    """What a panel sees: the agreed arrangement, never the candidate's details."""
+
+    class Meta:
+        model = AdjustmentRequest
+        fields = ["stage", "category", "arrangement", "state"]
+
+
+class AdjustmentFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=AdjustmentState.choices)
+    vacancy = django_filters.NumberFilter(field_name="application__vacancy_id")
+
+    class Meta:
+        model = AdjustmentRequest
+        fields = ["state", "vacancy"]
+
+
+ACTION_SERVICES = {
+    "review": lambda pk, by, d: services.adjustment_review(adjustment_id=pk, by=by),
+    "agree": lambda pk, by, d: services.adjustment_agree(
+        adjustment_id=pk, by=by, arrangement=d["arrangement"]
+    ),
+    "partially_agree": lambda pk, by, d: services.adjustment_partially_agree(
+        adjustment_id=pk, by=by, arrangement=d["arrangement"], reason=d["reason"]
+    ),
+    "decline": lambda pk, by, d: services.adjustment_decline(
+        adjustment_id=pk, by=by, reason=d["reason"]
+    ),
+    "put_in_place": lambda pk, by, d: services.adjustment_put_in_place(adjustment_id=pk, by=by),
+    "withdraw": lambda pk, by, d: services.adjustment_withdraw(
+        adjustment_id=pk, by=by, reason=d["reason"]
+    ),
+}
+
+
+class AdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """HR sees every request; a candidate their own; nobody else any (404)."""
+
+    serializer_class = AdjustmentOutput
+    filterset_class = AdjustmentFilter
+
+    def get_queryset(self) -> QuerySet[AdjustmentRequest]:
+        return (
+            AdjustmentRequest.objects.visible_to(self.request.user)
+            .select_related("application")
+            .order_by("requested_at", "id")
+        )
+
+    @extend_schema(
+        operation_id="adjustments_action",
+        request=AdjustmentActionInput,
+        responses={200: AdjustmentOutput},
+        parameters=[OpenApiParameter("action_name", enum=list(services.ACTIONS), location="path")],
+        description="HR: review, agree / partially_agree (arrangement required), decline "
+        "(reason required), put_in_place. The candidate: withdraw.",
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    def take_action(
+        self, request: Request, pk: str | None = None, action_name: str = ""
+    ) -> Response:
+        if action_name not in ACTION_SERVICES:
+            raise NotFound()
+        adjustment = self.get_object()
+        data = AdjustmentActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ACTION_SERVICES[action_name](adjustment.pk, acting_user(request), data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=adjustment.pk)).data)
+
+
+def request_adjustment(request: Request, application: Any) -> Response:
+    """POST /applications/{id}/adjustments/ (wired from the application viewset)."""
+    data = AdjustmentInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    adjustment = services.adjustment_request(
+        application=application, by=acting_user(request), **data.validated_data
+    )
+    return Response(
+        AdjustmentOutput(adjustment, context={"request": request}).data,
+        status=status.HTTP_201_CREATED,
+    )

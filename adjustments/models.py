@@ -1,0 +1,196 @@
+"""Reasonable adjustments (Equality Act s.20): a request records the barrier and the
+arrangement, never a diagnosis (s.60). The coordinator (HR) sees the request; panels see only
+the agreed arrangement, and only for a stage they run.
+
+State changes happen only in adjustments/services.py; the FSM field is protected."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from recruitment.models import Application
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from accounts.models import User
+
+
+class AdjustmentStage(models.TextChoices):
+    APPLICATION = "application", "Application"
+    ASSESSMENT = "assessment", "Assessment"
+    INTERVIEW = "interview", "Interview"
+    START = "start", "Start of employment"
+
+
+#: The stages a panel runs, so the only ones whose arrangements it sees.
+PANEL_STAGES = frozenset({AdjustmentStage.ASSESSMENT, AdjustmentStage.INTERVIEW})
+
+
+class AdjustmentCategory(models.TextChoices):
+    EXTRA_TIME = "extra_time", "Extra time"
+    REST_BREAKS = "rest_breaks", "Rest breaks"
+    QUESTIONS_IN_ADVANCE = "questions_in_advance", "Questions in advance or in writing"
+    ACCESSIBLE_VENUE = "accessible_venue", "Accessible venue"
+    COMMUNICATION_SUPPORT = (
+        "communication_support",
+        "Communication support (BSL interpreter, lipspeaker, speech-to-text)",
+    )
+    ALTERNATIVE_FORMAT = "alternative_format", "Alternative format"
+    REMOTE_INTERVIEW = "remote_interview", "Remote interview"
+    ASSISTIVE_TECHNOLOGY = "assistive_technology", "Assistive technology"
+    READER_OR_SCRIBE = "reader_or_scribe", "Reader or scribe"
+    OTHER = "other", "Other"
+
+
+class Provider(models.TextChoices):
+    EMPLOYER = "employer", "The employer"
+    ACCESS_TO_WORK = "access_to_work", "Access to Work"
+
+
+class AdjustmentState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    UNDER_REVIEW = "under_review", "Under review"
+    AGREED = "agreed", "Agreed"
+    PARTIALLY_AGREED = "partially_agreed", "Partially agreed"
+    DECLINED = "declined", "Declined"
+    IN_PLACE = "in_place", "In place"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATES = [AdjustmentState.REQUESTED, AdjustmentState.UNDER_REVIEW]
+AGREED_STATES = [
+    AdjustmentState.AGREED,
+    AdjustmentState.PARTIALLY_AGREED,
+    AdjustmentState.IN_PLACE,
+]
+
+
+def _perm(name: str) -> Callable[[Any, Any], bool]:
+    def check(instance: AdjustmentRequest, user: User) -> bool:
+        return rules.has_perm(name, user, instance)
+
+    check.__name__ = name
+    return check
+
+
+class AdjustmentQuerySet(models.QuerySet["AdjustmentRequest"]):
+    def visible_to(self, user: User | object) -> AdjustmentQuerySet:
+        """The requests themselves (with details): HR all, a candidate their own, nobody
+        else. Panels see agreed arrangements through the application, never these rows."""
+        role = getattr(user, "role", None)
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if role == "hr":
+            return self.all()
+        if role == "candidate":
+            return self.filter(application__candidate=user)
+        return self.none()
+
+
+class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="adjustments"
+    )
+    stage = models.CharField(max_length=20, choices=AdjustmentStage.choices)
+    category = models.CharField(max_length=30, choices=AdjustmentCategory.choices)
+    #: The candidate's own words: the barrier and what would help. No diagnosis is asked for.
+    details = models.TextField(max_length=5000)
+    state = FSMField(
+        default=AdjustmentState.REQUESTED,
+        choices=AdjustmentState.choices,
+        protected=True,
+        db_index=True,
+    )
+    arrangement = models.TextField(max_length=5000, blank=True)
+    decline_reason = models.TextField(max_length=5000, blank=True)
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.EMPLOYER)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = AdjustmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} for {self.get_stage_display().lower()}"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=AdjustmentState.REQUESTED,
+        target=AdjustmentState.UNDER_REVIEW,
+        permission=_perm("adjustments.decide"),
+    )
+    def review(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=AdjustmentState.AGREED,
+        permission=_perm("adjustments.decide"),
+    )
+    def agree(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=AdjustmentState.PARTIALLY_AGREED,
+        permission=_perm("adjustments.decide"),
+    )
+    def partially_agree(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=AdjustmentState.DECLINED,
+        permission=_perm("adjustments.decide"),
+    )
+    def decline(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED],
+        target=AdjustmentState.IN_PLACE,
+        permission=_perm("adjustments.decide"),
+    )
+    def put_in_place(self, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[*OPEN_STATES, AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED],
+        target=AdjustmentState.WITHDRAWN,
+        permission=_perm("adjustments.withdraw"),
+    )
+    def withdraw(self, by: User | None = None, description: str = "") -> None:
+        pass
