@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck migrations-check pytest serve-prod worker beat clean help
+.PHONY: run test lint typecheck migrations-check pytest serve-prod worker beat clean help assets chromium screenshots
 
 help:
 	@echo "make run    set up (venv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)"
@@ -25,7 +25,22 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip check
 	touch $@
 
-run: $(VENV)/.runtime
+# Front-end: GOV.UK Frontend compiled with Sass, axe-core for the accessibility tests (npm).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/css/app.css: node_modules/.installed assets/scss/app.scss assets/copy-govuk.mjs
+	npm run --silent build
+
+assets: static/css/app.css
+
+# The browser tests drive Debian's Chromium; Playwright never downloads one.
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); }
+
+run: $(VENV)/.runtime assets
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -40,13 +55,17 @@ typecheck: $(VENV)/.dev
 migrations-check: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: $(VENV)/.dev
+pytest: $(VENV)/.dev assets chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# PNGs of the main pages, for reviewers, in screenshots/ (git-ignored).
+screenshots: $(VENV)/.dev assets chromium
+	$(BIN)/pytest -m screenshots -q tests/test_screenshots.py
 
 test: lint typecheck migrations-check pytest
 
 # Production-style processes (PostgreSQL + Redis): see README "Running at scale".
-serve-prod: $(VENV)/.runtime
+serve-prod: $(VENV)/.runtime assets
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
@@ -58,4 +77,4 @@ beat: $(VENV)/.runtime
 	$(BIN)/celery -A config beat --loglevel INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules static/css static/govuk screenshots

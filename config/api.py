@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -34,8 +34,9 @@ def _as_field_errors(data: Any) -> dict[str, Any]:
     return {"non_field_errors": [data]}
 
 
-def acting_user(request: Request) -> User:
-    """The authenticated user of an API request (the views' permission classes ensure one)."""
+def acting_user(request: Request | HttpRequest) -> User:
+    """The authenticated user of a request (the API's permission classes and the pages'
+    login_required ensure there is one)."""
     if not isinstance(request.user, User):
         raise exceptions.NotAuthenticated()
     return request.user

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "crispy_forms",
+    "crispy_forms_gds",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm_log",
@@ -73,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.service",
             ],
         },
     },
@@ -136,6 +139,10 @@ STORAGES = {
         )
     },
 }
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- E-mail ---------------------------------------------------------------------------------
 

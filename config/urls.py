@@ -5,9 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from accounts import views as accounts_views
 from adjustments.api import AdjustmentViewSet
 from config.health import healthz
+from recruitment import views as recruitment_views
 from recruitment.api import ApplicationViewSet
+from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 
 router = DefaultRouter()
@@ -23,11 +26,60 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
 ]
 
+candidate_pages: list[URLPattern | URLResolver] = [
+    path("jobs/", vacancy_views.vacancy_list, name="vacancy-list"),
+    path("jobs/<int:pk>/", vacancy_views.vacancy_detail, name="vacancy"),
+    path("jobs/<int:pk>/apply/", recruitment_views.apply, name="apply-start"),
+    path("jobs/<int:pk>/apply/<slug:step>/", recruitment_views.apply, name="apply"),
+    path("applications/", recruitment_views.my_applications, name="my-applications"),
+    path("applications/<int:pk>/", recruitment_views.my_application, name="my-application"),
+    path(
+        "applications/<int:pk>/sent/", recruitment_views.application_sent, name="application-sent"
+    ),
+    path(
+        "applications/<int:pk>/<slug:action>/",
+        recruitment_views.my_application_action,
+        name="my-application-action",
+    ),
+]
+
+staff_pages: list[URLPattern | URLResolver] = [
+    path("vacancies/", vacancy_views.staff_vacancy_list, name="staff-vacancies"),
+    path("vacancies/new/", vacancy_views.staff_vacancy_create, name="staff-vacancy-create"),
+    path("vacancies/<int:pk>/", vacancy_views.staff_vacancy_detail, name="staff-vacancy"),
+    path("vacancies/<int:pk>/edit/", vacancy_views.staff_vacancy_edit, name="staff-vacancy-edit"),
+    path(
+        "vacancies/<int:pk>/applications/",
+        recruitment_views.staff_applications,
+        name="staff-applications",
+    ),
+    path(
+        "vacancies/<int:pk>/<slug:action>/",
+        vacancy_views.staff_vacancy_action,
+        name="staff-vacancy-action",
+    ),
+    path("applications/<int:pk>/", recruitment_views.staff_application, name="staff-application"),
+    path(
+        "applications/<int:pk>/<slug:action>/",
+        recruitment_views.staff_application_action,
+        name="staff-application-action",
+    ),
+]
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/register/", accounts_views.register, name="register-page"),
+    path("", include(candidate_pages)),
+    path("staff/", include(staff_pages)),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

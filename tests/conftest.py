@@ -1,6 +1,7 @@
 """Named personas, one per role and relation, and service guards for CI."""
 
 import os
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -11,6 +12,11 @@ from tests.factories import ApplicationFactory, UserFactory, VacancyFactory
 pytest_plugins = ("celery.contrib.pytest",)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Playwright runs an event loop in the test thread; the ORM calls of the tests are synchronous
+# and safe there (../shared/stack.md, trap 1).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def require(available: bool, what: str) -> None:
@@ -97,3 +103,28 @@ def client_for():
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+# --- Browser tests (Debian's Chromium, never a downloaded browser) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    require(
+        (ROOT / "static/css/app.css").exists() and (ROOT / "node_modules/axe-core").exists(),
+        "the front-end assets (npm ci && npm run build)",
+    )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -103,6 +103,12 @@ class VacancyQuerySet(models.QuerySet["Vacancy"]):
             visible | models.Q(hiring_manager=user) | models.Q(panel=user)
         ).distinct()
 
+    def worked_on_by(self, user: User) -> VacancyQuerySet:
+        """The vacancies a member of staff chairs or sits on the panel of; HR: all."""
+        if user.role == "hr":
+            return self.all()
+        return self.filter(models.Q(hiring_manager=user) | models.Q(panel=user)).distinct()
+
     def with_appointment_flag(self) -> VacancyQuerySet:
         """Annotate ``has_appointed`` so listing vacancies with their actions costs no extra
         query per row."""

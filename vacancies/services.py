@@ -68,7 +68,7 @@ class VacancyInput:
     positive_action: PositiveActionInput | None = None
 
 
-def _validate(data: VacancyInput) -> None:
+def _validate(data: VacancyInput, exclude_pk: int | None = None) -> None:
     """Rules that need more than one field, or the database. Raises a field-keyed
     ``ValidationError``; the API answers 400 with it and the web form shows it by the field."""
     errors: dict[str, list[str]] = {}
@@ -106,7 +106,7 @@ def _validate(data: VacancyInput) -> None:
             ]
         elif not plan.evidence.strip():
             errors["positive_action"] = ["The evidence of under-representation is required."]
-    if Vacancy.objects.filter(reference__iexact=data.reference).exists():
+    if Vacancy.objects.filter(reference__iexact=data.reference).exclude(pk=exclude_pk).exists():
         errors["reference"] = ["A vacancy with this reference already exists."]
     if errors:
         raise ValidationError(errors)
@@ -135,18 +135,26 @@ def vacancy_create(*, by: User, data: VacancyInput) -> Vacancy:
             created_by=by,
         )
         vacancy.panel.set(data.panel)
-        Criterion.objects.bulk_create(
-            Criterion(vacancy=vacancy, kind=c.kind, text=c.text, position=i)
-            for i, c in enumerate(data.criteria)
-        )
-        if data.positive_action is not None:
-            PositiveActionPlan.objects.create(
-                vacancy=vacancy,
-                characteristic=data.positive_action.characteristic,
-                groups=list(data.positive_action.groups),
-                evidence=data.positive_action.evidence,
-            )
+        _create_criteria(vacancy, data)
+        _create_plan(vacancy, data)
     return vacancy
+
+
+def _create_criteria(vacancy: Vacancy, data: VacancyInput) -> None:
+    Criterion.objects.bulk_create(
+        Criterion(vacancy=vacancy, kind=c.kind, text=c.text, position=i)
+        for i, c in enumerate(data.criteria)
+    )
+
+
+def _create_plan(vacancy: Vacancy, data: VacancyInput) -> None:
+    if data.positive_action is not None:
+        PositiveActionPlan.objects.create(
+            vacancy=vacancy,
+            characteristic=data.positive_action.characteristic,
+            groups=list(data.positive_action.groups),
+            evidence=data.positive_action.evidence,
+        )
 
 
 _PAST = {"publish": "published", "close": "closed", "cancel": "cancelled", "fill": "filled"}
@@ -217,3 +225,42 @@ def available_actions(vacancy: Vacancy, user: User) -> list[str]:
     if not rules.has_perm("vacancies.manage_vacancy", user, vacancy):
         return []
     return [a for a in VACANCY_ACTIONS if can_proceed(getattr(vacancy, a))]
+
+
+def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:
+    """Edit a draft vacancy: every field, the panel, the criteria and the plan. Once
+    published the vacancy is what candidates applied to, so it no longer changes."""
+    with transaction.atomic(), set_actor(by):
+        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
+        if not rules.has_perm("vacancies.manage_vacancy", by, vacancy):
+            raise ActionForbidden("Only HR and the vacancy's hiring manager can edit it.")
+        if vacancy.status != VacancyStatus.DRAFT:
+            raise DomainError(
+                "invalid_transition",
+                f"Only a draft can be edited; this vacancy is "
+                f"{vacancy.get_status_display().lower()}.",
+            )
+        _validate(data, exclude_pk=vacancy.pk)
+        for name in [
+            "title",
+            "reference",
+            "department",
+            "grade",
+            "location",
+            "description",
+            "salary_min",
+            "salary_max",
+            "closing_date",
+            "hiring_manager",
+            "pass_mark",
+            "minimum_criteria_rule",
+        ]:
+            setattr(vacancy, name, getattr(data, name))
+        vacancy.interview_guarantees = list(data.interview_guarantees)
+        vacancy.save()
+        vacancy.panel.set(data.panel)
+        vacancy.criteria.all().delete()
+        _create_criteria(vacancy, data)
+        PositiveActionPlan.objects.filter(vacancy=vacancy).delete()
+        _create_plan(vacancy, data)
+    return vacancy

@@ -1,0 +1,9 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+SERVICE_NAME = "Apply for a job with us"
+
+
+def service(request: HttpRequest) -> dict[str, Any]:
+    return {"service_name": SERVICE_NAME}

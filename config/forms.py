@@ -1,0 +1,32 @@
+"""Form plumbing shared by the web pages: GOV.UK rendering and service errors on fields."""
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class GovForm(forms.Form):
+    """A form rendered with GOV.UK Frontend markup by crispy-forms-gds; the page supplies
+    the <form> tag and the button."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def add_service_errors(
+        self, error: ValidationError, fields: dict[str, str] | None = None
+    ) -> None:
+        """Put a service's field-keyed ``ValidationError`` on this form's fields.
+
+        ``fields`` maps a service field name to this form's field name where they differ;
+        an error for a field the form does not have is shown for the whole form."""
+        fields = fields or {}
+        messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        for name, problems in messages.items():
+            target = fields.get(name, name)
+            for problem in problems:
+                self.add_error(target if target in self.fields else None, problem)

@@ -1,0 +1,424 @@
+"""Application pages: the candidate's apply journey and their applications, and the staff
+pages for a vacancy's applications. Same services and permission checks as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from config.api import acting_user
+from config.errors import ActionForbidden, DomainError
+from recruitment import assessment, selectors, services
+from recruitment.forms import (
+    QUESTION_LABELS,
+    EqualityForm,
+    GuaranteeForm,
+    InterviewForm,
+    PositiveActionForm,
+    ReasonForm,
+    StatementForm,
+)
+from recruitment.models import EQUALITY_QUESTIONS, Application, ApplicationState
+from vacancies.models import GuaranteeScheme, Vacancy
+
+#: What each state means to the candidate, in plain words.
+CANDIDATE_STATES = {
+    "submitted": ("Received", "We will look at your application after the closing date."),
+    "shortlisted": (
+        "Shortlisted",
+        "We would like to interview you. We will contact you with a date.",
+    ),
+    "not_shortlisted": (
+        "Not taken forward",
+        "We will not be inviting you to an interview this time.",
+    ),
+    "interview_scheduled": ("Interview arranged", "Your interview date is below."),
+    "interviewed": ("Interviewed", "We will let you know the outcome."),
+    "not_appointed": ("Not appointed", "We have decided not to offer you the job this time."),
+    "offered": ("Job offered", "We would like to offer you the job."),
+    "appointed": ("Appointed", "You have accepted the job."),
+    "offer_declined": ("Offer declined", "You turned down the job offer."),
+    "withdrawn": ("Withdrawn", "You withdrew this application."),
+}
+
+TRANSITION_WORDS = {
+    "submit": "Application sent",
+    "shortlist": "Shortlisted",
+    "reject_at_sift": "Not taken forward to interview",
+    "reject_after_interview": "Not appointed",
+    "schedule_interview": "Interview arranged",
+    "record_interview": "Interviewed",
+    "offer": "Job offered",
+    "accept_offer": "Offer accepted",
+    "decline_offer": "Offer declined",
+    "withdraw": "Withdrawn",
+}
+
+
+def _candidate(request: HttpRequest) -> Any:
+    user = acting_user(request)
+    if not rules.has_perm("recruitment.apply", user):
+        raise PermissionDenied("Only candidates apply for jobs.")
+    return user
+
+
+# --- Apply: one thing per page, answers kept in the session until sent -------------------------
+
+
+def _steps(vacancy: Vacancy) -> list[str]:
+    steps = ["statement"]
+    if vacancy.interview_guarantees:
+        steps.append("guarantee")
+    if assessment.has_positive_action_plan(vacancy):
+        steps.append("positive-action")
+    return [*steps, "equality", "check"]
+
+
+def _draft(request: HttpRequest, vacancy: Vacancy) -> dict[str, Any]:
+    return request.session.setdefault(f"apply-{vacancy.pk}", {})
+
+
+def _open_vacancy(request: HttpRequest, pk: int) -> Vacancy | HttpResponse:
+    vacancy = get_object_or_404(
+        Vacancy.objects.visible_to(request.user)
+        .select_related("positive_action_plan")
+        .prefetch_related("criteria"),
+        pk=pk,
+    )
+    existing = Application.objects.filter(vacancy=vacancy, candidate=request.user).first()
+    if existing:
+        messages.info(request, "You have already applied for this job.")
+        return redirect("my-application", pk=existing.pk)
+    if not vacancy.accepting_applications:
+        messages.error(request, "This vacancy is no longer open for applications.")
+        return redirect("vacancy", pk=vacancy.pk)
+    return vacancy
+
+
+@login_required
+def apply(request: HttpRequest, pk: int, step: str = "statement") -> HttpResponse:
+    _candidate(request)
+    vacancy = _open_vacancy(request, pk)
+    if isinstance(vacancy, HttpResponse):
+        return vacancy
+    steps = _steps(vacancy)
+    if step not in steps:
+        raise Http404
+    if step == "check":
+        return _check(request, vacancy)
+    draft = _draft(request, vacancy)
+    form = _step_form(step, vacancy, request.POST if request.method == "POST" else None, draft)
+    if request.method == "POST" and form.is_valid():
+        _save_step(step, form, draft)
+        request.session.modified = True
+        following = "check" if request.GET.get("change") else steps[steps.index(step) + 1]
+        return redirect("apply", pk=vacancy.pk, step=following)
+    back = (
+        reverse("vacancy", args=[vacancy.pk])
+        if step == steps[0]
+        else reverse("apply", args=[vacancy.pk, steps[steps.index(step) - 1]])
+    )
+    return render(
+        request,
+        f"recruitment/apply_{step.replace('-', '_')}.html",
+        {
+            "vacancy": vacancy,
+            "form": form,
+            "back": back,
+            "step_number": steps.index(step) + 1,
+            "step_count": len(steps),
+        },
+    )
+
+
+def _step_form(step: str, vacancy: Vacancy, data: Any, draft: dict[str, Any]) -> Any:
+    if step == "statement":
+        initial = {"statement": draft.get("statement", "")}
+        initial |= {f"evidence_{k}": v for k, v in draft.get("evidence", {}).items()}
+        return StatementForm(data, vacancy=vacancy, initial=initial)
+    if step == "guarantee":
+        scheme = draft.get("interview_guarantee", "")
+        return GuaranteeForm(
+            data,
+            vacancy=vacancy,
+            initial={"scheme": scheme or ("none" if "interview_guarantee" in draft else "")},
+        )
+    if step == "positive-action":
+        declared = draft.get("positive_action")
+        initial = {"declared": "" if declared is None else ("yes" if declared else "no")}
+        return PositiveActionForm(data, initial=initial)
+    return EqualityForm(data, initial=draft.get("equality", {}))
+
+
+def _save_step(step: str, form: Any, draft: dict[str, Any]) -> None:
+    data = form.cleaned_data
+    if step == "statement":
+        draft["statement"] = data["statement"]
+        draft["evidence"] = {
+            name.removeprefix("evidence_"): text
+            for name, text in data.items()
+            if name.startswith("evidence_") and text.strip()
+        }
+    elif step == "guarantee":
+        draft["interview_guarantee"] = None if data["scheme"] == "none" else data["scheme"]
+    elif step == "positive-action":
+        draft["positive_action"] = data["declared"] == "yes"
+    else:
+        draft["equality"] = form.answers()
+
+
+def _check(request: HttpRequest, vacancy: Vacancy) -> HttpResponse:
+    draft = _draft(request, vacancy)
+    if "statement" not in draft:
+        return redirect("apply", pk=vacancy.pk, step="statement")
+    if request.method == "POST":
+        try:
+            application = services.application_submit(
+                candidate=acting_user(request),
+                vacancy=vacancy,
+                statement=draft["statement"],
+                evidence=[
+                    services.EvidenceInput(int(k), v) for k, v in draft.get("evidence", {}).items()
+                ],
+                interview_guarantee=draft.get("interview_guarantee"),
+                positive_action=bool(draft.get("positive_action")),
+                equality=draft.get("equality") or {},
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("vacancy", pk=vacancy.pk)
+        except ValidationError as exc:
+            for problems in exc.message_dict.values():
+                for problem in problems:
+                    messages.error(request, problem)
+            return redirect("apply", pk=vacancy.pk, step="statement")
+        request.session.pop(f"apply-{vacancy.pk}", None)
+        return redirect("application-sent", pk=application.pk)
+    criteria = {str(c.pk): c for c in vacancy.criteria.all()}
+    equality = draft.get("equality", {})
+    return render(
+        request,
+        "recruitment/apply_check.html",
+        {
+            "vacancy": vacancy,
+            "draft": draft,
+            "evidence": [
+                (criteria[k].text, v) for k, v in draft.get("evidence", {}).items() if k in criteria
+            ],
+            "scheme": dict(GuaranteeScheme.choices).get(draft.get("interview_guarantee") or ""),
+            "steps": _steps(vacancy),
+            "equality": [
+                (QUESTION_LABELS[q], dict(EQUALITY_QUESTIONS[q].choices)[equality[q]])
+                for q in EQUALITY_QUESTIONS
+                if q in equality
+            ],
+            "back": reverse("apply", args=[vacancy.pk, "equality"]),
+        },
+    )
+
+
+# --- The candidate's applications ------------------------------------------------------------
+
+
+def _own(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.visible_to(_candidate(request)).select_related("vacancy"), pk=pk
+    )
+
+
+@login_required
+def application_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "recruitment/application_sent.html", {"application": _own(request, pk)})
+
+
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    applications = (
+        Application.objects.visible_to(_candidate(request))
+        .select_related("vacancy")
+        .order_by("-submitted_at")
+    )
+    rows = [(a, CANDIDATE_STATES[a.state]) for a in applications]
+    return render(request, "recruitment/my_applications.html", {"rows": rows})
+
+
+@login_required
+def my_application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    history = [
+        (TRANSITION_WORDS.get(entry.transition, entry.transition), entry)
+        for entry in selectors.application_history(application)
+    ]
+    return render(
+        request,
+        "recruitment/my_application.html",
+        {
+            "application": application,
+            "status": CANDIDATE_STATES[application.state],
+            "history": history,
+            "actions": services.available_actions(application, acting_user(request)),
+        },
+    )
+
+
+CANDIDATE_ACTIONS = {
+    "withdraw": (
+        services.application_withdraw,
+        "Your application has been withdrawn.",
+        "Are you sure you want to withdraw your application?",
+    ),
+    "accept_offer": (
+        services.application_accept_offer,
+        "You have accepted the job offer.",
+        "Do you want to accept the job offer?",
+    ),
+    "decline_offer": (
+        services.application_decline_offer,
+        "You have declined the job offer.",
+        "Are you sure you want to decline the job offer?",
+    ),
+}
+
+
+@login_required
+def my_application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Confirm, then withdraw, accept or decline."""
+    application = _own(request, pk)
+    if action not in CANDIDATE_ACTIONS:
+        raise Http404
+    service, done, question = CANDIDATE_ACTIONS[action]
+    if request.method == "POST":
+        try:
+            service(application_id=application.pk, by=acting_user(request))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, done)
+        return redirect("my-application", pk=application.pk)
+    return render(
+        request,
+        "recruitment/confirm.html",
+        {"application": application, "question": question, "action": action},
+    )
+
+
+# --- Staff: a vacancy's applications ----------------------------------------------------------
+
+
+def _staff_application(request: HttpRequest, pk: int) -> Application:
+    user = acting_user(request)
+    if not user.is_recruitment_staff:
+        raise PermissionDenied
+    return get_object_or_404(Application.objects.visible_to(user).with_assessment_data(), pk=pk)
+
+
+@login_required
+def staff_applications(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    vacancy = get_object_or_404(Vacancy.objects.worked_on_by(user), pk=pk)
+    applications = (
+        Application.objects.visible_to(user)
+        .with_assessment_data()
+        .filter(vacancy=vacancy)
+        .order_by("submitted_at", "id")
+    )
+    rows = [
+        {
+            "application": a,
+            "name": a.candidate.full_name
+            if rules.has_perm("recruitment.view_candidate_identity", user, a)
+            else None,
+            "guaranteed": assessment.interview_guaranteed(a),
+        }
+        for a in applications
+    ]
+    return render(
+        request, "recruitment/staff_applications.html", {"vacancy": vacancy, "rows": rows}
+    )
+
+
+@login_required
+def staff_application(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    application = _staff_application(request, pk)
+    return _render_staff_application(request, application, user)
+
+
+def _render_staff_application(
+    request: HttpRequest, application: Application, user: Any, forms: dict[str, Any] | None = None
+) -> HttpResponse:
+    criteria = list(application.vacancy.criteria.all())
+    evidence = {e.criterion_id: e.text for e in application.evidence.all()}
+    agreed = assessment.agreed_scores(application, "shortlisting")
+    forms = {
+        "reject": ReasonForm(prefix="reject"),
+        "schedule_interview": InterviewForm(prefix="interview"),
+    } | (forms or {})
+    return render(
+        request,
+        "recruitment/staff_application.html",
+        {
+            "application": application,
+            "name_visible": rules.has_perm(
+                "recruitment.view_candidate_identity", user, application
+            ),
+            "criteria": [(c, evidence.get(c.pk), agreed.get(c.pk)) for c in criteria],
+            "meets": assessment.meets_minimum_criteria(application),
+            "guaranteed": assessment.interview_guaranteed(application),
+            "refusal": assessment.sift_rejection_refusal(application)
+            if application.state == ApplicationState.SUBMITTED
+            else None,
+            "actions": services.available_actions(application, user),
+            "forms": forms,
+            "history": selectors.application_history(application),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = acting_user(request)
+    application = _staff_application(request, pk)
+    try:
+        if action == "reject":
+            form = ReasonForm(request.POST, prefix="reject")
+            if not form.is_valid():
+                return _render_staff_application(request, application, user, {"reject": form})
+            services.application_reject(
+                application_id=application.pk, by=user, reason=form.cleaned_data["reason"]
+            )
+        elif action == "schedule_interview":
+            interview = InterviewForm(request.POST, prefix="interview")
+            if interview.is_valid():
+                try:
+                    services.application_schedule_interview(
+                        application_id=application.pk,
+                        by=user,
+                        interview_at=interview.interview_at(),
+                    )
+                except ValidationError as exc:
+                    interview.add_service_errors(exc, {"interview_at": "interview_date"})
+            if interview.errors:
+                return _render_staff_application(
+                    request, application, user, {"schedule_interview": interview}
+                )
+        elif action in ("shortlist", "record_interview", "offer", "accept_offer", "decline_offer"):
+            getattr(services, f"application_{action}")(application_id=application.pk, by=user)
+        else:
+            raise Http404
+    except ActionForbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Done: {action.replace('_', ' ')}.")
+    return redirect("staff-application", pk=application.pk)

@@ -1,0 +1,181 @@
+"""Vacancy pages: the public list and page, and the staff pages. Same services and permission
+checks as the API (vacancies/services.py, vacancies/permissions.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from config.api import acting_user
+from config.errors import ActionForbidden, DomainError
+from recruitment.models import Application
+from vacancies import services
+from vacancies.forms import VacancyForm, VacancySearchForm
+from vacancies.models import Vacancy, VacancyStatus
+
+
+def _vacancies(request: HttpRequest) -> QuerySet[Vacancy]:
+    return (
+        Vacancy.objects.visible_to(request.user)
+        .select_related("positive_action_plan")
+        .prefetch_related("criteria")
+    )
+
+
+def vacancy_list(request: HttpRequest) -> HttpResponse:
+    """Open vacancies, filtered by department and grade."""
+    form = VacancySearchForm(request.GET or None)
+    vacancies = _vacancies(request).filter(status=VacancyStatus.OPEN).order_by("closing_date")
+    if form.is_valid():
+        if department := form.cleaned_data["department"]:
+            vacancies = vacancies.filter(department__iexact=department)
+        if grade := form.cleaned_data["grade"]:
+            vacancies = vacancies.filter(grade__iexact=grade)
+    open_vacancies = Vacancy.objects.filter(status=VacancyStatus.OPEN)
+    return render(
+        request,
+        "vacancies/list.html",
+        {
+            "vacancies": vacancies,
+            "form": form,
+            "departments": sorted(set(open_vacancies.values_list("department", flat=True))),
+            "grades": sorted(set(open_vacancies.values_list("grade", flat=True))),
+        },
+    )
+
+
+def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    vacancy = get_object_or_404(_vacancies(request), pk=pk)
+    applied = None
+    if request.user.is_authenticated:
+        applied = Application.objects.filter(vacancy=vacancy, candidate=request.user).first()
+    return render(request, "vacancies/detail.html", {"vacancy": vacancy, "applied": applied})
+
+
+# --- Staff pages ----------------------------------------------------------------------------
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not getattr(request.user, "is_recruitment_staff", False):
+        raise PermissionDenied
+
+
+@login_required
+def staff_vacancy_list(request: HttpRequest) -> HttpResponse:
+    """The vacancies this member of staff works on (HR: all)."""
+    _staff_only(request)
+    user = acting_user(request)
+    return render(
+        request,
+        "vacancies/staff_list.html",
+        {
+            "vacancies": Vacancy.objects.worked_on_by(user).order_by("-created_at"),
+            "can_create": rules.has_perm("vacancies.create_vacancy", user),
+        },
+    )
+
+
+@login_required
+def staff_vacancy_create(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not rules.has_perm("vacancies.create_vacancy", user):
+        raise PermissionDenied
+    form = VacancyForm(request.POST or None, initial={"hiring_manager": user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            vacancy = services.vacancy_create(by=user, data=form.to_input())
+        except ValidationError as exc:
+            form.add_service_errors(exc, _FORM_FIELDS)
+        else:
+            messages.success(request, f"Vacancy {vacancy.reference} saved as a draft.")
+            return redirect("staff-vacancy", pk=vacancy.pk)
+    return render(request, "vacancies/form.html", {"form": form, "vacancy": None})
+
+
+#: Service field → form field, where they differ.
+_FORM_FIELDS = {
+    "criteria": "essential_criteria",
+    "positive_action": "positive_action_groups",
+}
+
+
+@login_required
+def staff_vacancy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    vacancy = get_object_or_404(Vacancy.objects.visible_to(user), pk=pk)
+    if not rules.has_perm("vacancies.manage_vacancy", user, vacancy):
+        raise PermissionDenied
+    if vacancy.status != VacancyStatus.DRAFT:
+        messages.error(request, "Only a draft vacancy can be edited.")
+        return redirect("staff-vacancy", pk=vacancy.pk)
+    form = VacancyForm(request.POST or None, initial=VacancyForm.initial_from(vacancy))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vacancy_update(vacancy_id=vacancy.pk, by=user, data=form.to_input())
+        except ValidationError as exc:
+            form.add_service_errors(exc, _FORM_FIELDS)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("staff-vacancy", pk=vacancy.pk)
+        else:
+            messages.success(request, "Vacancy updated.")
+            return redirect("staff-vacancy", pk=vacancy.pk)
+    return render(request, "vacancies/form.html", {"form": form, "vacancy": vacancy})
+
+
+@login_required
+def staff_vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    _staff_only(request)
+    vacancy = get_object_or_404(
+        Vacancy.objects.visible_to(user)
+        .with_appointment_flag()
+        .select_related("hiring_manager", "positive_action_plan")
+        .prefetch_related("criteria", "panel"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "vacancies/staff_detail.html",
+        {
+            "vacancy": vacancy,
+            "actions": services.available_actions(vacancy, user),
+            "can_edit": vacancy.status == VacancyStatus.DRAFT
+            and rules.has_perm("vacancies.manage_vacancy", user, vacancy),
+        },
+    )
+
+
+ACTIONS: dict[str, Any] = {
+    "publish": (services.vacancy_publish, "Vacancy published: candidates can now apply."),
+    "close": (services.vacancy_close, "Vacancy closed: shortlisting can start."),
+    "cancel": (services.vacancy_cancel, "Vacancy cancelled."),
+    "fill": (services.vacancy_fill, "Vacancy marked as filled."),
+}
+
+
+@login_required
+@require_POST
+def staff_vacancy_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = acting_user(request)
+    vacancy = get_object_or_404(Vacancy.objects.visible_to(user), pk=pk)
+    if action not in ACTIONS:
+        raise PermissionDenied
+    service, done = ACTIONS[action]
+    try:
+        service(vacancy_id=vacancy.pk, by=user)
+    except ActionForbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, done)
+    return redirect("staff-vacancy", pk=vacancy.pk)
