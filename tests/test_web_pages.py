@@ -1,0 +1,188 @@
+"""The web pages call the same services and permission checks as the API: the same
+refusals, shown as messages, and the same 404s for what a user may not see."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+
+from recruitment.models import Application
+from tests.factories import (
+    ApplicationFactory,
+    GuaranteeDeclarationFactory,
+    VacancyFactory,
+    agree,
+    set_state,
+    set_vacancy_status,
+)
+from vacancies.models import Vacancy
+
+pytestmark = pytest.mark.django_db
+
+
+def browser(user=None):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def banner(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_guaranteed_candidate_cannot_be_rejected_from_the_page_either(vacancy, chair):
+    set_vacancy_status(vacancy, "closed")
+    application = ApplicationFactory(vacancy=vacancy)
+    GuaranteeDeclarationFactory(application=application)
+    agree(application, [2, 2, 0])
+
+    response = browser(chair).post(
+        f"/staff/applications/{application.pk}/reject/", {"reject-reason": "Weak evidence"}
+    )
+
+    assert response.status_code == 302
+    assert banner(response) == [
+        "Interview guaranteed: this candidate meets the minimum criteria, so they must be "
+        "offered an interview."
+    ]
+    assert Application.objects.get(pk=application.pk).state == "submitted"
+
+
+def test_rejecting_from_the_page_needs_a_reason_and_shows_the_error(vacancy, chair):
+    set_vacancy_status(vacancy, "closed")
+    application = ApplicationFactory(vacancy=vacancy)
+
+    response = browser(chair).post(f"/staff/applications/{application.pk}/reject/", {})
+
+    assert response.status_code == 200
+    assert "Enter a reason" in response.content.decode()
+    assert Application.objects.get(pk=application.pk).state == "submitted"
+
+
+def test_shortlisting_while_open_is_refused_with_the_services_message(vacancy, chair):
+    application = ApplicationFactory(vacancy=vacancy)
+
+    response = browser(chair).post(f"/staff/applications/{application.pk}/shortlist/")
+
+    assert banner(response) == ["Shortlisting starts when the vacancy has closed."]
+    assert Application.objects.get(pk=application.pk).state == "submitted"
+
+
+def test_interview_dates_are_validated_on_the_page(vacancy, chair):
+    set_vacancy_status(vacancy, "closed")
+    application = set_state(ApplicationFactory(vacancy=vacancy), "shortlisted", "shortlisted")
+
+    response = browser(chair).post(
+        f"/staff/applications/{application.pk}/schedule_interview/",
+        {
+            "interview-interview_date_0": "1",
+            "interview-interview_date_1": "1",
+            "interview-interview_date_2": "2020",
+            "interview-interview_time": "10:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "The interview must be in the future." in response.content.decode()
+    assert Application.objects.get(pk=application.pk).state == "shortlisted"
+
+
+def test_the_panel_list_is_name_blind_until_shortlisted(vacancy, panel_member):
+    set_vacancy_status(vacancy, "closed")
+    hidden = ApplicationFactory(vacancy=vacancy, candidate__full_name="Zadie Quartermaine")
+    shown = set_state(
+        ApplicationFactory(vacancy=vacancy, candidate__full_name="Olu Adeyemi"),
+        "shortlisted",
+        "shortlisted",
+    )
+
+    page = browser(panel_member).get(f"/staff/vacancies/{vacancy.pk}/applications/")
+    html = page.content.decode()
+
+    assert hidden.reference in html and shown.reference in html
+    assert "Zadie Quartermaine" not in html
+    assert "Olu Adeyemi" in html
+    detail = browser(panel_member).get(f"/staff/applications/{hidden.pk}/").content.decode()
+    assert "Zadie" not in detail
+    assert hidden.candidate.email not in detail
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/applications/{app}/", "/applications/{app}/withdraw/", "/applications/{app}/sent/"],
+)
+def test_another_candidates_application_pages_are_not_found(path, application, other_candidate):
+    response = browser(other_candidate).get(path.format(app=application.pk))
+    assert response.status_code == 404
+
+
+def test_staff_pages_are_refused_to_candidates_and_hidden_from_outsiders(
+    application, candidate, outsider_panel
+):
+    assert browser(candidate).get("/staff/vacancies/").status_code == 403
+    assert browser(candidate).get(f"/staff/applications/{application.pk}/").status_code == 403
+    assert browser(outsider_panel).get(f"/staff/applications/{application.pk}/").status_code == 404
+    response = browser(outsider_panel).get(
+        f"/staff/vacancies/{application.vacancy_id}/applications/"
+    )
+    assert response.status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(application):
+    response = browser().get(f"/applications/{application.pk}/")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/accounts/login/?next=/applications/{application.pk}/",
+    )
+
+
+def test_withdrawing_asks_for_confirmation_first(application, candidate):
+    page = browser(candidate).get(f"/applications/{application.pk}/withdraw/")
+    assert "Are you sure you want to withdraw your application?" in page.content.decode()
+    assert Application.objects.get(pk=application.pk).state == "submitted"
+
+    response = browser(candidate).post(f"/applications/{application.pk}/withdraw/")
+
+    assert banner(response) == ["Your application has been withdrawn."]
+    assert Application.objects.get(pk=application.pk).state == "withdrawn"
+
+
+def test_applying_to_a_closed_vacancy_or_twice_is_turned_away(vacancy, candidate):
+    ApplicationFactory(vacancy=vacancy, candidate=candidate)
+    existing = Application.objects.get(vacancy=vacancy, candidate=candidate)
+    response = browser(candidate).get(f"/jobs/{vacancy.pk}/apply/statement/")
+    assert (response.status_code, response["Location"]) == (302, f"/applications/{existing.pk}/")
+
+    closed = VacancyFactory(status="closed")
+    response = browser(candidate).get(f"/jobs/{closed.pk}/apply/statement/")
+    assert response.status_code == 404  # a closed vacancy the candidate never applied to
+
+
+def test_a_draft_can_be_edited_and_a_published_vacancy_cannot(chair, vacancy):
+    draft = VacancyFactory(status="draft", hiring_manager=chair)
+    form = browser(chair).get(f"/staff/vacancies/{draft.pk}/edit/")
+    assert form.status_code == 200
+    data = {k: v for k, v in form.context["form"].initial.items() if not isinstance(v, list)}
+    data |= {
+        "title": "Principal Social Worker",
+        "hiring_manager": chair.pk,
+        "closing_date_0": "1",
+        "closing_date_1": "6",
+        "closing_date_2": "2031",
+        "essential_criteria": "Registration\nLeadership",
+        "desirable_criteria": "",
+        "minimum_criteria_rule": "aggregate_60_no_zero",
+        "interview_guarantees": ["care_leaver"],
+    }
+    response = browser(chair).post(f"/staff/vacancies/{draft.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    draft = Vacancy.objects.get(pk=draft.pk)
+    assert (draft.title, draft.minimum_criteria_rule, draft.interview_guarantees) == (
+        "Principal Social Worker",
+        "aggregate_60_no_zero",
+        ["care_leaver"],
+    )
+    assert [c.text for c in draft.criteria.all()] == ["Registration", "Leadership"]
+
+    response = browser(chair).get(f"/staff/vacancies/{vacancy.pk}/edit/")
+    assert banner(response) == ["Only a draft vacancy can be edited."]
