@@ -99,7 +99,8 @@ def test_the_panel_list_is_name_blind_until_shortlisted(vacancy, panel_member):
     page = browser(panel_member).get(f"/staff/vacancies/{vacancy.pk}/applications/")
     html = page.content.decode()
 
-    assert hidden.reference in html and shown.reference in html
+    assert hidden.reference in html
+    assert shown.reference in html
     assert "Zadie Quartermaine" not in html
     assert "Olu Adeyemi" in html
     detail = browser(panel_member).get(f"/staff/applications/{hidden.pk}/").content.decode()
