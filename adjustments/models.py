@@ -81,6 +81,35 @@ def _perm(name: str) -> Callable[[Any, Any], bool]:
 
 
 class AdjustmentQuerySet(models.QuerySet["AdjustmentRequest"]):
+    def with_due_by(self) -> AdjustmentQuerySet:
+        """Annotate ``due_by``: the date of the stage the request concerns. An application
+        adjustment is due by the closing date; assessment and interview ones by the
+        interview date once it is set; start-of-employment ones have no date here."""
+        return self.annotate(
+            due_by=models.Case(
+                models.When(
+                    stage=AdjustmentStage.APPLICATION,
+                    then=models.F("application__vacancy__closing_date"),
+                ),
+                models.When(
+                    stage__in=[AdjustmentStage.ASSESSMENT, AdjustmentStage.INTERVIEW],
+                    then=models.F("application__interview_at"),
+                ),
+                default=None,
+                output_field=models.DateTimeField(),
+            )
+        )
+
+    def open(self) -> AdjustmentQuerySet:
+        """Still waiting for a decision."""
+        return self.filter(state__in=OPEN_STATES)
+
+    def queue_order(self) -> AdjustmentQuerySet:
+        """The coordinator's order: the soonest needed first, then the oldest."""
+        return self.with_due_by().order_by(
+            models.F("due_by").asc(nulls_last=True), "requested_at", "id"
+        )
+
     def visible_to(self, user: User | object) -> AdjustmentQuerySet:
         """The requests themselves (with details): HR all, a candidate their own, nobody
         else. Panels see agreed arrangements through the application, never these rows."""
@@ -194,3 +223,24 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     )
     def withdraw(self, by: User | None = None, description: str = "") -> None:
         pass
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", "Due soon"
+    ESCALATION = "escalation", "Overdue"
+
+
+class Reminder(models.Model):
+    """One reminder or escalation sent to the coordinators about a request: the row is the
+    claim, so running the task again sends nothing twice."""
+
+    adjustment = models.ForeignKey(
+        AdjustmentRequest, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["adjustment", "kind"], name="one_reminder_of_a_kind"),
+        ]

@@ -4,20 +4,28 @@ written by django-fsm-log in the same transaction."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import Any
 
 import rules
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from adjustments.models import AdjustmentCategory, AdjustmentRequest, Provider
+from accounts.models import Role, User
+from adjustments.models import (
+    OPEN_STATES,
+    AdjustmentCategory,
+    AdjustmentRequest,
+    Provider,
+    Reminder,
+    ReminderKind,
+)
 from config import fsm
 from config.errors import ActionForbidden, DomainError
 from recruitment.models import FINAL_STATES, Application
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -146,3 +154,82 @@ def adjustment_put_in_place(*, adjustment_id: Any, by: User) -> AdjustmentReques
 
 def adjustment_withdraw(*, adjustment_id: Any, by: User, reason: str = "") -> AdjustmentRequest:
     return _transition(adjustment_id=adjustment_id, by=by, action="withdraw", reason=reason)
+
+
+# --- On time: reminders to the coordinators ---------------------------------------------------
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``start`` plus ``days`` working days (Monday to Friday). Bank holidays are not known
+    here, so the reminder comes a little early around them, never late."""
+    moment = start
+    remaining = days
+    while remaining > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            remaining -= 1
+    return moment
+
+
+def _coordinators() -> list[str]:
+    return list(
+        User.objects.filter(role=Role.HR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _send_reminder(adjustment: AdjustmentRequest, kind: str, due_by: datetime) -> None:
+    application = adjustment.application
+    overdue = kind == ReminderKind.ESCALATION
+    subject = (
+        f"{'OVERDUE' if overdue else 'Due soon'}: adjustment request for {application.reference}"
+    )
+    link = f"{settings.SITE_URL.rstrip('/')}/staff/adjustments/{adjustment.pk}/"
+    body = (
+        f"An adjustment request is still waiting for a decision.\n\n"
+        f"Application: {application.reference} ({application.vacancy.reference} "
+        f"{application.vacancy.title})\n"
+        f"Stage: {adjustment.get_stage_display()}\n"
+        f"Category: {adjustment.get_category_display()}\n"
+        f"Needed by: {timezone.localtime(due_by):%A %d %B %Y, %H:%M}\n"
+        f"{'It is now overdue. ' if overdue else ''}Decide it here: {link}\n"
+    )
+    send_mail(subject, body, None, _coordinators())
+
+
+def adjustments_send_reminders(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Remind the coordinators of open requests needed within the next
+    ``ADJUSTMENT_REMINDER_WORKING_DAYS`` working days, and escalate those already overdue.
+
+    Idempotent: each request gets at most one reminder and one escalation. The ``Reminder``
+    row is written in the same transaction as the e-mail is sent, so a failed send is
+    retried on the next run and a second run sends nothing."""
+    now = now or timezone.now()
+    horizon = add_working_days(now, settings.ADJUSTMENT_REMINDER_WORKING_DAYS)
+    pending = AdjustmentRequest.objects.open().with_due_by()
+    batches = {
+        ReminderKind.REMINDER: pending.filter(due_by__gt=now, due_by__lte=horizon),
+        ReminderKind.ESCALATION: pending.filter(due_by__lte=now),
+    }
+    sent: dict[str, list[int]] = {ReminderKind.REMINDER: [], ReminderKind.ESCALATION: []}
+    for kind, candidates in batches.items():
+        for adjustment_id in candidates.exclude(reminders__kind=kind).values_list("pk", flat=True):
+            with transaction.atomic():
+                adjustment = (
+                    AdjustmentRequest.objects.with_due_by()
+                    .select_related("application__vacancy")
+                    .select_for_update(of=("self",), skip_locked=True)
+                    .filter(pk=adjustment_id, state__in=OPEN_STATES)
+                    .first()
+                )
+                if adjustment is None:
+                    continue  # decided meanwhile, or another worker has it
+                _, created = Reminder.objects.get_or_create(adjustment=adjustment, kind=kind)
+                if not created:
+                    continue
+                _send_reminder(adjustment, kind, adjustment.due_by)
+            sent[kind].append(adjustment_id)
+    if any(sent.values()):
+        logger.info("adjustment reminders sent: %s", sent)
+    return sent

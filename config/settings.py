@@ -151,6 +151,13 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="recruitment@example.gov.uk")
 
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Domain settings (see ../shared/domain.md) ---------------------------------------------------
+
+#: Remind the adjustments coordinators of open requests needed within this many working days.
+ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", default=3)
+
 # --- API ------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -210,6 +217,10 @@ CELERY_BEAT_SCHEDULE = {
     "close-vacancies-past-closing-date": {
         "task": "vacancies.tasks.close_expired_vacancies",
         "schedule": timedelta(minutes=1),
+    },
+    "remind-coordinators-of-open-adjustments": {
+        "task": "adjustments.tasks.send_adjustment_reminders",
+        "schedule": timedelta(hours=1),
     },
 }
 

@@ -511,3 +511,19 @@ class OfferDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
+
+
+class Notification(models.Model):
+    """A message sent to a candidate about their application. The row is the claim: each
+    kind is sent at most once, so a retried task never sends twice."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="one_notification_each"),
+        ]

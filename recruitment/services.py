@@ -23,7 +23,7 @@ from django_fsm_log.models import StateLog
 
 from config import fsm
 from config.errors import ActionForbidden, DomainError
-from recruitment import assessment, selectors
+from recruitment import assessment, selectors, tasks
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,
@@ -234,6 +234,10 @@ def application_schedule_interview(
 
     def set_date(application: Application) -> None:
         application.interview_at = interview_at
+        # Invite the candidate, prompt for adjustments and Access to Work, once committed.
+        transaction.on_commit(
+            lambda: tasks.send_notification.delay(application.pk, "interview_invitation")
+        )
 
     return _transition(
         application_id=application_id,

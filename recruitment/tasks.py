@@ -1,0 +1,15 @@
+"""Celery tasks: thin interfaces over services."""
+
+from typing import Any
+
+from celery import shared_task
+
+from recruitment.notifications import notify
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5
+)
+def send_notification(application_id: Any, kind: str) -> bool:
+    """Send a candidate message once (idempotent: a retried task sends nothing twice)."""
+    return notify(application_id, kind)
