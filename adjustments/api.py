@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import django_filters
+import rules
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from adjustments import services
 from adjustments.models import (
@@ -20,7 +24,10 @@ from adjustments.models import (
     AdjustmentStage,
     AdjustmentState,
 )
+from adjustments.reporting import adjustments_report
 from config.api import acting_user
+from config.errors import ActionForbidden
+from recruitment.suppression import DEFAULT_PRESET, PRESETS
 
 
 class AdjustmentInput(serializers.Serializer[dict[str, Any]]):
@@ -145,3 +152,26 @@ def request_adjustment(request: Request, application: Any) -> Response:
         AdjustmentOutput(adjustment, context={"request": request}).data,
         status=status.HTTP_201_CREATED,
     )
+
+
+class ReportQuery(serializers.Serializer[dict[str, Any]]):
+    preset = serializers.ChoiceField(choices=sorted(PRESETS), default=DEFAULT_PRESET)
+    vacancy = serializers.IntegerField(required=False, min_value=1, max_value=2**53)
+
+
+class AdjustmentsReportView(APIView):
+    """Anonymised counts of adjustment requests (hr): by category and outcome, median days
+    to a decision, and how many were in place before their stage. Small numbers are
+    suppressed (``null``) as in the monitoring statistics."""
+
+    @extend_schema(parameters=[ReportQuery], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        if not rules.has_perm("adjustments.view_report", request.user):
+            raise ActionForbidden("Only HR sees the adjustments report.")
+        query = ReportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = adjustments_report(
+            preset=PRESETS[query.validated_data["preset"]],
+            vacancy=query.validated_data.get("vacancy"),
+        )
+        return Response(asdict(report))

@@ -142,6 +142,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.EMPLOYER)
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    in_place_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -21,4 +21,5 @@ def is_own_request(user: object, request: AdjustmentRequest | None) -> bool:
 rules.add_perm("adjustments.request", is_candidate & is_own_application)
 rules.add_perm("adjustments.view", is_hr | (is_candidate & is_own_request))
 rules.add_perm("adjustments.decide", is_hr)
+rules.add_perm("adjustments.view_report", is_hr)
 rules.add_perm("adjustments.withdraw", is_candidate & is_own_request)

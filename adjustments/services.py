@@ -149,7 +149,10 @@ def adjustment_decline(*, adjustment_id: Any, by: User, reason: str) -> Adjustme
 
 
 def adjustment_put_in_place(*, adjustment_id: Any, by: User) -> AdjustmentRequest:
-    return _transition(adjustment_id=adjustment_id, by=by, action="put_in_place")
+    def stamp(adjustment: AdjustmentRequest) -> None:
+        adjustment.in_place_at = timezone.now()
+
+    return _transition(adjustment_id=adjustment_id, by=by, action="put_in_place", before=stamp)
 
 
 def adjustment_withdraw(*, adjustment_id: Any, by: User, reason: str = "") -> AdjustmentRequest:

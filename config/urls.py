@@ -6,7 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
-from adjustments.api import AdjustmentViewSet
+from adjustments import views as adjustment_views
+from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
 from config.health import healthz
 from recruitment import views as recruitment_views
 from recruitment.api import ApplicationViewSet
@@ -23,6 +24,11 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("auth/me/", accounts_api.MeView.as_view(), name="me"),
     path("users/", accounts_api.StaffUserList.as_view(), name="users"),
+    path(
+        "monitoring/adjustments/",
+        AdjustmentsReportView.as_view(),
+        name="monitoring-adjustments",
+    ),
     path("", include(router.urls)),
 ]
 
@@ -37,6 +43,16 @@ candidate_pages: list[URLPattern | URLResolver] = [
         "applications/<int:pk>/sent/", recruitment_views.application_sent, name="application-sent"
     ),
     path(
+        "applications/<int:pk>/adjustments/new/",
+        adjustment_views.request_adjustment,
+        name="request-adjustment",
+    ),
+    path(
+        "adjustments/<int:pk>/withdraw/",
+        adjustment_views.withdraw_adjustment,
+        name="withdraw-adjustment",
+    ),
+    path(
         "applications/<int:pk>/<slug:action>/",
         recruitment_views.my_application_action,
         name="my-application-action",
@@ -49,6 +65,11 @@ staff_pages: list[URLPattern | URLResolver] = [
     path("vacancies/<int:pk>/", vacancy_views.staff_vacancy_detail, name="staff-vacancy"),
     path("vacancies/<int:pk>/edit/", vacancy_views.staff_vacancy_edit, name="staff-vacancy-edit"),
     path(
+        "vacancies/<int:pk>/interviews/",
+        adjustment_views.interview_schedule,
+        name="interview-schedule",
+    ),
+    path(
         "vacancies/<int:pk>/applications/",
         recruitment_views.staff_applications,
         name="staff-applications",
@@ -59,6 +80,9 @@ staff_pages: list[URLPattern | URLResolver] = [
         name="staff-vacancy-action",
     ),
     path("applications/<int:pk>/", recruitment_views.staff_application, name="staff-application"),
+    path("adjustments/", adjustment_views.queue, name="adjustment-queue"),
+    path("adjustments/report/", adjustment_views.report, name="adjustment-report"),
+    path("adjustments/<int:pk>/", adjustment_views.decide, name="adjustment-decide"),
     path(
         "applications/<int:pk>/<slug:action>/",
         recruitment_views.staff_application_action,

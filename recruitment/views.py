@@ -26,7 +26,7 @@ from recruitment.forms import (
     ReasonForm,
     StatementForm,
 )
-from recruitment.models import EQUALITY_QUESTIONS, Application, ApplicationState
+from recruitment.models import EQUALITY_QUESTIONS, FINAL_STATES, Application, ApplicationState
 from vacancies.models import GuaranteeScheme, Vacancy
 
 #: What each state means to the candidate, in plain words.
@@ -47,6 +47,19 @@ CANDIDATE_STATES = {
     "appointed": ("Appointed", "You have accepted the job."),
     "offer_declined": ("Offer declined", "You turned down the job offer."),
     "withdrawn": ("Withdrawn", "You withdrew this application."),
+}
+
+#: At every stage the candidate is asked whether they need adjustments, in plain words.
+ADJUSTMENT_INVITATIONS = {
+    "submitted": "Do you need any adjustments to take part in an assessment or interview? "
+    "For example extra time, rest breaks or the questions in writing.",
+    "shortlisted": "You have been shortlisted. Do you need any adjustments for your "
+    "interview? For example a step-free room, a BSL interpreter or a remote interview.",
+    "interview_scheduled": "Do you need any adjustments for your interview? Ask as soon as "
+    "you can so that we can arrange them in time.",
+    "offered": "Do you need any adjustments to start work with us? For example assistive "
+    "technology or a different start time.",
+    "appointed": "Do you need any adjustments to start work with us?",
 }
 
 TRANSITION_WORDS = {
@@ -230,7 +243,10 @@ def _check(request: HttpRequest, vacancy: Vacancy) -> HttpResponse:
 
 def _own(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(
-        Application.objects.visible_to(_candidate(request)).select_related("vacancy"), pk=pk
+        Application.objects.visible_to(_candidate(request))
+        .select_related("vacancy")
+        .prefetch_related("adjustments"),
+        pk=pk,
     )
 
 
@@ -265,6 +281,8 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
             "status": CANDIDATE_STATES[application.state],
             "history": history,
             "actions": services.available_actions(application, acting_user(request)),
+            "invitation": ADJUSTMENT_INVITATIONS.get(application.state),
+            "can_request": application.state not in FINAL_STATES,
         },
     )
 

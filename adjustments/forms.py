@@ -1,0 +1,82 @@
+"""Web forms for adjustments. They collect input; the rules are in adjustments/services.py."""
+
+from crispy_forms_gds.choices import Choice
+from django import forms
+
+from adjustments.models import AdjustmentCategory, AdjustmentStage, AdjustmentState
+from config.forms import GovForm
+
+CATEGORY_HINTS = {
+    "extra_time": "For example, 25% more time for a written test.",
+    "rest_breaks": "Breaks during a long assessment or interview.",
+    "questions_in_advance": "The interview questions given to you in advance, or in writing on the day.",
+    "accessible_venue": "For example step-free access, a hearing loop or a quiet room.",
+    "communication_support": "A British Sign Language interpreter, lipspeaker or speech-to-text "
+    "reporter. Access to Work can pay for this.",
+    "alternative_format": "Documents in large print, Braille, easy read or another format.",
+    "remote_interview": "Being interviewed by video call.",
+    "assistive_technology": "For example screen-reading software or a specialist keyboard.",
+    "reader_or_scribe": "Someone to read to you or write for you.",
+    "other": "Anything else that would help.",
+}
+
+STAGE_HINTS = {
+    "application": "Filling in your application.",
+    "assessment": "A test or exercise before or at interview.",
+    "interview": "The interview itself.",
+    "start": "Your first days in the job, if you are appointed.",
+}
+
+
+class AdjustmentRequestForm(GovForm):
+    stage = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[Choice(v, label, hint=STAGE_HINTS[v]) for v, label in AdjustmentStage.choices],
+        label="Which stage do you need the adjustment for?",
+        error_messages={"required": "Select the stage"},
+    )
+    category = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            Choice(v, label, hint=CATEGORY_HINTS[v]) for v, label in AdjustmentCategory.choices
+        ],
+        label="What kind of adjustment do you need?",
+        error_messages={"required": "Select the kind of adjustment"},
+    )
+    details = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Tell us what you need",
+        help_text="Describe what would make it hard for you and what would help. You do not "
+        "need to tell us about a medical condition or diagnosis.",
+        error_messages={"required": "Tell us what you need"},
+    )
+
+
+class DecisionForm(GovForm):
+    arrangement = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What has been arranged",
+        help_text="The panel sees this, and nothing else of the request.",
+    )
+    reason = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason",
+        help_text="Required to decline; for a partial agreement, what could not be arranged.",
+    )
+
+
+class QueueFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        choices=[("", "Waiting for a decision"), ("all", "All"), *AdjustmentState.choices],
+        required=False,
+    )
+    vacancy = forms.IntegerField(required=False, min_value=1)
+    due = forms.ChoiceField(
+        choices=[("", "Any time"), ("overdue", "Overdue"), ("week", "Needed within 7 days")],
+        required=False,
+    )

@@ -1,0 +1,225 @@
+"""Adjustment pages: the candidate asks and follows; the coordinator (HR) decides; the panel
+sees what to arrange. Same services and permission checks as the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from adjustments import services
+from adjustments.forms import AdjustmentRequestForm, DecisionForm, QueueFilterForm
+from adjustments.models import (
+    AGREED_STATES,
+    OPEN_STATES,
+    PANEL_STAGES,
+    AdjustmentCategory,
+    AdjustmentRequest,
+)
+from adjustments.reporting import adjustments_report
+from config.api import acting_user
+from config.errors import ActionForbidden, DomainError
+from recruitment.models import Application, ApplicationState
+from recruitment.suppression import DEFAULT_PRESET, PRESETS
+from vacancies.models import Vacancy
+
+
+@login_required
+def request_adjustment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    application = get_object_or_404(
+        Application.objects.visible_to(user).select_related("vacancy"), pk=pk
+    )
+    if not rules.has_perm("adjustments.request", user, application):
+        raise PermissionDenied
+    form = AdjustmentRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjustment_request(application=application, by=user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(
+                request, "Your request has been sent. We will reply before the stage it is for."
+            )
+        return redirect("my-application", pk=application.pk)
+    return render(
+        request,
+        "adjustments/request.html",
+        {"form": form, "application": application, "back": f"/applications/{application.pk}/"},
+    )
+
+
+@login_required
+def withdraw_adjustment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    adjustment = get_object_or_404(
+        AdjustmentRequest.objects.visible_to(user).select_related("application__vacancy"), pk=pk
+    )
+    if request.method == "POST":
+        try:
+            services.adjustment_withdraw(adjustment_id=adjustment.pk, by=user)
+        except ActionForbidden as exc:
+            raise PermissionDenied(exc.detail) from exc
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, "Your adjustment request has been withdrawn.")
+        return redirect("my-application", pk=adjustment.application_id)
+    return render(request, "adjustments/withdraw.html", {"adjustment": adjustment})
+
+
+# --- The coordinator -------------------------------------------------------------------------
+
+
+def _coordinator(request: HttpRequest) -> Any:
+    user = acting_user(request)
+    if not rules.has_perm("adjustments.decide", user):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Requests, the soonest needed first, then the oldest; filter by state, vacancy, due."""
+    _coordinator(request)
+    form = QueueFilterForm(request.GET or None)
+    requests = AdjustmentRequest.objects.queue_order().select_related("application__vacancy")
+    state = due = ""
+    if form.is_valid():
+        state, due = form.cleaned_data["state"], form.cleaned_data["due"]
+        if form.cleaned_data["vacancy"]:
+            requests = requests.filter(application__vacancy_id=form.cleaned_data["vacancy"])
+    if state == "":
+        requests = requests.filter(state__in=OPEN_STATES)
+    elif state != "all":
+        requests = requests.filter(state=state)
+    now = timezone.now()
+    if due == "overdue":
+        requests = requests.filter(due_by__lte=now)
+    elif due == "week":
+        requests = requests.filter(due_by__gt=now, due_by__lte=now + timedelta(days=7))
+    return render(
+        request,
+        "adjustments/queue.html",
+        {
+            "form": form,
+            "requests": requests,
+            "now": now,
+            "vacancies": Vacancy.objects.filter(applications__adjustments__isnull=False)
+            .distinct()
+            .order_by("reference"),
+        },
+    )
+
+
+@login_required
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _coordinator(request)
+    adjustment = get_object_or_404(
+        AdjustmentRequest.objects.with_due_by().select_related("application__vacancy"), pk=pk
+    )
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in services.ACTIONS or action == "withdraw":
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            calls = {
+                "review": lambda: services.adjustment_review(adjustment_id=pk, by=user),
+                "agree": lambda: services.adjustment_agree(
+                    adjustment_id=pk, by=user, arrangement=data["arrangement"]
+                ),
+                "partially_agree": lambda: services.adjustment_partially_agree(
+                    adjustment_id=pk,
+                    by=user,
+                    arrangement=data["arrangement"],
+                    reason=data["reason"],
+                ),
+                "decline": lambda: services.adjustment_decline(
+                    adjustment_id=pk, by=user, reason=data["reason"]
+                ),
+                "put_in_place": lambda: services.adjustment_put_in_place(adjustment_id=pk, by=user),
+            }
+            try:
+                done = calls[action]()
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+                return redirect("adjustment-decide", pk=pk)
+            else:
+                messages.success(request, f"Request {done.get_state_display().lower()}.")
+                return redirect("adjustment-decide", pk=pk)
+    return render(
+        request,
+        "adjustments/decide.html",
+        {
+            "adjustment": adjustment,
+            "form": form,
+            "actions": services.available_actions(adjustment, user),
+            "back": "/staff/adjustments/",
+        },
+    )
+
+
+# --- The panel's interview schedule ------------------------------------------------------------
+
+
+@login_required
+def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """The vacancy's interviews and the arrangements to make for each (never the details)."""
+    user = acting_user(request)
+    vacancy = get_object_or_404(Vacancy.objects.worked_on_by(user), pk=pk)
+    interviews = (
+        Application.objects.visible_to(user)
+        .filter(
+            vacancy=vacancy,
+            state__in=[ApplicationState.INTERVIEW_SCHEDULED, ApplicationState.INTERVIEWED],
+        )
+        .select_related("candidate")
+        .prefetch_related("adjustments")
+        .order_by("interview_at")
+    )
+    rows = [
+        {
+            "application": a,
+            "arrangements": [
+                r
+                for r in a.adjustments.all()
+                if r.state in AGREED_STATES and r.stage in PANEL_STAGES
+            ],
+        }
+        for a in interviews
+    ]
+    return render(request, "adjustments/schedule.html", {"vacancy": vacancy, "rows": rows})
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """The anonymised adjustments report, suppressed like every statistic."""
+    if not rules.has_perm("adjustments.view_report", acting_user(request)):
+        raise PermissionDenied
+    preset = request.GET.get("preset", DEFAULT_PRESET)
+    if preset not in PRESETS:
+        preset = DEFAULT_PRESET
+    data = adjustments_report(preset=PRESETS[preset])
+    labels = dict(AdjustmentCategory.choices)
+    return render(
+        request,
+        "adjustments/report.html",
+        {
+            "report": data,
+            "symbol": PRESETS[preset].symbol,
+            "presets": sorted(PRESETS),
+            "rows": [(labels[r["category"]], r) for r in data.rows],
+        },
+    )
