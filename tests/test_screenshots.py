@@ -51,4 +51,9 @@ def test_screenshots_of_the_main_pages(page, live_server):
     shot("13-staff-applications", f"/staff/vacancies/{closed.pk}/applications/")
     shot("14-staff-application-guaranteed", f"/staff/applications/{guaranteed.pk}/")
     shot("15-create-vacancy", "/staff/vacancies/new/")
-    assert len(list(OUT.glob("*.png"))) >= 15
+    shot("16-interview-schedule", f"/staff/vacancies/{closed.pk}/interviews/")
+    page.context.clear_cookies()
+    sign_in(page, base, "hr")
+    shot("17-adjustment-queue", "/staff/adjustments/?state=all")
+    shot("18-adjustment-report", "/staff/adjustments/report/")
+    assert len(list(OUT.glob("*.png"))) >= 18
