@@ -103,8 +103,13 @@ def test_a_failed_send_is_not_recorded_so_the_next_run_sends(application, coordi
 
 
 def test_scheduling_an_interview_invites_the_candidate_once_with_the_access_to_work_prompt(
-    vacancy, chair, candidate, django_capture_on_commit_callbacks
+    vacancy, chair, candidate, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from config.celery_app import app as celery_app
+
+    # The chain on commit → task → e-mail, run in this process (a worker runs it in CI too:
+    # see test_the_reminder_task_on_a_real_worker_run_twice_sends_one_reminder).
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
     set_vacancy_status(vacancy, "closed")
     application = set_state(
         ApplicationFactory(vacancy=vacancy, candidate=candidate), "shortlisted", "shortlisted"
