@@ -25,7 +25,7 @@ from adjustments.models import (
     AdjustmentState,
 )
 from adjustments.reporting import adjustments_report
-from config.api import acting_user
+from config.api import IdFilter, acting_user
 from config.errors import ActionForbidden
 from recruitment.suppression import DEFAULT_PRESET, PRESETS
 
@@ -82,7 +82,7 @@ class ArrangementOutput(serializers.ModelSerializer[AdjustmentRequest]):
 
 class AdjustmentFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=AdjustmentState.choices)
-    vacancy = django_filters.NumberFilter(field_name="application__vacancy_id")
+    vacancy = IdFilter(field_name="application__vacancy_id")
 
     class Meta:
         model = AdjustmentRequest

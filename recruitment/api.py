@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from adjustments.models import AGREED_STATES, PANEL_STAGES
-from config.api import acting_user
+from config.api import IdField, IdFilter, acting_user
 from config.errors import ActionForbidden
 from recruitment import assessment, selectors, services
 from recruitment.models import (
@@ -67,7 +67,7 @@ class EqualityInput(serializers.Serializer[dict[str, Any]]):
 
 
 class ApplicationInput(serializers.Serializer[dict[str, Any]]):
-    vacancy = serializers.PrimaryKeyRelatedField(
+    vacancy = IdField(
         # A draft is invisible to candidates: it answers "does not exist" like a missing id.
         queryset=Vacancy.objects.exclude(status=VacancyStatus.DRAFT)
     )
@@ -324,7 +324,7 @@ class HistoryEntryOutput(serializers.Serializer[Any]):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    vacancy = django_filters.NumberFilter(field_name="vacancy_id")
+    vacancy = IdFilter(field_name="vacancy_id")
     state = django_filters.ChoiceFilter(choices=ApplicationState.choices)
 
     class Meta:

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from config.api import acting_user
+from config.api import IdField, acting_user
 from config.errors import ActionForbidden
 from recruitment import selectors
 from recruitment.models import ScoreStage
@@ -56,10 +56,8 @@ class VacancyInput(serializers.Serializer[dict[str, Any]]):
     salary_min = serializers.IntegerField(min_value=0, max_value=10_000_000)
     salary_max = serializers.IntegerField(min_value=0, max_value=10_000_000)
     closing_date = serializers.DateTimeField()
-    hiring_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    panel = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), many=True, required=False
-    )
+    hiring_manager = IdField(queryset=User.objects.all())
+    panel = IdField(queryset=User.objects.all(), many=True, required=False)
     criteria = serializers.ListField(child=CriterionInput(), min_length=1, max_length=50)
     pass_mark = serializers.IntegerField(min_value=0, max_value=4, default=2)
     minimum_criteria_rule = serializers.ChoiceField(
