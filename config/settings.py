@@ -158,6 +158,35 @@ SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 #: Remind the adjustments coordinators of open requests needed within this many working days.
 ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", default=3)
 
+#: Monitoring statistics (../shared/domain.md §7). Which group is the reference for the
+#: relative likelihood, and what the other groups together are called in reports.
+MONITORING_REFERENCE_GROUPS = {
+    "ethnicity_group": "white",
+    "ethnicity": "white_british",
+    "disability": "not_disabled",
+    "sex": "male",
+    "gender_identity": "same_as_sex_at_birth",
+    "sexual_orientation": "straight",
+    "religion": "christian",
+    "age_band": "35-44",
+}
+MONITORING_COMPARISON_LABELS = {
+    "ethnicity_group": env.str("MONITORING_ETHNICITY_COMPARISON_LABEL", default="ethnic minority"),
+    "ethnicity": "all other ethnic groups",
+    "disability": "disabled",
+    "sex": "female",
+    "gender_identity": "different from sex registered at birth",
+}
+MONITORING_ADVERSE_IMPACT_THRESHOLD = 0.8  # the four-fifths rule
+MONITORING_BENCHMARK_CSV = env.str(
+    "MONITORING_BENCHMARK_CSV", default=str(BASE_DIR / "recruitment/data/census2021_england_wales.csv")
+)
+MONITORING_BENCHMARK_NAME = env.str(
+    "MONITORING_BENCHMARK_NAME", default="Census 2021, England and Wales"
+)
+#: Reports over more applications than this run as a Celery task with progress.
+MONITORING_ASYNC_THRESHOLD = env.int("MONITORING_ASYNC_THRESHOLD", default=200_000)
+
 # --- API ------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

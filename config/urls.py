@@ -9,6 +9,7 @@ from accounts import views as accounts_views
 from adjustments import views as adjustment_views
 from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
 from config.health import healthz
+from recruitment import monitoring_api
 from recruitment import views as recruitment_views
 from recruitment.api import ApplicationViewSet
 from vacancies import views as vacancy_views
@@ -24,6 +25,17 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("auth/me/", accounts_api.MeView.as_view(), name="me"),
     path("users/", accounts_api.StaffUserList.as_view(), name="users"),
+    path("monitoring/funnel/", monitoring_api.FunnelView.as_view(), name="monitoring-funnel"),
+    path(
+        "monitoring/relative-likelihood/",
+        monitoring_api.RelativeLikelihoodView.as_view(),
+        name="monitoring-relative-likelihood",
+    ),
+    path(
+        "monitoring/representation/",
+        monitoring_api.RepresentationView.as_view(),
+        name="monitoring-representation",
+    ),
     path(
         "monitoring/adjustments/",
         AdjustmentsReportView.as_view(),

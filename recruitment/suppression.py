@@ -56,16 +56,27 @@ def suppress_count(count: int, preset: Preset) -> int | None:
     return None if preset.is_small(count) else preset.publish(count)
 
 
-def suppress_table(counts: Sequence[Sequence[int]], preset: Preset) -> SuppressedTable:
-    """Suppress a table of counts and its totals, primary and secondary."""
+def suppress_table(
+    counts: Sequence[Sequence[int]], preset: Preset, *, row_totals: bool = True
+) -> SuppressedTable:
+    """Suppress a table of counts and its totals, primary and secondary.
+
+    ``row_totals=False`` is for tables whose columns do not add up across a row (a funnel's
+    stages are nested, not parts of a whole): only the column totals are published, so only
+    the columns are lines to protect."""
     rows, cols = len(counts), len(counts[0]) if counts else 0
     extended = [[*row, sum(row)] for row in counts]
     extended.append([sum(counts[i][j] for i in range(rows)) for j in range(cols)])
     extended[-1].append(sum(extended[-1]))
     hidden = [[preset.is_small(value) for value in row] for row in extended]
+    if not row_totals:
+        for row in hidden:
+            row[cols] = True  # the last column is not published at all
 
-    lines = [[(i, j) for j in range(cols + 1)] for i in range(rows + 1)]
-    lines += [[(i, j) for i in range(rows + 1)] for j in range(cols + 1)]
+    lines = [[(i, j) for i in range(rows + 1)] for j in range(cols)]
+    if row_totals:
+        lines += [[(i, j) for j in range(cols + 1)] for i in range(rows + 1)]
+        lines.append([(i, cols) for i in range(rows + 1)])
     changed = True
     while changed:
         changed = False
@@ -85,7 +96,7 @@ def suppress_table(counts: Sequence[Sequence[int]], preset: Preset) -> Suppresse
     ]
     return SuppressedTable(
         cells=[row[:cols] for row in published[:rows]],
-        row_totals=[row[cols] for row in published[:rows]],
+        row_totals=[row[cols] if row_totals else None for row in published[:rows]],
         column_totals=published[rows][:cols],
         total=published[rows][cols],
         hidden=hidden,

@@ -81,3 +81,26 @@ def test_no_suppressed_cell_can_be_recovered_by_subtraction(counts, preset):
         for j in range(cols):
             expected = None if hidden[i][j] else PRESETS[preset].publish(extended[i][j])
             assert published[i][j] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=st.lists(
+        st.lists(st.integers(min_value=0, max_value=40), min_size=5, max_size=5),
+        min_size=1,
+        max_size=8,
+    ),
+    preset=st.sampled_from(sorted(PRESETS)),
+)
+def test_a_funnel_table_protects_every_stage_column(counts, preset):
+    """Funnel stages are nested, so only column (stage) totals are published."""
+    table = suppress_table(counts, PRESETS[preset], row_totals=False)
+
+    assert table.row_totals == [None] * len(counts)
+    rows = len(counts)
+    for j in range(5):
+        column = [table.hidden[i][j] for i in range(rows + 1)]
+        assert sum(column) != 1, (counts, table.hidden)
+        for i in range(rows):
+            if PRESETS[preset].is_small(counts[i][j]):
+                assert table.cells[i][j] is None
