@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck migrations-check pytest serve-prod worker beat clean help assets chromium screenshots
+.PHONY: run test lint typecheck migrations-check pytest serve-prod worker beat clean help assets chromium screenshots bench
 
 help:
 	@echo "make run    set up (venv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)"
@@ -63,6 +63,17 @@ screenshots: $(VENV)/.dev assets chromium
 	$(BIN)/pytest -m screenshots -q tests/test_screenshots.py
 
 test: lint typecheck migrations-check pytest
+
+# Monitoring statistics at scale: 1,000,000 synthetic applications on PostgreSQL (built once,
+# then reused), the funnel through the API against a raw SQL GROUP BY. See docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recruitment_bench
+BENCH_APPLICATIONS ?= 1000000
+bench: $(VENV)/.dev
+	@psql "$(BENCH_DATABASE_URL:/recruitment_bench=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'recruitment_bench'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres recruitment_bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
+	  $(PY) manage.py bench_monitoring --applications $(BENCH_APPLICATIONS)
 
 # Production-style processes (PostgreSQL + Redis): see README "Running at scale".
 serve-prod: $(VENV)/.runtime assets

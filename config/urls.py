@@ -9,7 +9,7 @@ from accounts import views as accounts_views
 from adjustments import views as adjustment_views
 from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
 from config.health import healthz
-from recruitment import monitoring_api
+from recruitment import monitoring_api, monitoring_views
 from recruitment import views as recruitment_views
 from recruitment.api import ApplicationViewSet
 from vacancies import views as vacancy_views
@@ -92,6 +92,15 @@ staff_pages: list[URLPattern | URLResolver] = [
         name="staff-vacancy-action",
     ),
     path("applications/<int:pk>/", recruitment_views.staff_application, name="staff-application"),
+    path("monitoring/", monitoring_views.dashboard, name="monitoring"),
+    path(
+        "monitoring/reports/<str:report_id>/", monitoring_views.report, name="monitoring-report"
+    ),
+    path(
+        "monitoring/reports/<str:report_id>/download.csv",
+        monitoring_views.report_download,
+        name="monitoring-report-download",
+    ),
     path("adjustments/", adjustment_views.queue, name="adjustment-queue"),
     path("adjustments/report/", adjustment_views.report, name="adjustment-report"),
     path("adjustments/<int:pk>/", adjustment_views.decide, name="adjustment-decide"),

@@ -13,3 +13,11 @@ from recruitment.notifications import notify
 def send_notification(application_id: Any, kind: str) -> bool:
     """Send a candidate message once (idempotent: a retried task sends nothing twice)."""
     return notify(application_id, kind)
+
+
+@shared_task(acks_late=True)
+def run_monitoring_report(report_id: str) -> None:
+    """Compute a large monitoring report with progress (idempotent)."""
+    from recruitment.monitoring_reports import report_run
+
+    report_run(report_id)
