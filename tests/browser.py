@@ -28,7 +28,10 @@ class Keyboard:
 
     def scan(self):
         title = self.page.title()
-        self.scans[f"{self.page.url.split('/', 3)[-1]} | {title}"] = axe_violations(self.page)
+        found = axe_violations(self.page)
+        self.scans[f"{self.page.url.split('/', 3)[-1]} | {title}"] = found
+        # One line a page, for the record (pytest -s shows them): what axe found where.
+        print(f"\naxe: {len(found)} violations: /{self.page.url.split('/', 3)[-1]} | {title}")
 
     def focused_is(self, locator) -> bool:
         handle = locator.element_handle(timeout=2000)
