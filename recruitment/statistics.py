@@ -19,54 +19,41 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, TextChoices, Value, When
 from scipy.stats import fisher_exact
 
-from recruitment.models import PREFER_NOT_TO_SAY, STAGE_ORDER, EqualityAnswers, Stage
+from recruitment.models import (
+    PREFER_NOT_TO_SAY,
+    STAGE_ORDER,
+    AgeBand,
+    EqualityAnswers,
+    Ethnicity,
+    Religion,
+    Sex,
+    SexualOrientation,
+    Stage,
+)
 from recruitment.suppression import Preset, rate, suppress_count, suppress_table
 
 STAGES: list[str] = list(Stage.values)
 NOT_STATED = "not_stated"
 
-#: Characteristic → its real groups, in report order.
+
+def _answers(choices: type[TextChoices]) -> list[str]:
+    """The real answers of a question, without "prefer not to say"."""
+    return [value for value in choices.values if value != PREFER_NOT_TO_SAY]
+
+
+#: Characteristic → its real groups, in report order (from the questions' own choices).
 GROUPS: dict[str, list[str]] = {
-    "ethnicity": [
-        "white_british",
-        "white_irish",
-        "white_gypsy_irish_traveller",
-        "white_roma",
-        "white_other",
-        "mixed_white_black_caribbean",
-        "mixed_white_black_african",
-        "mixed_white_asian",
-        "mixed_other",
-        "asian_indian",
-        "asian_pakistani",
-        "asian_bangladeshi",
-        "asian_chinese",
-        "asian_other",
-        "black_caribbean",
-        "black_african",
-        "black_other",
-        "other_arab",
-        "other_any",
-    ],
+    "ethnicity": _answers(Ethnicity),
     "ethnicity_group": ["white", "mixed", "asian", "black", "other"],
-    "sex": ["female", "male"],
+    "sex": _answers(Sex),
     "gender_identity": ["same_as_sex_at_birth", "different_from_sex_at_birth"],
-    "sexual_orientation": ["straight", "gay_or_lesbian", "bisexual", "other"],
-    "religion": [
-        "no_religion",
-        "christian",
-        "buddhist",
-        "hindu",
-        "jewish",
-        "muslim",
-        "sikh",
-        "other",
-    ],
+    "sexual_orientation": _answers(SexualOrientation),
+    "religion": _answers(Religion),
     "disability": ["disabled", "not_disabled"],
-    "age_band": ["16-24", "25-34", "35-44", "45-54", "55-64", "65+"],
+    "age_band": _answers(AgeBand),
 }
 CHARACTERISTICS = list(GROUPS)
 
