@@ -53,7 +53,8 @@ def run_transition(
         raise ActionForbidden(f"You may not {label}.")
     name = applicable(instance, names)
     if name is None:
-        state = getattr(instance, f"get_{_state_field(instance)}_display")().lower()
+        field = getattr(type(instance), names[0])._django_fsm.field
+        state = getattr(instance, f"get_{getattr(field, 'name', field)}_display")().lower()
         raise DomainError("invalid_transition", f"Cannot {label}: it is {state}.")
     if refusal is not None and (refused := refusal(name)):
         raise DomainError(*refused)
@@ -61,7 +62,3 @@ def run_transition(
         before(instance)
     getattr(instance, name)(by=by, description=reason)
     instance.save()
-
-
-def _state_field(instance: models.Model) -> str:
-    return "state" if hasattr(instance, "state") else "status"
