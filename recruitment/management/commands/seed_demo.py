@@ -166,3 +166,49 @@ class Command(BaseCommand):
                 note="Agreed at moderation.",
             )
         recruitment.application_shortlist(application_id=submitted[0].pk, by=users["manager"])
+        recruitment.application_schedule_interview(
+            application_id=submitted[0].pk,
+            by=users["manager"],
+            interview_at=(timezone.now() + timedelta(days=2)).replace(
+                hour=10, minute=0, second=0, microsecond=0
+            ),
+        )
+        self._adjustments(users, submitted)
+
+    def _adjustments(self, users: dict[str, User], submitted: list[Application]) -> None:
+        """Ben asks for extra time and a BSL interpreter at interview (one agreed and in
+        place, one partly agreed); Chloe asks for the questions in advance (still open)."""
+        from adjustments import services as adjustments
+
+        hr = users["hr"]
+        extra = adjustments.adjustment_request(
+            application=submitted[0],
+            by=users["ben"],
+            stage="interview",
+            category="extra_time",
+            details="I need more time to read and answer written questions.",
+        )
+        adjustments.adjustment_agree(
+            adjustment_id=extra.pk, by=hr, arrangement="25% extra time for the written exercise."
+        )
+        adjustments.adjustment_put_in_place(adjustment_id=extra.pk, by=hr)
+        bsl = adjustments.adjustment_request(
+            application=submitted[0],
+            by=users["ben"],
+            stage="interview",
+            category="communication_support",
+            details="I am Deaf and use British Sign Language.",
+        )
+        adjustments.adjustment_partially_agree(
+            adjustment_id=bsl.pk,
+            by=hr,
+            arrangement="BSL interpreter booked for the interview.",
+            reason="A lipspeaker as well is not available on the day.",
+        )
+        adjustments.adjustment_request(
+            application=submitted[1],
+            by=users["chloe"],
+            stage="interview",
+            category="questions_in_advance",
+            details="Seeing the questions in advance helps me prepare my answers.",
+        )
