@@ -18,6 +18,9 @@ class DomainError(Exception):
             "vacancy_open",
             "duplicate_application",
             "positive_action_not_applicable",
+            # Added by this service (README, "Where this bends"): shortlisting beyond a
+            # vacancy's high-volume interview limit.
+            "interview_limit_reached",
         }
     )
 

@@ -157,6 +157,9 @@ SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 #: Remind the adjustments coordinators of open requests needed within this many working days.
 ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", default=3)
+#: Remind panel members of applications still waiting for their scores this many days after
+#: the vacancy closed (sift) or after the interview.
+PANEL_SCORING_REMINDER_DAYS = env.int("PANEL_SCORING_REMINDER_DAYS", default=2)
 
 #: Monitoring statistics (../shared/domain.md §7). Which group is the reference for the
 #: relative likelihood, and what the other groups together are called in reports.
@@ -230,7 +233,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Embedded default: no broker to talk to, so tasks run in the calling process.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -249,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "remind-coordinators-of-open-adjustments": {
         "task": "adjustments.tasks.send_adjustment_reminders",
+        "schedule": timedelta(hours=1),
+    },
+    "remind-panel-members-of-unscored-applications": {
+        "task": "recruitment.tasks.send_scoring_reminders",
         "schedule": timedelta(hours=1),
     },
 }

@@ -1,6 +1,8 @@
-"""The rules that turn agreed scores into decisions: minimum criteria, the interview guarantee,
-ranking and ties. Pure functions over already-loaded objects (see
-``ApplicationQuerySet.with_assessment_data``), so they cost no queries when prefetched.
+"""The rules that turn agreed scores into decisions: minimum criteria, the interview guarantee
+(and the high-volume interview limit), ranking and ties. Pure functions over already-loaded
+objects (see ``ApplicationQuerySet.with_assessment_data``), so they cost no queries when
+prefetched; only ``interview_limit_of`` loads a vacancy's applications, for callers that have
+not already done so.
 
 This is the only module that reads guarantee and positive-action declarations to decide
 anything. It never reads equality-monitoring answers.
@@ -72,16 +74,27 @@ def guarantee_declared(application: Application) -> bool:
     return application.vacancy.offers_scheme(declared_scheme(application))
 
 
-def interview_guaranteed(application: Application) -> bool:
+def interview_guaranteed(application: Application, limit: InterviewLimit | None = None) -> bool:
     """True only when a guarantee applies: an offered scheme declared and the minimum
-    criteria met on the agreed assessment."""
-    return guarantee_declared(application) and meets_minimum_criteria(application) is True
+    criteria met on the agreed assessment; under an interview limit, also among the
+    guaranteed candidates who best meet them (``limit``: the vacancy's, if already known)."""
+    if not (guarantee_declared(application) and meets_minimum_criteria(application) is True):
+        return False
+    if application.vacancy.interview_limit is None:
+        return True
+    limit = limit or interview_limit_of(application.vacancy)
+    return limit is not None and application.pk in limit.protected
 
 
-def sift_rejection_refusal(application: Application) -> tuple[str, str] | None:
+def sift_rejection_refusal(
+    application: Application, limit: InterviewLimit | None = None
+) -> tuple[str, str] | None:
     """Why this application may not be rejected at sift, as (409 code, message), or None.
 
-    The message never names the scheme: panels learn only that an interview is guaranteed."""
+    The message never names the scheme: panels learn only that an interview is guaranteed.
+    Under an interview limit, a guaranteed candidate who meets the minimum criteria may be
+    rejected only once every guaranteed candidate's essential criteria are agreed and they are
+    not among those who best meet them (see ``InterviewLimit``)."""
     if not guarantee_declared(application):
         return None
     meets = meets_minimum_criteria(application)
@@ -91,11 +104,140 @@ def sift_rejection_refusal(application: Application) -> tuple[str, str] | None:
             "This candidate has an interview guarantee: agree a score for every essential "
             "criterion before deciding whether they meet the minimum criteria.",
         )
-    if meets:
+    if not meets:
+        return None
+    if application.vacancy.interview_limit is None:
         return (
             "interview_guarantee",
             "Interview guaranteed: this candidate meets the minimum criteria, so they must be "
             "offered an interview.",
+        )
+    limit = limit or interview_limit_of(application.vacancy)
+    if limit is None:
+        return None
+    if limit.incomplete:
+        return ("assessment_incomplete", LIMIT_INCOMPLETE)
+    if application.pk in limit.protected:
+        return (
+            "interview_guarantee",
+            f"Interview guaranteed: with the interview limit of {limit.limit}, this candidate "
+            "is among the candidates with a guaranteed interview who best meet the minimum "
+            "criteria, so they must be offered an interview.",
+        )
+    return None
+
+
+LIMIT_INCOMPLETE = (
+    "This vacancy limits the number of interviews: agree a score for every essential criterion "
+    "of every candidate who may have a guaranteed interview first, so that those who best meet "
+    "the minimum criteria can be found."
+)
+
+
+# --- The high-volume interview limit ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterviewLimit:
+    """A vacancy's interview limit applied to its applications (withdrawn ones left out).
+
+    ../shared/domain.md §2: in a high-volume campaign the employer may limit the number of
+    interviews *for everyone*, and then interviews the guaranteed candidates who best meet
+    the minimum criteria. Here:
+
+    - ``protected``: the guaranteed candidates (an offered scheme declared, minimum criteria
+      met) ranked among themselves by the sum of their agreed essential scores; the best
+      ``limit`` of them, and everyone equal to the last of those (equal is equal: a tie at
+      the boundary is not broken by the service, so there may be more than ``limit``). They
+      can never be rejected at sift and can always be shortlisted.
+    - ``outside``: guaranteed candidates who meet the minimum criteria but are not protected:
+      they may be rejected at sift, with a reason, recorded on the history.
+    - The limit holds for everyone: anyone else is shortlisted only while
+      ``taken + waiting < limit`` (places are kept for the protected candidates not yet
+      shortlisted), else 409 ``interview_limit_reached``.
+    - ``incomplete``: some candidate who declared a scheme has no complete agreed assessment
+      of the essential criteria, so the protected set is not known yet: no limit-based
+      rejection of a guaranteed candidate and no shortlisting of others until it is.
+    """
+
+    limit: int
+    protected: frozenset[int]
+    outside: frozenset[int]
+    incomplete: bool
+    taken: int
+    waiting: int
+
+    @property
+    def places_left(self) -> int:
+        return max(self.limit - self.taken - self.waiting, 0)
+
+
+def essential_total(application: Application) -> int | None:
+    """The sum of the agreed shortlisting scores of the essential criteria: how well the
+    candidate meets the minimum criteria. None until each has one."""
+    essential = [c.pk for c in criteria(application.vacancy) if c.is_essential]
+    scores = agreed_scores(application, SHORTLISTING)
+    if any(pk not in scores for pk in essential):
+        return None
+    return sum(scores[pk] for pk in essential)
+
+
+def interview_limit(limit: int, applications: Iterable[Application]) -> InterviewLimit:
+    """Apply ``limit`` to a vacancy's (non-withdrawn) applications. Pure: no queries when
+    the applications come from ``with_assessment_data``."""
+    applications = list(applications)
+    guaranteed = [a for a in applications if guarantee_declared(a)]
+    incomplete = any(meets_minimum_criteria(a) is None for a in guaranteed)
+    meeting = sorted(
+        ((a, essential_total(a) or 0) for a in guaranteed if meets_minimum_criteria(a)),
+        key=lambda row: -row[1],
+    )
+    if len(meeting) > limit:
+        threshold = meeting[limit - 1][1]
+        protected = frozenset(a.pk for a, total in meeting if total >= threshold)
+    else:
+        protected = frozenset(a.pk for a, _ in meeting)
+    return InterviewLimit(
+        limit=limit,
+        protected=protected,
+        outside=frozenset(a.pk for a, _ in meeting) - protected,
+        incomplete=incomplete,
+        taken=sum(1 for a in applications if a.furthest_stage != "applied"),
+        waiting=sum(1 for a in applications if a.pk in protected and a.furthest_stage == "applied"),
+    )
+
+
+def interview_limit_of(vacancy: Vacancy) -> InterviewLimit | None:
+    """The vacancy's interview limit applied to its applications now (one set of queries),
+    or None when it sets no limit."""
+    if vacancy.interview_limit is None:
+        return None
+    from recruitment.models import Application, ApplicationState  # models import this module
+
+    applications = (
+        Application.objects.with_assessment_data()
+        .filter(vacancy_id=vacancy.pk)
+        .exclude(state=ApplicationState.WITHDRAWN)
+    )
+    return interview_limit(vacancy.interview_limit, applications)
+
+
+def shortlist_refusal(
+    application: Application, limit: InterviewLimit | None = None
+) -> tuple[str, str] | None:
+    """Why the interview limit refuses to shortlist this application now, or None."""
+    if application.vacancy.interview_limit is None:
+        return None
+    limit = limit or interview_limit_of(application.vacancy)
+    if limit is None or application.pk in limit.protected:
+        return None
+    if limit.incomplete:
+        return ("assessment_incomplete", LIMIT_INCOMPLETE)
+    if limit.places_left == 0:
+        return (
+            "interview_limit_reached",
+            f"The interview limit of {limit.limit} is reached: {limit.taken} shortlisted and "
+            f"{limit.waiting} place(s) kept for candidates with a guaranteed interview.",
         )
     return None
 
@@ -127,6 +269,8 @@ class RankedApplication:
     interview_guaranteed: bool
     tie_group: int | None
     positive_action_eligible: bool
+    #: Would be guaranteed an interview, but is outside the vacancy's interview limit.
+    guarantee_outside_interview_limit: bool = False
 
 
 def agreed_total(application: Application, stage: str) -> int | None:
@@ -137,28 +281,46 @@ def agreed_total(application: Application, stage: str) -> int | None:
     return sum(scores.values())
 
 
-def tie_groups(totals: Sequence[int | None]) -> list[int | None]:
-    """For totals in rank order, the tie group of each: 1, 2, … for totals shared by two or
-    more, numbered from the top; None for a unique total or no total."""
+def tie_groups(totals: Sequence[int | None], band: int = 0) -> list[int | None]:
+    """For totals in rank order, the tie group of each: 1, 2, … numbered from the top; None
+    for a total in no tie, or no total.
+
+    ``band`` 0 (the default): a tie is two or more *equal* totals. With a vacancy's explicit
+    band of 1 or 2, groups are formed from the top: the highest total not yet grouped and
+    every total within ``band`` below it form one group if there are two or more of them.
+    So every member of a group is within ``band`` of every other, and equal totals are
+    always in the same group."""
     counts = Counter(total for total in totals if total is not None)
+    distinct = sorted(counts, reverse=True)
     group_of: dict[int, int] = {}
-    for total in totals:
-        if total is not None and counts[total] > 1 and total not in group_of:
-            group_of[total] = len(group_of) + 1
+    number = i = 0
+    while i < len(distinct):
+        members = [t for t in distinct[i:] if t >= distinct[i] - band]
+        if sum(counts[t] for t in members) > 1:
+            number += 1
+            group_of.update(dict.fromkeys(members, number))
+        i += len(members)
     return [group_of.get(total) if total is not None else None for total in totals]
 
 
-def rank(applications: Iterable[Application], stage: str) -> list[RankedApplication]:
+def rank(
+    applications: Iterable[Application],
+    stage: str,
+    *,
+    tie_band: int = 0,
+    limit: InterviewLimit | None = None,
+) -> list[RankedApplication]:
     """Order by agreed total, best first (unscored last), and number the ties.
 
     A tie is two or more applications with *equal* agreed totals (Furlong v Chief Constable
-    of Cheshire Police: a pass mark is not "as qualified as"). Tie groups are numbered 1, 2, …
-    from the top. Positive action is eligible only inside a tie, on a vacancy with a plan,
-    for a candidate who made the positive-action declaration.
+    of Cheshire Police: a pass mark is not "as qualified as"), unless the vacancy sets an
+    explicit ``tie_band``. Tie groups are numbered 1, 2, … from the top. Positive action is
+    eligible only inside a tie, on a vacancy with a plan, for a candidate who made the
+    positive-action declaration. ``limit``: the vacancy's interview limit, when it has one.
     """
     rows = [(application, agreed_total(application, stage)) for application in applications]
     rows.sort(key=lambda row: (row[1] is None, -(row[1] or 0), row[0].reference))
-    groups = tie_groups([total for _, total in rows])
+    groups = tie_groups([total for _, total in rows], tie_band)
     ranked = []
     for (application, total), tie_group in zip(rows, groups, strict=True):
         ranked.append(
@@ -166,12 +328,15 @@ def rank(applications: Iterable[Application], stage: str) -> list[RankedApplicat
                 application=application,
                 total=total,
                 meets_minimum_criteria=meets_minimum_criteria(application),
-                interview_guaranteed=interview_guaranteed(application),
+                interview_guaranteed=interview_guaranteed(application, limit),
                 tie_group=tie_group,
                 positive_action_eligible=(
                     tie_group is not None
                     and has_positive_action_plan(application.vacancy)
                     and positive_action_declared(application)
+                ),
+                guarantee_outside_interview_limit=(
+                    limit is not None and application.pk in limit.outside
                 ),
             )
         )

@@ -77,6 +77,15 @@ class ScoreStage(models.TextChoices):
     INTERVIEW = "interview", "Interview"
 
 
+#: While an application is in one of these states, scores of that stage may change.
+SCORING_OPEN = {
+    ScoreStage.SHORTLISTING: frozenset({ApplicationState.SUBMITTED}),
+    ScoreStage.INTERVIEW: frozenset(
+        {ApplicationState.INTERVIEW_SCHEDULED, ApplicationState.INTERVIEWED}
+    ),
+}
+
+
 def _new_reference() -> str:
     # Random, so that a reference says nothing about the candidate or the order of arrival.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -182,6 +191,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """The interview guarantee: enforced here, whoever asks for the rejection."""
         return assessment.sift_rejection_refusal(self) is None
 
+    def interview_limit_permits_shortlisting(self) -> bool:
+        """A vacancy's high-volume interview limit holds for everyone, whoever shortlists."""
+        return assessment.shortlist_refusal(self) is None
+
     # --- Transitions: called only by recruitment/services.py -----------------------------------
 
     @fsm_log_by
@@ -190,7 +203,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.SUBMITTED,
         target=ApplicationState.SHORTLISTED,
-        conditions=[condition(vacancy_closed)],
+        conditions=[condition(vacancy_closed), condition(interview_limit_permits_shortlisting)],
         permission=_perm("recruitment.shortlist_application"),
     )
     def shortlist(self, by: User | None = None, description: str = "") -> None:
@@ -526,4 +539,24 @@ class Notification(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["application", "kind"], name="one_notification_each"),
+        ]
+
+
+class ScoringReminder(models.Model):
+    """A panel member was reminded that an application is waiting for their scores at a
+    stage. The row is the claim: a member is reminded of an application once per stage, so
+    running the reminder task again sends nothing twice."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="scoring_reminders"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=ScoreStage.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "member", "stage"], name="one_scoring_reminder_each"
+            ),
         ]

@@ -1,47 +1,67 @@
-"""Messages to candidates, in plain English, sent at most once each (see ``Notification``)."""
+"""Messages in plain English, each sent at most once: to candidates about their application
+(see ``Notification``), and to panel members about applications waiting for their scores
+(see ``ScoringReminder``). The words are in templates/recruitment/email/."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from recruitment.models import Application, Notification
+from recruitment.models import (
+    Application,
+    ApplicationState,
+    Notification,
+    Score,
+    ScoreStage,
+    ScoringReminder,
+)
+from recruitment.selectors import scorers
+from vacancies.models import Vacancy, VacancyStatus
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
 ACCESS_TO_WORK = "https://www.gov.uk/access-to-work"
 
-
-def _interview_invitation(application: Application) -> tuple[str, str]:
-    vacancy = application.vacancy
-    when = timezone.localtime(application.interview_at) if application.interview_at else None
-    link = f"{settings.SITE_URL.rstrip('/')}/applications/{application.pk}/"
-    return (
-        f"Interview invitation: {vacancy.title}",
-        f"Dear {application.candidate.full_name},\n\n"
-        f"We would like to invite you to an interview for {vacancy.title} "
-        f"(reference {application.reference})"
-        + (f" on {when:%A %d %B %Y at %H:%M}.\n\n" if when else ".\n\n")
-        + "Do you need any adjustments for the interview? For example extra time, rest "
-        "breaks, the questions in writing, a step-free room or a remote interview. You can "
-        f"ask for them from your application: {link}\n"
-        "You do not need to tell us about a medical condition.\n\n"
-        "If you need communication support, such as a British Sign Language interpreter, a "
-        "lipspeaker or speech-to-text, Access to Work can pay for it. Apply to Access to Work "
-        f"as soon as you can, before your interview: {ACCESS_TO_WORK}\n\n"
-        "Recruitment team\n",
-    )
-
-
-MESSAGES: dict[str, Callable[[Application], tuple[str, str]]] = {
-    "interview_invitation": _interview_invitation,
+#: Message kind → its subject; the body is templates/recruitment/email/<kind>.txt.
+SUBJECTS = {
+    "interview_invitation": "Interview invitation: {title}",
+    "shortlisted": "You have been shortlisted: {title}",
+    "not_shortlisted": "Your application for {title}",
+    "not_appointed": "Your interview for {title}",
+    "offer": "Job offer: {title}",
 }
+
+
+def _site(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def render_message(application: Application, kind: str) -> tuple[str, str]:
+    """The subject and body of a candidate message."""
+    vacancy = application.vacancy
+    context = {
+        "application": application,
+        "candidate": application.candidate,
+        "vacancy": vacancy,
+        "when": timezone.localtime(application.interview_at) if application.interview_at else None,
+        "link": _site(f"/applications/{application.pk}/"),
+        "jobs_link": _site("/jobs/"),
+        "access_to_work": ACCESS_TO_WORK,
+    }
+    body = render_to_string(f"recruitment/email/{kind}.txt", context)
+    return SUBJECTS[kind].format(title=vacancy.title), body
 
 
 def notify(application_id: Any, kind: str) -> bool:
@@ -49,6 +69,8 @@ def notify(application_id: Any, kind: str) -> bool:
 
     The claim row and the send share a transaction: if sending fails, the claim rolls back
     and the next try sends; once committed, no try sends again."""
+    if kind not in SUBJECTS:
+        raise ValueError(f"unknown notification {kind!r}")
     with transaction.atomic():
         application = (
             Application.objects.select_related("vacancy", "candidate")
@@ -61,7 +83,124 @@ def notify(application_id: Any, kind: str) -> bool:
         _, created = Notification.objects.get_or_create(application=application, kind=kind)
         if not created:
             return False
-        subject, body = MESSAGES[kind](application)
+        subject, body = render_message(application, kind)
         send_mail(subject, body, None, [application.candidate.email])
     logger.info("notification %s sent for application %s", kind, application_id)
     return True
+
+
+# --- Reminding panel members of applications waiting for their scores ---------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A scorer's applications at a stage still waiting for their scores."""
+
+    vacancy: Vacancy
+    member: User
+    stage: str
+    application_ids: list[int]
+
+
+def _waiting(now: datetime) -> list[Waiting]:
+    """Who has applications still to score: at the sift, on closed vacancies once
+    ``PANEL_SCORING_REMINDER_DAYS`` have passed since closing; at interview, the same time
+    after the interview. Applications a member was already reminded of are left out."""
+    wait = timedelta(days=settings.PANEL_SCORING_REMINDER_DAYS)
+    vacancies = (
+        Vacancy.objects.filter(status=VacancyStatus.CLOSED, closed_at__lte=now - wait)
+        .select_related("hiring_manager")
+        .prefetch_related("panel", "criteria")
+    )
+    found = []
+    for vacancy in vacancies:
+        due = {
+            ScoreStage.SHORTLISTING: Application.objects.filter(
+                vacancy=vacancy, state=ApplicationState.SUBMITTED
+            ),
+            ScoreStage.INTERVIEW: Application.objects.filter(
+                vacancy=vacancy,
+                state=ApplicationState.INTERVIEWED,
+                interview_at__lte=now - wait,
+            ),
+        }
+        criteria = len(vacancy.criteria.all())
+        for stage, applications in due.items():
+            ids = list(applications.order_by("submitted_at", "id").values_list("pk", flat=True))
+            if not ids:
+                continue
+            scored: dict[tuple[int, int], int] = defaultdict(int)
+            for application_id, scorer_id in Score.objects.filter(
+                application_id__in=ids, stage=stage
+            ).values_list("application_id", "scorer_id"):
+                scored[application_id, scorer_id] += 1
+            reminded = set(
+                ScoringReminder.objects.filter(application_id__in=ids, stage=stage).values_list(
+                    "application_id", "member_id"
+                )
+            )
+            for member in scorers(vacancy):
+                waiting = [
+                    pk
+                    for pk in ids
+                    if scored[pk, member.pk] < criteria and (pk, member.pk) not in reminded
+                ]
+                if waiting and member.email:
+                    found.append(Waiting(vacancy, member, stage, waiting))
+    return found
+
+
+def scoring_reminders_send(*, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Remind each panel member, in one e-mail per vacancy and stage, of the applications
+    still waiting for their scores (by reference only: name-blind).
+
+    Idempotent: a ``ScoringReminder`` row per (application, member, stage) is the claim,
+    written in the same transaction as the e-mail is sent, with the vacancy row locked so two
+    runs at once cannot both send. A failed send is retried on the next run; a second run
+    sends nothing; an application that starts waiting later gets its own reminder."""
+    now = now or timezone.now()
+    sent = []
+    for item in _waiting(now):
+        with transaction.atomic():
+            Vacancy.objects.select_for_update().filter(pk=item.vacancy.pk).first()
+            claimed = set(
+                ScoringReminder.objects.filter(
+                    application_id__in=item.application_ids, member=item.member, stage=item.stage
+                ).values_list("application_id", flat=True)
+            )
+            ids = [pk for pk in item.application_ids if pk not in claimed]
+            if not ids:
+                continue  # another run got there first
+            ScoringReminder.objects.bulk_create(
+                ScoringReminder(application_id=pk, member=item.member, stage=item.stage)
+                for pk in ids
+            )
+            references = dict(Application.objects.filter(pk__in=ids).values_list("pk", "reference"))
+            body = render_to_string(
+                "recruitment/email/scoring_reminder.txt",
+                {
+                    "member": item.member,
+                    "vacancy": item.vacancy,
+                    "count": len(ids),
+                    "references": [references[pk] for pk in ids],
+                    "stage_label": ScoreStage(item.stage).label.lower(),
+                    "link": _site(f"/staff/vacancies/{item.vacancy.pk}/scoring/{item.stage}/"),
+                },
+            )
+            send_mail(
+                f"Applications waiting for your scores: {item.vacancy.reference}",
+                body,
+                None,
+                [item.member.email],
+            )
+        sent.append(
+            {
+                "vacancy": item.vacancy.pk,
+                "member": item.member.pk,
+                "stage": item.stage,
+                "applications": ids,
+            }
+        )
+    if sent:
+        logger.info("scoring reminders sent: %s", sent)
+    return sent

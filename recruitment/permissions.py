@@ -68,5 +68,8 @@ rules.add_perm("recruitment.view_scores", is_hr | is_assessor)
 rules.add_perm("recruitment.agree_scores", is_decision_maker)
 rules.add_perm("recruitment.view_all_scores", is_hr)
 
+# The audit of positive-action (s.159) decisions.
+rules.add_perm("recruitment.view_positive_action_decisions", is_hr)
+
 # Anonymised statistics: HR only, and never an individual's answers.
 rules.add_perm("recruitment.view_monitoring", is_hr)

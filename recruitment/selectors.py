@@ -1,28 +1,37 @@
-"""Reads: what a user may see of applications, scores, rankings and history."""
+"""Reads: what a user may see of applications, scores, rankings and history; the scoring
+queues, moderation and the positive-action audit."""
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 import rules
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from recruitment import assessment
 from recruitment.models import (
+    SCORING_OPEN,
     AgreedAssessment,
     Application,
     ApplicationState,
+    OfferDecision,
     Score,
     ScoreStage,
     Stage,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from accounts.models import User
-    from vacancies.models import Vacancy
+    from vacancies.models import Criterion, Vacancy
 
 
 RANKED_STAGES = {
@@ -41,8 +50,53 @@ def ranking_population(vacancy: Vacancy, stage: str) -> list[Application]:
 
 
 def vacancy_ranking(vacancy: Vacancy, stage: str) -> list[assessment.RankedApplication]:
-    """The ranking of a vacancy's applications at a stage, in a fixed number of queries."""
-    return assessment.rank(ranking_population(vacancy, stage), stage)
+    """The ranking of a vacancy's applications at a stage, in a fixed number of queries: by
+    agreed total, with the vacancy's tie band and interview limit applied."""
+    population = ranking_population(vacancy, stage)
+    limit = None
+    if vacancy.interview_limit is not None:
+        # At the sift the population is every application not withdrawn: what the limit
+        # is applied to. At interview the limit still speaks of the whole campaign.
+        limit = (
+            assessment.interview_limit(vacancy.interview_limit, population)
+            if stage == ScoreStage.SHORTLISTING
+            else assessment.interview_limit_of(vacancy)
+        )
+    return assessment.rank(population, stage, tie_band=vacancy.tie_band, limit=limit)
+
+
+# --- Independent scoring ------------------------------------------------------------------------
+
+
+def scorers(vacancy: Vacancy) -> list[User]:
+    """The people expected to score every application: the panel, or the chair alone when
+    the vacancy has no panel. Reads the prefetched panel when there is one."""
+    return list(vacancy.panel.all()) or [vacancy.hiring_manager]
+
+
+def submitted_scorers(scores: Iterable[Score], criterion_ids: set[int]) -> set[int]:
+    """Ids of the scorers who have scored every criterion, among ``scores`` (one application,
+    one stage)."""
+    scored: dict[int, set[int]] = defaultdict(set)
+    for score in scores:
+        scored[score.scorer_id].add(score.criterion_id)
+    return {scorer for scorer, done in scored.items() if criterion_ids <= done}
+
+
+def others_visible(
+    user: User, application: Application, submitted: set[int], required: set[int]
+) -> bool:
+    """Independent scoring: whether ``user`` may see the other scorers' scores of an
+    application at a stage. HR (who does not score) always; a scorer once they have scored
+    every criterion themselves; the chair, who moderates, also once everyone expected to
+    score (``required``) has done so, even if they did not score themselves."""
+    if rules.has_perm("recruitment.view_all_scores", user, application) or user.pk in submitted:
+        return True
+    return (
+        bool(required)
+        and required <= submitted
+        and rules.has_perm("recruitment.agree_scores", user, application)
+    )
 
 
 @dataclass
@@ -53,37 +107,275 @@ class ScoresView:
     agreed: AgreedAssessment | None
 
 
-def has_submitted(application: Application, user: User, stage: str) -> bool:
-    """A panel member has submitted once they have scored every criterion at the stage."""
-    scored = set(
-        Score.objects.filter(application=application, stage=stage, scorer=user).values_list(
-            "criterion_id", flat=True
-        )
-    )
-    return all(c.pk in scored for c in application.vacancy.criteria.all())
-
-
 def scores_visible_to(application: Application, user: User, stage: str) -> ScoresView:
     """Independent scoring: a panel member sees others' scores only after submitting their
-    own. HR, who does not score, sees all. Everyone who may see scores sees the agreed ones."""
+    own (``others_visible``). Everyone who may see scores sees the agreed ones."""
     scores = list(
         Score.objects.filter(application=application, stage=stage)
         .select_related("scorer", "criterion")
         .order_by("criterion__position", "criterion_id", "scorer__full_name")
     )
     mine = [s for s in scores if s.scorer_id == user.pk]
-    if rules.has_perm("recruitment.view_all_scores", user, application) or has_submitted(
-        application, user, stage
-    ):
-        others: list[Score] | None = [s for s in scores if s.scorer_id != user.pk]
-    else:
-        others = None
+    submitted = submitted_scorers(scores, {c.pk for c in application.vacancy.criteria.all()})
+    required = {u.pk for u in scorers(application.vacancy)}
+    others: list[Score] | None = None
+    if others_visible(user, application, submitted, required):
+        others = [s for s in scores if s.scorer_id != user.pk]
     return ScoresView(
         stage=stage,
         mine=mine,
         others=others,
         agreed=assessment.agreed_assessment(application, stage),
     )
+
+
+#: Who is scored at a stage: at the sift everyone not withdrawn; at interview everyone who
+#: has had (or has) an interview arranged.
+SCORED_STATES = {
+    ScoreStage.SHORTLISTING: [s for s in ApplicationState.values if s != "withdrawn"],
+    ScoreStage.INTERVIEW: [
+        ApplicationState.INTERVIEW_SCHEDULED,
+        ApplicationState.INTERVIEWED,
+        ApplicationState.NOT_APPOINTED,
+        ApplicationState.OFFERED,
+        ApplicationState.APPOINTED,
+        ApplicationState.OFFER_DECLINED,
+    ],
+}
+
+
+def order_key(vacancy: Vacancy, user: User, application: Application) -> Any:
+    """The order a scorer sees a vacancy's applications in: arrival order, or, when the
+    vacancy asks for it, an order of their own. A hash of (vacancy, scorer, application) is
+    random-looking, differs between scorers and never changes, so a scorer's list stays put
+    between visits and across processes."""
+    if vacancy.randomise_order:
+        seed = f"{vacancy.pk}:{user.pk}:{application.pk}".encode()
+        return hashlib.sha256(seed).hexdigest()
+    return (application.submitted_at, application.pk)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    application: Application
+    scored: int  # how many criteria the scorer has scored
+    submitted: bool  # scored every criterion
+    open: bool  # scores may still change
+
+
+def scoring_queue(vacancy: Vacancy, user: User, stage: str) -> list[QueueEntry]:
+    """A scorer's applications at a stage, in their order, with how far they have got. Two
+    queries whatever the number of applications (criteria come prefetched)."""
+    applications = list(
+        Application.objects.filter(vacancy=vacancy, state__in=SCORED_STATES[ScoreStage(stage)])
+    )
+    counts = dict(
+        Score.objects.filter(application__vacancy=vacancy, stage=stage, scorer=user)
+        .values("application_id")
+        .annotate(n=Count("id"))
+        .values_list("application_id", "n")
+    )
+    total = len(vacancy.criteria.all())
+    open_states = SCORING_OPEN[ScoreStage(stage)]
+    entries = [
+        QueueEntry(
+            application=a,
+            scored=counts.get(a.pk, 0),
+            submitted=counts.get(a.pk, 0) >= total,
+            open=a.state in open_states,
+        )
+        for a in applications
+    ]
+    entries.sort(key=lambda e: order_key(vacancy, user, e.application))
+    return entries
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionScores:
+    criterion: Criterion
+    #: Each scorer's score and note, in the order of ``ModerationView.scorers`` (None: none).
+    scores: list[Score | None]
+    spread: int | None  # highest minus lowest of the scores given; None with fewer than two
+    agreed: int | None
+
+    @property
+    def discuss(self) -> bool:
+        """Scores two or more marks apart are worth discussing before agreeing."""
+        return self.spread is not None and self.spread >= SPREAD_TO_DISCUSS
+
+
+SPREAD_TO_DISCUSS = 2
+
+
+@dataclass(frozen=True)
+class ModerationView:
+    application: Application
+    stage: str
+    scorers: list[User]  # the people whose scores are shown, expected ones first
+    visible: bool  # False: individual scores hidden (independent scoring)
+    rows: list[CriterionScores]
+    submitted: set[int]
+    required: set[int]
+    agreed: AgreedAssessment | None
+
+    @property
+    def fully_scored(self) -> bool:
+        return self.required <= self.submitted
+
+
+def _criterion_rows(
+    criteria: list[Criterion],
+    scorer_ids: list[int],
+    scores: Iterable[Score],
+    agreed: dict[int, int],
+) -> list[CriterionScores]:
+    by_key = {(s.criterion_id, s.scorer_id): s for s in scores}
+    rows = []
+    for criterion in criteria:
+        given = [by_key.get((criterion.pk, scorer)) for scorer in scorer_ids]
+        values = [s.score for s in given if s is not None]
+        rows.append(
+            CriterionScores(
+                criterion=criterion,
+                scores=given,
+                spread=max(values) - min(values) if len(values) > 1 else None,
+                agreed=agreed.get(criterion.pk),
+            )
+        )
+    return rows
+
+
+def moderation_view(application: Application, user: User, stage: str) -> ModerationView:
+    """Every scorer's scores of one application side by side, criterion by criterion, with
+    the spread, for the chair's moderation; the individual scores only when
+    ``others_visible`` allows. ``application`` comes from ``with_assessment_data``."""
+    vacancy = application.vacancy
+    criteria = list(vacancy.criteria.all())
+    scores = list(
+        Score.objects.filter(application=application, stage=stage).select_related("scorer")
+    )
+    submitted = submitted_scorers(scores, {c.pk for c in criteria})
+    expected = scorers(vacancy)
+    required = {u.pk for u in expected}
+    extra = sorted(
+        {s.scorer for s in scores if s.scorer_id not in required}, key=lambda u: u.full_name
+    )
+    people = [*expected, *extra]
+    visible = others_visible(user, application, submitted, required)
+    shown = scores if visible else [s for s in scores if s.scorer_id == user.pk]
+    return ModerationView(
+        application=application,
+        stage=stage,
+        scorers=people,
+        visible=visible,
+        rows=_criterion_rows(
+            criteria,
+            [u.pk for u in people],
+            shown,
+            assessment.agreed_scores(application, stage),
+        ),
+        submitted=submitted,
+        required=required,
+        agreed=assessment.agreed_assessment(application, stage),
+    )
+
+
+@dataclass(frozen=True)
+class ModerationEntry:
+    application: Application
+    submitted: int  # how many of the expected scorers have scored every criterion
+    fully_scored: bool
+    spread: int | None  # the largest spread on any criterion; None while hidden
+    agreed_total: int | None
+    agreed: bool
+
+
+@dataclass(frozen=True)
+class ModerationProgress:
+    stage: str
+    applications: int
+    fully_scored: int
+    agreed: int
+    scorers: int
+    entries: list[ModerationEntry]
+
+
+def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationProgress:
+    """The chair's overview of a stage: for each application how many of the panel have
+    scored it, the largest spread, whether it is agreed; and the counts. A fixed number of
+    queries whatever the number of applications. ``vacancy`` has its panel and criteria
+    prefetched."""
+    applications = list(
+        Application.objects.filter(vacancy=vacancy, state__in=SCORED_STATES[ScoreStage(stage)])
+        .select_related("vacancy")
+        .prefetch_related(
+            "vacancy__criteria",
+            Prefetch("agreed_assessments", AgreedAssessment.objects.prefetch_related("scores")),
+        )
+    )
+    criteria = list(vacancy.criteria.all())
+    criterion_ids = {c.pk for c in criteria}
+    required = {u.pk for u in scorers(vacancy)}
+    by_application: dict[int, list[Score]] = defaultdict(list)
+    for score in Score.objects.filter(application__vacancy=vacancy, stage=stage).only(
+        "application_id", "criterion_id", "scorer_id", "score"
+    ):
+        by_application[score.application_id].append(score)
+    entries = []
+    for application in applications:
+        scores = by_application[application.pk]
+        submitted = submitted_scorers(scores, criterion_ids)
+        visible = others_visible(user, application, submitted, required)
+        rows = _criterion_rows(criteria, sorted({s.scorer_id for s in scores}), scores, {})
+        spreads = [r.spread for r in rows if r.spread is not None]
+        total = assessment.agreed_total(application, stage)
+        entries.append(
+            ModerationEntry(
+                application=application,
+                submitted=len(required & submitted),
+                fully_scored=required <= submitted,
+                spread=(max(spreads) if spreads else None) if visible else None,
+                agreed_total=total,
+                agreed=total is not None,
+            )
+        )
+    entries.sort(key=lambda e: (e.application.submitted_at, e.application.pk))
+    return ModerationProgress(
+        stage=stage,
+        applications=len(entries),
+        fully_scored=sum(e.fully_scored for e in entries),
+        agreed=sum(e.agreed for e in entries),
+        scorers=len(required),
+        entries=entries,
+    )
+
+
+# --- The positive-action audit -------------------------------------------------------------------
+
+
+def positive_action_decisions(
+    *, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[OfferDecision]:
+    """Offers where the s.159 tie-breaker was a question: it was used, or the candidate
+    offered the job was in a tie at interview. ``date_from``/``date_to`` are inclusive local
+    dates of the decision."""
+    decisions = (
+        OfferDecision.objects.filter(Q(positive_action_used=True) | ~Q(tied_with=[]))
+        .select_related("application__vacancy", "decided_by")
+        .order_by("decided_at", "id")
+    )
+    if date_from is not None:
+        decisions = decisions.filter(decided_at__gte=_local_midnight(date_from))
+    if date_to is not None:
+        decisions = decisions.filter(decided_at__lt=_local_midnight(date_to + timedelta(days=1)))
+    return decisions
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def application_history(application: Application) -> QuerySet[StateLog]:

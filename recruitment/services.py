@@ -26,6 +26,7 @@ from config.errors import ActionForbidden, DomainError
 from recruitment import assessment, selectors, tasks
 from recruitment.models import (
     EQUALITY_QUESTIONS,
+    SCORING_OPEN,
     AgreedAssessment,
     AgreedScore,
     Application,
@@ -165,6 +166,8 @@ def _refusal(application: Application, transition: str) -> tuple[str, str] | Non
         return "invalid_transition", (
             f"The vacancy is {application.vacancy.get_status_display().lower()}."
         )
+    if transition == "shortlist":
+        return assessment.shortlist_refusal(application)
     if transition == "reject_at_sift":
         return assessment.sift_rejection_refusal(application)
     return None
@@ -188,6 +191,19 @@ def _locked(application_id: Any) -> Application:
     )
 
 
+#: The message the candidate is sent, once committed, when their application reaches a state.
+STATE_NOTIFICATIONS = {
+    ApplicationState.SHORTLISTED: "shortlisted",
+    ApplicationState.NOT_SHORTLISTED: "not_shortlisted",
+    ApplicationState.NOT_APPOINTED: "not_appointed",
+    ApplicationState.OFFERED: "offer",
+}
+
+
+def _notify_on_commit(application_id: int, kind: str) -> None:
+    transaction.on_commit(lambda: tasks.send_notification.delay(application_id, kind))
+
+
 def _transition(
     *,
     application_id: Any,
@@ -195,9 +211,14 @@ def _transition(
     action: str,
     reason: str = "",
     before: Any = None,
+    explain: Any = None,
 ) -> Application:
+    """Run ``action`` on the locked application. ``explain(application)`` may add a note to
+    the recorded reason once the row is locked (it sees what the guards see)."""
     with transaction.atomic():
         application = _locked(application_id)
+        if explain is not None:
+            reason = " ".join(part for part in (reason.strip(), explain(application)) if part)
         fsm.run_transition(
             application,
             by=by,
@@ -207,6 +228,8 @@ def _transition(
             refusal=lambda name: _refusal(application, name),
             before=before,
         )
+        if kind := STATE_NOTIFICATIONS.get(ApplicationState(application.state)):
+            _notify_on_commit(application.pk, kind)
     logger.info("application %s: %s by user %s", application.pk, action, by.pk)
     return application
 
@@ -220,10 +243,25 @@ def application_shortlist(*, application_id: Any, by: User, reason: str = "") ->
     return _transition(application_id=application_id, by=by, action="shortlist", reason=reason)
 
 
+def _limit_note(application: Application) -> str:
+    """On the history of a guaranteed candidate rejected under the interview limit, say so."""
+    if application.state != ApplicationState.SUBMITTED:
+        return ""
+    limit = assessment.interview_limit_of(application.vacancy)
+    if limit is None or application.pk not in limit.outside:
+        return ""
+    return (
+        f"(Interview limit of {limit.limit}: not among the candidates with a guaranteed "
+        "interview who best meet the minimum criteria.)"
+    )
+
+
 def application_reject(*, application_id: Any, by: User, reason: str) -> Application:
     """Reject at sift (guarded by the interview guarantee) or after interview."""
     _reason_required(reason)
-    return _transition(application_id=application_id, by=by, action="reject", reason=reason)
+    return _transition(
+        application_id=application_id, by=by, action="reject", reason=reason, explain=_limit_note
+    )
 
 
 def application_schedule_interview(
@@ -235,9 +273,7 @@ def application_schedule_interview(
     def set_date(application: Application) -> None:
         application.interview_at = interview_at
         # Invite the candidate, prompt for adjustments and Access to Work, once committed.
-        transaction.on_commit(
-            lambda: tasks.send_notification.delay(application.pk, "interview_invitation")
-        )
+        _notify_on_commit(application.pk, "interview_invitation")
 
     return _transition(
         application_id=application_id,
@@ -271,22 +307,26 @@ def application_offer(
         )
 
     def record(application: Application) -> None:
-        tied_with: list[str] = []
+        # Whom the candidate was tied with is recorded on every offer, so the audit also
+        # shows the ties where the tie-breaker was not used.
+        ranking = selectors.vacancy_ranking(application.vacancy, ScoreStage.INTERVIEW)
+        mine = next((r for r in ranking if r.application.pk == application.pk), None)
+        tied_with = [
+            r.application.reference
+            for r in ranking
+            if mine is not None
+            and mine.tie_group is not None
+            and r.tie_group == mine.tie_group
+            and r.application.pk != application.pk
+        ]
         evidence = ""
         if use_positive_action:
-            ranking = selectors.vacancy_ranking(application.vacancy, ScoreStage.INTERVIEW)
-            mine = next((r for r in ranking if r.application.pk == application.pk), None)
             if mine is None or not mine.positive_action_eligible:
                 raise DomainError(
                     "positive_action_not_applicable",
                     "The positive-action tie-breaker applies only to an eligible candidate "
-                    "tied on equal agreed interview scores.",
+                    "in a tie on the agreed interview scores.",
                 )
-            tied_with = [
-                r.application.reference
-                for r in ranking
-                if r.tie_group == mine.tie_group and r.application.pk != application.pk
-            ]
             evidence = application.vacancy.positive_action_plan.evidence
         with set_actor(by):
             OfferDecision.objects.create(
@@ -315,6 +355,93 @@ def application_withdraw(*, application_id: Any, by: User, reason: str = "") -> 
     return _transition(application_id=application_id, by=by, action="withdraw", reason=reason)
 
 
+# --- Shortlisting in bulk ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one application of a bulk decision."""
+
+    application: int
+    reference: str
+    action: str
+    done: bool
+    #: "" when done, else the refusal: a 409 code, "permission_denied" or "invalid".
+    code: str
+    detail: str
+    state: str
+
+
+BULK_ACTIONS = ("shortlist", "reject")
+MAX_BULK = 1000
+
+
+def applications_bulk_decide(
+    *, vacancy_id: Any, by: User, action: str, application_ids: Sequence[int], reason: str = ""
+) -> list[BulkOutcome]:
+    """Shortlist or reject many of a vacancy's applications at once, from the ranking.
+
+    Each application goes through the same per-application service (its own transaction, row
+    lock, guards and history row), so the interview guarantee and the interview limit hold
+    exactly as they do one at a time; a refusal for one does not stop the others. They are
+    taken in ranking order (best agreed total first), so under an interview limit the best
+    fill the places. Returns what happened to each, in that order."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": [f"Must be one of {list(BULK_ACTIONS)}."]})
+    if action == "reject":
+        _reason_required(reason)
+    ids = list(dict.fromkeys(application_ids))
+    if not ids:
+        raise ValidationError({"applications": ["Select at least one application."]})
+    if len(ids) > MAX_BULK:
+        raise ValidationError({"applications": [f"At most {MAX_BULK} at a time."]})
+    vacancy = Vacancy.objects.get(pk=vacancy_id)
+    if not rules.has_perm("vacancies.decide_applications", by, vacancy):
+        raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
+    ranking = selectors.vacancy_ranking(vacancy, ScoreStage.SHORTLISTING)
+    order = {row.application.pk: i for i, row in enumerate(ranking)}
+    references = dict(
+        Application.objects.filter(vacancy=vacancy, pk__in=ids).values_list("pk", "reference")
+    )
+    if missing := [pk for pk in ids if pk not in references]:
+        raise ValidationError(
+            {"applications": [f"Not applications of this vacancy: {sorted(missing)}."]}
+        )
+    recorded = reason.strip() or "Shortlisted in bulk from the ranking."
+    service = application_shortlist if action == "shortlist" else application_reject
+    outcomes = []
+    for pk in sorted(ids, key=lambda pk: (order.get(pk, len(order)), references[pk])):
+        code = detail = ""
+        try:
+            service(application_id=pk, by=by, reason=recorded)
+        except DomainError as exc:
+            code, detail = exc.code, exc.detail
+        except ActionForbidden as exc:
+            code, detail = "permission_denied", exc.detail
+        except ValidationError as exc:
+            code, detail = "invalid", "; ".join(exc.messages)
+        outcomes.append(
+            BulkOutcome(
+                application=pk,
+                reference=references[pk],
+                action=action,
+                done=not code,
+                code=code,
+                detail=detail,
+                state=Application.objects.values_list("state", flat=True).get(pk=pk),
+            )
+        )
+    logger.info(
+        "bulk %s on vacancy %s by user %s: %d done, %d refused",
+        action,
+        vacancy.pk,
+        by.pk,
+        sum(o.done for o in outcomes),
+        sum(not o.done for o in outcomes),
+    )
+    return outcomes
+
+
 # --- Scoring --------------------------------------------------------------------------------
 
 
@@ -325,15 +452,13 @@ class ScoreInput:
     note: str = ""
 
 
-#: While an application is in one of these states, scores of that stage may change.
-SCORING_OPEN = {
-    ScoreStage.SHORTLISTING: {ApplicationState.SUBMITTED},
-    ScoreStage.INTERVIEW: {ApplicationState.INTERVIEW_SCHEDULED, ApplicationState.INTERVIEWED},
-}
+def scoring_open(application: Application, stage: str) -> bool:
+    """Whether scores of ``stage`` may still change for this application."""
+    return application.state in SCORING_OPEN[ScoreStage(stage)]
 
 
 def _check_scores(application: Application, stage: str, scores: Sequence[ScoreInput | Any]) -> None:
-    if application.state not in SCORING_OPEN[ScoreStage(stage)]:
+    if not scoring_open(application, stage):
         raise DomainError(
             "invalid_transition",
             f"{ScoreStage(stage).label} scores cannot change once the application is "

@@ -4,7 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
-from recruitment.notifications import notify
+from recruitment.notifications import notify, scoring_reminders_send
 
 
 @shared_task(
@@ -21,3 +21,10 @@ def run_monitoring_report(report_id: str) -> None:
     from recruitment.monitoring_reports import report_run
 
     report_run(report_id)
+
+
+@shared_task(acks_late=True)
+def send_scoring_reminders() -> list[dict[str, Any]]:
+    """Periodic (beat, hourly): remind panel members of applications waiting for their
+    scores (idempotent: each member is reminded of an application once per stage)."""
+    return scoring_reminders_send()

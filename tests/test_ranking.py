@@ -64,6 +64,8 @@ def test_ranking_orders_by_agreed_total_and_numbers_only_equal_totals_as_ties(
         "interview_guaranteed",
         "tie_group",
         "positive_action_eligible",
+        # Added (api.md allows added fields): the interview limit's effect on a guarantee.
+        "guarantee_outside_interview_limit",
     }
 
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 MAX_SCORE = 4
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(MAX_SCORE)]
+#: The widest equivalence band a vacancy may set: ties are equal totals unless a vacancy
+#: records an explicit, narrow band (Furlong v Chief Constable of Cheshire Police, 2019).
+MAX_TIE_BAND = 2
 
 
 class VacancyStatus(models.TextChoices):
@@ -151,6 +154,23 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     #: Guarantee schemes offered, a list of GuaranteeScheme values.
     interview_guarantees = models.JSONField(default=list, blank=True)
 
+    #: Show each panel member the applications in their own random (but stable) order, to
+    #: reduce order effects in scoring.
+    randomise_order = models.BooleanField(default=False)
+    #: Ties are equal agreed totals (0). A band of 1 or 2 makes totals within that many
+    #: marks of each other a tie: an explicit, narrow, recorded setting, never a default.
+    tie_band = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(MAX_TIE_BAND)]
+    )
+    tie_band_reason = models.TextField(max_length=2000, blank=True)
+    #: High-volume campaigns: the most interviews anyone is offered. Then only the guaranteed
+    #: candidates who best meet the minimum criteria are guaranteed an interview
+    #: (../shared/domain.md §2, recruitment/assessment.py). Null: no limit.
+    interview_limit = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    interview_limit_reason = models.TextField(max_length=2000, blank=True)
+
     status = FSMField(
         default=VacancyStatus.DRAFT, choices=VacancyStatus.choices, protected=True, db_index=True
     )
@@ -173,6 +193,18 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(pass_mark__lte=MAX_SCORE), name="vacancy_pass_mark_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tie_band__lte=MAX_TIE_BAND), name="vacancy_tie_band_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tie_band=0) | ~models.Q(tie_band_reason=""),
+                name="vacancy_tie_band_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interview_limit__isnull=True)
+                | (models.Q(interview_limit__gte=1) & ~models.Q(interview_limit_reason="")),
+                name="vacancy_interview_limit_has_reason",
             ),
         ]
 

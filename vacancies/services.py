@@ -19,6 +19,7 @@ from django_fsm import can_proceed
 from accounts.models import STAFF_ROLES, Role
 from config.errors import ActionForbidden, DomainError
 from vacancies.models import (
+    MAX_TIE_BAND,
     POSITIVE_ACTION_GROUPS,
     Criterion,
     CriterionKind,
@@ -66,6 +67,11 @@ class VacancyInput:
     minimum_criteria_rule: str = MinimumCriteriaRule.ALL_ESSENTIAL_AT_PASS_MARK
     interview_guarantees: Sequence[str] = field(default_factory=list)
     positive_action: PositiveActionInput | None = None
+    randomise_order: bool = False
+    tie_band: int = 0
+    tie_band_reason: str = ""
+    interview_limit: int | None = None
+    interview_limit_reason: str = ""
 
 
 def _validate(data: VacancyInput, exclude_pk: int | None = None) -> None:
@@ -93,6 +99,15 @@ def _validate(data: VacancyInput, exclude_pk: int | None = None) -> None:
         errors["pass_mark"] = ["Must be a score from 0 to 4."]
     if data.minimum_criteria_rule not in MinimumCriteriaRule.values:
         errors["minimum_criteria_rule"] = ["Unknown rule."]
+    if not 0 <= data.tie_band <= MAX_TIE_BAND:
+        errors["tie_band"] = [f"Must be 0 (equal totals only), 1 or {MAX_TIE_BAND}."]
+    elif data.tie_band and not data.tie_band_reason.strip():
+        errors["tie_band_reason"] = ["Record why totals this close are treated as equal."]
+    if data.interview_limit is not None:
+        if data.interview_limit < 1:
+            errors["interview_limit"] = ["Must be at least 1, or empty for no limit."]
+        elif not data.interview_limit_reason.strip():
+            errors["interview_limit_reason"] = ["Record why the number of interviews is limited."]
     plan = data.positive_action
     if plan is not None:
         allowed = POSITIVE_ACTION_GROUPS.get(plan.characteristic)
@@ -133,11 +148,26 @@ def vacancy_create(*, by: User, data: VacancyInput) -> Vacancy:
             minimum_criteria_rule=data.minimum_criteria_rule,
             interview_guarantees=list(data.interview_guarantees),
             created_by=by,
+            **_fairness_settings(data),
         )
         vacancy.panel.set(data.panel)
         _create_criteria(vacancy, data)
         _create_plan(vacancy, data)
     return vacancy
+
+
+def _fairness_settings(data: VacancyInput) -> dict[str, Any]:
+    """The order, tie-band and interview-limit settings; a reason is kept only with its
+    setting, so an empty setting never carries a stale reason."""
+    return {
+        "randomise_order": data.randomise_order,
+        "tie_band": data.tie_band,
+        "tie_band_reason": data.tie_band_reason.strip() if data.tie_band else "",
+        "interview_limit": data.interview_limit,
+        "interview_limit_reason": (
+            data.interview_limit_reason.strip() if data.interview_limit is not None else ""
+        ),
+    }
 
 
 def _create_criteria(vacancy: Vacancy, data: VacancyInput) -> None:
@@ -257,6 +287,8 @@ def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:
         ]:
             setattr(vacancy, name, getattr(data, name))
         vacancy.interview_guarantees = list(data.interview_guarantees)
+        for name, value in _fairness_settings(data).items():
+            setattr(vacancy, name, value)
         vacancy.save()
         vacancy.panel.set(data.panel)
         vacancy.criteria.all().delete()
