@@ -9,9 +9,9 @@ from accounts import views as accounts_views
 from adjustments import views as adjustment_views
 from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
 from config.health import healthz
-from recruitment import monitoring_api, monitoring_views
+from recruitment import monitoring_api, monitoring_views, panel_views
 from recruitment import views as recruitment_views
-from recruitment.api import ApplicationViewSet
+from recruitment.api import ApplicationViewSet, PositiveActionDecisionsView
 from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 
@@ -40,6 +40,11 @@ api_v1: list[URLPattern | URLResolver] = [
         "monitoring/adjustments/",
         AdjustmentsReportView.as_view(),
         name="monitoring-adjustments",
+    ),
+    path(
+        "positive-action-decisions/",
+        PositiveActionDecisionsView.as_view(),
+        name="positive-action-decisions",
     ),
     path("", include(router.urls)),
 ]
@@ -87,15 +92,41 @@ staff_pages: list[URLPattern | URLResolver] = [
         name="staff-applications",
     ),
     path(
+        "vacancies/<int:pk>/scoring/<slug:stage>/",
+        panel_views.scoring_queue,
+        name="scoring-queue",
+    ),
+    path("vacancies/<int:pk>/moderation/<slug:stage>/", panel_views.moderation, name="moderation"),
+    path("vacancies/<int:pk>/ranking/<slug:stage>/", panel_views.ranking, name="ranking"),
+    path("vacancies/<int:pk>/decisions/", panel_views.bulk_decide, name="bulk-decide"),
+    path(
         "vacancies/<int:pk>/<slug:action>/",
         vacancy_views.staff_vacancy_action,
         name="staff-vacancy-action",
     ),
     path("applications/<int:pk>/", recruitment_views.staff_application, name="staff-application"),
-    path("monitoring/", monitoring_views.dashboard, name="monitoring"),
     path(
-        "monitoring/reports/<str:report_id>/", monitoring_views.report, name="monitoring-report"
+        "applications/<int:pk>/scoring/<slug:stage>/",
+        panel_views.score_application,
+        name="score-application",
     ),
+    path(
+        "applications/<int:pk>/moderation/<slug:stage>/",
+        panel_views.moderate,
+        name="moderate",
+    ),
+    path(
+        "applications/<int:pk>/offer-decision/",
+        panel_views.offer_decision,
+        name="offer-decision",
+    ),
+    path(
+        "positive-action-decisions/",
+        panel_views.positive_action_decisions,
+        name="positive-action-decisions",
+    ),
+    path("monitoring/", monitoring_views.dashboard, name="monitoring"),
+    path("monitoring/reports/<str:report_id>/", monitoring_views.report, name="monitoring-report"),
     path(
         "monitoring/reports/<str:report_id>/download.csv",
         monitoring_views.report_download,

@@ -7,20 +7,25 @@ have no field at all.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 import rules
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,6 +40,7 @@ from recruitment.models import (
     Application,
     ApplicationState,
     Evidence,
+    OfferDecision,
     Score,
     ScoreStage,
 )
@@ -225,7 +231,19 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         return assessment.positive_action_declared(application)
 
     def get_interview_guaranteed(self, application: Application) -> bool:
-        return assessment.interview_guaranteed(application)
+        return assessment.interview_guaranteed(application, self._limit(application.vacancy))
+
+    def _limit(self, vacancy: Vacancy) -> assessment.InterviewLimit | None:
+        """A vacancy's interview limit, worked out once per vacancy per response (a list may
+        hold many applications to one vacancy)."""
+        if vacancy.interview_limit is None:
+            return None
+        limits: dict[int, assessment.InterviewLimit | None] = vars(self.root).setdefault(
+            "_interview_limits", {}
+        )
+        if vacancy.pk not in limits:
+            limits[vacancy.pk] = assessment.interview_limit_of(vacancy)
+        return limits[vacancy.pk]
 
     def get_meets_minimum_criteria(self, application: Application) -> bool | None:
         return assessment.meets_minimum_criteria(application)
@@ -489,3 +507,112 @@ class ApplicationViewSet(
             scores=[services.ScoreInput(**s) for s in data.validated_data["scores"]],
         )
         return self._scores_response(self.get_object(), data.validated_data["stage"])
+
+
+# --- The positive-action audit ------------------------------------------------------------------
+
+
+class CSVRenderer(BaseRenderer):
+    """``?format=csv``: a list of flat rows as CSV with a header line. A cell that a
+    spreadsheet would run as a formula is prefixed with ' (CSV injection)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        rows = data if isinstance(data, list) else [data]
+        out = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({key: _cell(value) for key, value in row.items()})
+        return out.getvalue().encode(self.charset)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        value = "yes" if value else "no"
+    elif isinstance(value, dict):
+        value = "; ".join(f"{k}: {v}" for k, v in value.items())
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class DecisionPeriodQuery(serializers.Serializer[dict[str, Any]]):
+    """``from`` and ``to``: inclusive dates of the decisions (both optional)."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {
+            "from": serializers.DateField(required=False),
+            "to": serializers.DateField(required=False),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": ["Must be on or after 'from'."]})
+        return attrs
+
+
+class PositiveActionDecisionOutput(serializers.ModelSerializer[OfferDecision]):
+    date = serializers.DateTimeField(source="decided_at")
+    vacancy_reference = serializers.CharField(source="application.vacancy.reference")
+    application_reference = serializers.CharField(source="application.reference")
+    used = serializers.BooleanField(source="positive_action_used")
+    decided_by = serializers.CharField(source="decided_by.full_name")
+    tied_with = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = OfferDecision
+        fields = [
+            "date",
+            "vacancy_reference",
+            "application_reference",
+            "used",
+            "decided_by",
+            "justification",
+            "evidence",
+            "tied_with",
+        ]
+
+
+class PositiveActionDecisionsView(generics.ListAPIView[OfferDecision]):
+    """HR's audit of the s.159 tie-breaker: every offer where it was used, or where the
+    candidate offered the job was tied at interview, for a period. ``?format=csv`` gives all
+    of them as CSV (not paginated)."""
+
+    serializer_class = PositiveActionDecisionOutput
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[OfferDecision]:
+        if not rules.has_perm("recruitment.view_positive_action_decisions", self.request.user):
+            raise ActionForbidden("Only HR sees the positive-action decisions.")
+        query = DecisionPeriodQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.positive_action_decisions(
+            date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive)"),
+            OpenApiParameter("format", enum=["json", "csv"], default="json"),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if request.accepted_renderer.format == "csv":
+            decisions = self.get_queryset()
+            response = Response(self.get_serializer(decisions, many=True).data)
+            response["Content-Disposition"] = 'attachment; filename="positive-action-decisions.csv"'
+            return response
+        return self.list(request, *args, **kwargs)

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from config.forms import GovForm
 from recruitment.models import EQUALITY_QUESTIONS
-from vacancies.models import GuaranteeScheme, Vacancy
+from recruitment.services import ScoreInput
+from vacancies.models import Criterion, GuaranteeScheme, Vacancy
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -144,3 +146,189 @@ class InterviewForm(GovForm):
         return datetime.datetime.combine(
             self.cleaned_data["interview_date"], self.cleaned_data["interview_time"], LONDON
         )
+
+
+# --- Scoring, moderation and decisions ------------------------------------------------------------
+
+#: What each score means (../shared/api.md, "Scores").
+SCORE_MEANINGS = {
+    0: "No evidence",
+    1: "Limited evidence",
+    2: "Meets the criterion",
+    3: "Good evidence",
+    4: "Excellent evidence",
+}
+
+
+class ScoresForm(GovForm):
+    """A score from 0 to 4 for every criterion, with a note on each (a panel member's own
+    scores) or one note for all (the agreed scores). Rendered by
+    templates/recruitment/_score_fields.html, which shows the evidence beside each."""
+
+    def __init__(
+        self, *args: Any, criteria: list[Criterion], notes: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        self.per_criterion_notes = notes
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                choices=[(str(v), f"{v}: {label}") for v, label in SCORE_MEANINGS.items()],
+                coerce=int,
+                widget=forms.RadioSelect,
+                label=criterion.text,
+                error_messages={"required": f"Select a score for ‘{criterion.text}’"},
+            )
+            if notes:
+                self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                    max_length=5000,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    label=f"Your note on ‘{criterion.text}’ (optional)",
+                )
+        if not notes:
+            self.fields["note"] = forms.CharField(
+                max_length=5000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                label="Moderation note (optional)",
+                help_text="For example, how differences between the panel's scores were "
+                "resolved. Kept with the agreed scores.",
+            )
+
+    def rows(self) -> list[tuple[Criterion, Any, Any]]:
+        """(criterion, its score field, its note field or None), for the template."""
+        return [
+            (
+                c,
+                self[f"score_{c.pk}"],
+                self[f"note_{c.pk}"] if self.per_criterion_notes else None,
+            )
+            for c in self.criteria
+        ]
+
+    def scores(self) -> list[ScoreInput]:
+        data = self.cleaned_data
+        return [
+            ScoreInput(
+                criterion=c.pk,
+                score=data[f"score_{c.pk}"],
+                note=data.get(f"note_{c.pk}", "") if self.per_criterion_notes else "",
+            )
+            for c in self.criteria
+        ]
+
+
+class BulkDecisionForm(GovForm):
+    """Shortlist or reject the applications ticked in the ranking."""
+
+    applications = forms.TypedMultipleChoiceField(
+        coerce=int,
+        label="Applications",
+        error_messages={"required": "Select at least one application"},
+    )
+    decision = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            ("shortlist", "Shortlist: invite to interview"),
+            ("reject", "Do not shortlist"),
+        ],
+        label="What do you want to do with the selected applications?",
+        error_messages={"required": "Select shortlist or do not shortlist"},
+    )
+    reason = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Needed to not shortlist. Recorded in each application's history.",
+    )
+
+    def __init__(self, *args: Any, choices: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].choices = [(str(pk), str(pk)) for pk in choices]  # type: ignore[attr-defined]
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.SMALL), Field.textarea("reason")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter a reason for not shortlisting")
+        return cleaned
+
+
+class OfferDecisionForm(GovForm):
+    """Offer the job, and say whether the positive-action tie-breaker was used (only offered
+    when the candidate is eligible for it)."""
+
+    use_tie_breaker = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            Choice(
+                "yes",
+                "Yes, use the positive-action tie-breaker",
+                hint="Only if the candidates are as qualified as each other and using it is "
+                "a proportionate way to address the under-representation in the evidence.",
+            ),
+            Choice(
+                "no",
+                "No, offer the job on other grounds",
+                hint="Record the reason for choosing this candidate below.",
+            ),
+        ],
+        label="Are you using the positive-action tie-breaker for this offer?",
+        error_messages={"required": "Select whether you are using the tie-breaker"},
+    )
+    justification = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Why is the tie-breaker justified in this case?",
+        help_text="Required to use it. Say why the candidates are as qualified as each other, "
+        "why this decision is made on its own facts (not because of a general policy), and why "
+        "it is proportionate. Kept with the offer for audit.",
+    )
+    reason = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the decision (optional)",
+        help_text="Recorded in the application's history.",
+    )
+
+    def __init__(self, *args: Any, eligible: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.eligible = eligible
+        if not eligible:
+            del self.fields["use_tie_breaker"]
+            del self.fields["justification"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("use_tie_breaker") == "yes"
+            and not (cleaned.get("justification") or "").strip()
+        ):
+            self.add_error("justification", "Enter why the tie-breaker is justified")
+        return cleaned
+
+    def tie_breaker_justification(self) -> str | None:
+        """The justification when the tie-breaker is used, else None."""
+        if self.cleaned_data.get("use_tie_breaker") != "yes":
+            return None
+        return str(self.cleaned_data["justification"])
+
+
+class PeriodForm(GovForm):
+    """A period of decisions, both ends optional and inclusive."""
+
+    date_from = DateInputField(label="From", required=False, require_all_fields=False)
+    date_to = DateInputField(label="To", required=False, require_all_fields=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end of the period must be on or after its start")
+        return cleaned

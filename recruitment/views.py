@@ -348,13 +348,14 @@ def staff_applications(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(vacancy=vacancy)
         .order_by("submitted_at", "id")
     )
+    limit = assessment.interview_limit_of(vacancy)  # once, not once a row
     rows = [
         {
             "application": a,
             "name": a.candidate.full_name
             if rules.has_perm("recruitment.view_candidate_identity", user, a)
             else None,
-            "guaranteed": assessment.interview_guaranteed(a),
+            "guaranteed": assessment.interview_guaranteed(a, limit),
         }
         for a in applications
     ]
@@ -395,6 +396,8 @@ def _render_staff_application(
             if application.state == ApplicationState.SUBMITTED
             else None,
             "actions": services.available_actions(application, user),
+            "can_score": rules.has_perm("recruitment.score_application", user, application),
+            "can_moderate": rules.has_perm("recruitment.agree_scores", user, application),
             "forms": forms,
             "history": selectors.application_history(application),
         },

@@ -17,9 +17,11 @@ from accounts.models import User
 from config.api import IdField, acting_user
 from config.errors import ActionForbidden
 from recruitment import selectors
+from recruitment import services as recruitment_services
 from recruitment.models import ScoreStage
 from vacancies import services
 from vacancies.models import (
+    MAX_TIE_BAND,
     Criterion,
     CriterionKind,
     GuaranteeScheme,
@@ -67,6 +69,32 @@ class VacancyInput(serializers.Serializer[dict[str, Any]]):
         child=serializers.ChoiceField(choices=GuaranteeScheme.choices), default=list
     )
     positive_action = PositiveActionInput(required=False, allow_null=True, default=None)
+    randomise_order = serializers.BooleanField(
+        default=False,
+        help_text="Show each panel member the applications in their own random, stable order.",
+    )
+    tie_band = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_TIE_BAND,
+        default=0,
+        help_text="0: a tie is equal agreed totals only. 1 or 2: totals within that many marks "
+        "of each other tie; needs tie_band_reason.",
+    )
+    tie_band_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    interview_limit = serializers.IntegerField(
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="High-volume campaigns: the most interviews offered. Needs "
+        "interview_limit_reason.",
+    )
+    interview_limit_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
 
     def to_service_input(self) -> services.VacancyInput:
         data = dict(self.validated_data)
@@ -131,6 +159,11 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
             "minimum_criteria_rule",
             "interview_guarantees",
             "positive_action",
+            "randomise_order",
+            "tie_band",
+            "tie_band_reason",
+            "interview_limit",
+            "interview_limit_reason",
             "status",
             "available_actions",
         ]
@@ -161,6 +194,36 @@ class RankingEntry(serializers.Serializer[Any]):
     interview_guaranteed = serializers.BooleanField()
     tie_group = serializers.IntegerField(allow_null=True)
     positive_action_eligible = serializers.BooleanField()
+    guarantee_outside_interview_limit = serializers.BooleanField(
+        help_text="Meets the minimum criteria with a guarantee, but the vacancy's interview "
+        "limit leaves them outside the guaranteed candidates who best meet them."
+    )
+
+
+class BulkDecisionInput(serializers.Serializer[dict[str, Any]]):
+    action = serializers.ChoiceField(choices=recruitment_services.BULK_ACTIONS)
+    applications = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**53),
+        min_length=1,
+        max_length=recruitment_services.MAX_BULK,
+    )
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class BulkOutcomeOutput(serializers.Serializer[Any]):
+    application = serializers.IntegerField()
+    reference = serializers.CharField()
+    action = serializers.CharField()
+    done = serializers.BooleanField()
+    code = serializers.CharField(
+        help_text="Empty when done; else the refusal: a 409 code, permission_denied or invalid."
+    )
+    detail = serializers.CharField()
+    state = serializers.CharField()
+
+
+class BulkDecisionOutput(serializers.Serializer[Any]):
+    outcomes = BulkOutcomeOutput(many=True)
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -258,3 +321,23 @@ class VacancyViewSet(
         query.is_valid(raise_exception=True)
         ranking = selectors.vacancy_ranking(vacancy, query.validated_data["stage"])
         return Response(RankingEntry(ranking, many=True).data)
+
+    @extend_schema(request=BulkDecisionInput, responses={200: BulkDecisionOutput})
+    @action(detail=True, methods=["post"])
+    def decisions(self, request: Request, pk: str | None = None) -> Response:
+        """Shortlist or reject many applications at once. Each goes through the same action
+        as one at a time (the interview guarantee and limit apply); the answer says what
+        happened to each, best-ranked first."""
+        vacancy = self.get_object()
+        if not rules.has_perm("vacancies.decide_applications", request.user, vacancy):
+            raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
+        data = BulkDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcomes = recruitment_services.applications_bulk_decide(
+            vacancy_id=vacancy.pk,
+            by=acting_user(request),
+            action=data.validated_data["action"],
+            application_ids=data.validated_data["applications"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(BulkDecisionOutput({"outcomes": outcomes}).data)

@@ -139,8 +139,67 @@ class VacancyForm(GovForm):
         "working-age population (2025 workforce report).",
     )
 
+    randomise_order = forms.BooleanField(
+        required=False,
+        label="Show each panel member the applications in a different random order",
+        help_text="Each member gets their own order, the same every time they look. This "
+        "reduces the effect of the order on the scores.",
+    )
+    tie_band = forms.TypedChoiceField(
+        choices=[
+            ("0", "Equal agreed totals only (recommended)"),
+            ("1", "Totals within 1 mark of each other"),
+            ("2", "Totals within 2 marks of each other"),
+        ],
+        coerce=int,
+        initial="0",
+        widget=forms.RadioSelect,
+        label="Which candidates count as tied?",
+        help_text="The positive-action tie-breaker may only be used between candidates who are "
+        "as qualified as each other. A band wider than equal totals must be narrow and "
+        "justified.",
+    )
+    tie_band_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why are totals this close treated as equal?",
+        help_text="Required if you choose a band.",
+    )
+    interview_limit = forms.IntegerField(
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        label="Most interviews to offer (optional)",
+        help_text="Only for high-volume, seasonal or peak campaigns. Then only the candidates "
+        "with a guaranteed interview who best meet the minimum criteria are guaranteed one.",
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "class": "govuk-input govuk-input--width-5",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    interview_limit_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why is the number of interviews limited?",
+        help_text="Required if you set a limit. It is kept on the vacancy's record.",
+    )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("tie_band") and not (cleaned.get("tie_band_reason") or "").strip():
+            self.add_error("tie_band_reason", "Enter why totals this close are treated as equal")
+        if (
+            cleaned.get("interview_limit") is not None
+            and not (cleaned.get("interview_limit_reason") or "").strip()
+        ):
+            self.add_error(
+                "interview_limit_reason", "Enter why the number of interviews is limited"
+            )
         groups = cleaned.get("positive_action_groups") or []
         if len({g.split(":")[0] for g in groups}) > 1:
             self.add_error("positive_action_groups", "Choose groups of one characteristic only.")
@@ -189,6 +248,11 @@ class VacancyForm(GovForm):
             minimum_criteria_rule=data["minimum_criteria_rule"],
             interview_guarantees=data["interview_guarantees"],
             positive_action=plan,
+            randomise_order=data["randomise_order"],
+            tie_band=data["tie_band"],
+            tie_band_reason=data["tie_band_reason"],
+            interview_limit=data["interview_limit"],
+            interview_limit_reason=data["interview_limit_reason"],
         )
 
     @staticmethod
@@ -219,6 +283,11 @@ class VacancyForm(GovForm):
             "interview_guarantees": vacancy.interview_guarantees,
             "positive_action_groups": groups,
             "positive_action_evidence": evidence,
+            "randomise_order": vacancy.randomise_order,
+            "tie_band": str(vacancy.tie_band),
+            "tie_band_reason": vacancy.tie_band_reason,
+            "interview_limit": "" if vacancy.interview_limit is None else vacancy.interview_limit,
+            "interview_limit_reason": vacancy.interview_limit_reason,
         }
 
 

@@ -150,6 +150,8 @@ def staff_vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": services.available_actions(vacancy, user),
             "can_edit": vacancy.status == VacancyStatus.DRAFT
             and rules.has_perm("vacancies.manage_vacancy", user, vacancy),
+            "can_score": rules.has_perm("vacancies.score", user, vacancy),
+            "can_moderate": rules.has_perm("vacancies.moderate", user, vacancy),
         },
     )
 

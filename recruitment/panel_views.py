@@ -1,0 +1,496 @@
+"""The panel's and the chair's pages: scoring (name-blind, independent), moderation, the
+ranking with bulk shortlisting, the offer with the positive-action tie-breaker, and HR's audit
+of tie-breaker decisions. Same services, selectors and ``rules`` permissions as the API:
+what a user may not see answers 404, what they may not do 403."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from config.api import acting_user
+from config.errors import ActionForbidden, DomainError
+from recruitment import assessment, selectors, services
+from recruitment.forms import (
+    SCORE_MEANINGS,
+    BulkDecisionForm,
+    OfferDecisionForm,
+    PeriodForm,
+    ScoresForm,
+)
+from recruitment.models import Application, ApplicationState, ScoreStage
+from vacancies.models import Vacancy
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _staff(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not user.is_recruitment_staff:
+        raise PermissionDenied
+    return user
+
+
+def _stage(stage: str) -> str:
+    if stage not in ScoreStage.values:
+        raise Http404
+    return stage
+
+
+def _vacancy(request: HttpRequest, pk: int, permission: str) -> tuple[User, Vacancy]:
+    """A vacancy the user works on (else 404) on which they hold ``permission`` (else 403)."""
+    user = _staff(request)
+    vacancy = get_object_or_404(
+        Vacancy.objects.worked_on_by(user)
+        .select_related("hiring_manager", "positive_action_plan")
+        .prefetch_related("criteria", "panel"),
+        pk=pk,
+    )
+    if not rules.has_perm(permission, user, vacancy):
+        raise PermissionDenied
+    return user, vacancy
+
+
+def _application(request: HttpRequest, pk: int, permission: str) -> tuple[User, Application]:
+    """An application the user may see (else 404) on which they hold ``permission`` (else
+    403), with everything the assessment reads."""
+    user = _staff(request)
+    application = get_object_or_404(
+        Application.objects.visible_to(user).with_assessment_data(), pk=pk
+    )
+    if not rules.has_perm(permission, user, application):
+        raise PermissionDenied
+    return user, application
+
+
+def _stages(name: str, pk: int, current: str) -> list[dict[str, Any]]:
+    return [
+        {"label": label, "url": reverse(name, args=[pk, value]), "current": value == current}
+        for value, label in ScoreStage.choices
+    ]
+
+
+# --- Scoring ----------------------------------------------------------------------------------
+
+
+@login_required
+def scoring_queue(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """A panel member's applications to score at a stage, by reference only, in their order."""
+    user, vacancy = _vacancy(request, pk, "vacancies.score")
+    stage = _stage(stage)
+    entries = selectors.scoring_queue(vacancy, user, stage)
+    return render(
+        request,
+        "recruitment/scoring_queue.html",
+        {
+            "vacancy": vacancy,
+            "stage": ScoreStage(stage),
+            "stages": _stages("scoring-queue", vacancy.pk, stage),
+            "entries": entries,
+            "done": sum(e.submitted for e in entries),
+            "criteria_count": len(vacancy.criteria.all()),
+        },
+    )
+
+
+def _next_to_score(application: Application, user: User, stage: str) -> Application | None:
+    """The next application in the scorer's own order still waiting for their scores."""
+    queue = selectors.scoring_queue(application.vacancy, user, stage)
+    ids = [e.application.pk for e in queue]
+    start = ids.index(application.pk) + 1 if application.pk in ids else 0
+    for entry in queue[start:] + queue[:start]:
+        if entry.open and not entry.submitted and entry.application.pk != application.pk:
+            return entry.application
+    return None
+
+
+@login_required
+def score_application(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """Score one application at a stage: every criterion 0–4 with a note. Others' scores
+    appear only once the member has scored every criterion (independent scoring)."""
+    user, application = _application(request, pk, "recruitment.score_application")
+    stage = _stage(stage)
+    criteria = list(application.vacancy.criteria.all())
+    view = selectors.scores_visible_to(application, user, stage)
+    scoring_open = services.scoring_open(application, stage)
+    initial: dict[str, Any] = {}
+    for score in view.mine:
+        initial[f"score_{score.criterion_id}"] = str(score.score)
+        initial[f"note_{score.criterion_id}"] = score.note
+    form = ScoresForm(
+        request.POST if request.method == "POST" else None, criteria=criteria, initial=initial
+    )
+    if request.method == "POST":
+        if not scoring_open:
+            messages.error(request, "These scores can no longer change.")
+            return redirect("score-application", pk=application.pk, stage=stage)
+        if form.is_valid():
+            try:
+                services.scores_submit(
+                    application_id=application.pk, by=user, stage=stage, scores=form.scores()
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+                return redirect("score-application", pk=application.pk, stage=stage)
+            else:
+                messages.success(request, f"Your scores for {application.reference} are saved.")
+                following = _next_to_score(application, user, stage)
+                if following is None:
+                    return redirect("scoring-queue", pk=application.vacancy_id, stage=stage)
+                return redirect("score-application", pk=following.pk, stage=stage)
+    evidence = {e.criterion_id: e.text for e in application.evidence.all()}
+    others = None
+    if view.others is not None:
+        people = {s.scorer_id: s.scorer for s in view.others}
+        given = {(s.criterion_id, s.scorer_id): s for s in view.others}
+        others = {
+            "scorers": list(people.values()),
+            "rows": [(c, [given.get((c.pk, pk)) for pk in people]) for c in criteria],
+        }
+    agreed = assessment.agreed_scores(application, stage)
+    mine = {s.criterion_id: s for s in view.mine}
+    return render(
+        request,
+        "recruitment/score.html",
+        {
+            "application": application,
+            "vacancy": application.vacancy,
+            "stage": ScoreStage(stage),
+            "form": form,
+            "rows": [
+                (criterion, score_field, note_field, evidence.get(criterion.pk, ""))
+                for criterion, score_field, note_field in form.rows()
+            ],
+            "criteria": criteria,
+            "scoring_open": scoring_open,
+            "mine": [(c, mine.get(c.pk)) for c in criteria],
+            "submitted": len(mine) == len(criteria),
+            "others": others,
+            "agreed": [(c, agreed.get(c.pk)) for c in criteria] if agreed else None,
+            "meanings": SCORE_MEANINGS,
+        },
+    )
+
+
+# --- Moderation -------------------------------------------------------------------------------
+
+
+@login_required
+def moderation(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """The chair's overview: progress, and each application's scoring, spread and agreement."""
+    user, vacancy = _vacancy(request, pk, "vacancies.moderate")
+    stage = _stage(stage)
+    return render(
+        request,
+        "recruitment/moderation.html",
+        {
+            "vacancy": vacancy,
+            "stage": ScoreStage(stage),
+            "stages": _stages("moderation", vacancy.pk, stage),
+            "progress": selectors.moderation_progress(vacancy, user, stage),
+            "spread_to_discuss": selectors.SPREAD_TO_DISCUSS,
+        },
+    )
+
+
+def _next_to_agree(application: Application, user: User, stage: str) -> Application | None:
+    entries = selectors.moderation_progress(application.vacancy, user, stage).entries
+    ids = [e.application.pk for e in entries]
+    start = ids.index(application.pk) + 1 if application.pk in ids else 0
+    for entry in entries[start:] + entries[:start]:
+        if entry.fully_scored and not entry.agreed and entry.application.pk != application.pk:
+            return entry.application
+    return None
+
+
+@login_required
+def moderate(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """One application: every member's scores side by side with the spread, then the agreed
+    scores and a note."""
+    user, application = _application(request, pk, "recruitment.agree_scores")
+    stage = _stage(stage)
+    view = selectors.moderation_view(application, user, stage)
+    criteria = [row.criterion for row in view.rows]
+    initial: dict[str, Any] = {
+        f"score_{row.criterion.pk}": str(row.agreed) for row in view.rows if row.agreed is not None
+    }
+    if view.agreed is not None:
+        initial["note"] = view.agreed.note
+    form = ScoresForm(
+        request.POST if request.method == "POST" else None,
+        criteria=criteria,
+        notes=False,
+        initial=initial,
+    )
+    scoring_open = services.scoring_open(application, stage)
+    if request.method == "POST":
+        if not scoring_open:
+            messages.error(request, "The agreed scores can no longer change.")
+            return redirect("moderate", pk=application.pk, stage=stage)
+        if form.is_valid():
+            try:
+                services.agreed_scores_set(
+                    application_id=application.pk,
+                    by=user,
+                    stage=stage,
+                    scores=form.scores(),
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+                return redirect("moderate", pk=application.pk, stage=stage)
+            else:
+                messages.success(request, f"Agreed scores saved for {application.reference}.")
+                following = _next_to_agree(application, user, stage)
+                if following is None:
+                    return redirect("moderation", pk=application.vacancy_id, stage=stage)
+                return redirect("moderate", pk=following.pk, stage=stage)
+    evidence = {e.criterion_id: e.text for e in application.evidence.all()}
+    return render(
+        request,
+        "recruitment/moderate.html",
+        {
+            "application": application,
+            "vacancy": application.vacancy,
+            "stage": ScoreStage(stage),
+            "view": view,
+            "form": form,
+            "rows": [
+                (criterion, field, evidence.get(criterion.pk, ""))
+                for criterion, field, _ in form.rows()
+            ],
+            "scoring_open": scoring_open,
+            "notes": [
+                (
+                    row.criterion,
+                    [(p, s) for p, s in zip(view.scorers, row.scores, strict=True) if s],
+                )
+                for row in view.rows
+            ],
+            "has_notes": any(s and s.note for row in view.rows for s in row.scores),
+        },
+    )
+
+
+# --- Ranking and the shortlisting decision ----------------------------------------------------
+
+
+def _competition_rank(
+    ranked: list[assessment.RankedApplication], row: assessment.RankedApplication
+) -> int | None:
+    """1 + the number of applications with a higher agreed total: equal totals share a
+    rank (1, 1, 3). None without a total."""
+    if row.total is None:
+        return None
+    return 1 + sum(1 for r in ranked if r.total is not None and r.total > row.total)
+
+
+def _bulk_key(vacancy: Vacancy) -> str:
+    return f"bulk-decision-{vacancy.pk}"
+
+
+def _render_ranking(
+    request: HttpRequest,
+    user: User,
+    vacancy: Vacancy,
+    stage: str,
+    form: BulkDecisionForm | None = None,
+) -> HttpResponse:
+    ranked = selectors.vacancy_ranking(vacancy, stage)
+    decide = stage == ScoreStage.SHORTLISTING and rules.has_perm(
+        "vacancies.decide_applications", user, vacancy
+    )
+    choices = [
+        r.application.pk for r in ranked if r.application.state == ApplicationState.SUBMITTED
+    ]
+    if decide and form is None:
+        form = BulkDecisionForm(choices=choices)
+    limit = None
+    if vacancy.interview_limit is not None and stage == ScoreStage.SHORTLISTING:
+        limit = assessment.interview_limit(vacancy.interview_limit, [r.application for r in ranked])
+    return render(
+        request,
+        "recruitment/ranking.html",
+        {
+            "vacancy": vacancy,
+            "stage": ScoreStage(stage),
+            "stages": _stages("ranking", vacancy.pk, stage),
+            "ranked": [(_competition_rank(ranked, r), r) for r in ranked],
+            "selectable": set(choices) if decide else set(),
+            "first_selectable": choices[0] if choices else None,
+            "selected": {int(v) for v in (form["applications"].value() or []) if str(v).isdigit()}
+            if form is not None and form.is_bound
+            else set(),
+            "form": form if decide else None,
+            "limit": limit,
+            "results": request.session.pop(_bulk_key(vacancy), None),
+            "guaranteed": sum(r.interview_guaranteed for r in ranked),
+            "can_offer": rules.has_perm("vacancies.decide_applications", user, vacancy),
+        },
+    )
+
+
+@login_required
+def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """The ranking by agreed total with ties, minimum criteria and guaranteed interviews; at
+    the sift, with the bulk shortlisting decision."""
+    user, vacancy = _vacancy(request, pk, "vacancies.view_ranking")
+    return _render_ranking(request, user, vacancy, _stage(stage))
+
+
+@login_required
+@require_POST
+def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shortlist or reject the ticked applications, each through its own service call: the
+    guarantee and the interview limit refuse exactly as they do one at a time."""
+    user, vacancy = _vacancy(request, pk, "vacancies.decide_applications")
+    stage = ScoreStage.SHORTLISTING
+    ranked = selectors.vacancy_ranking(vacancy, stage)
+    choices = [
+        r.application.pk for r in ranked if r.application.state == ApplicationState.SUBMITTED
+    ]
+    form = BulkDecisionForm(request.POST, choices=choices)
+    if form.is_valid():
+        try:
+            outcomes = services.applications_bulk_decide(
+                vacancy_id=vacancy.pk,
+                by=user,
+                action=form.cleaned_data["decision"],
+                application_ids=form.cleaned_data["applications"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc, {"action": "decision"})
+        except ActionForbidden as exc:
+            raise PermissionDenied(exc.detail) from exc
+        else:
+            done = sum(o.done for o in outcomes)
+            refused = len(outcomes) - done
+            request.session[_bulk_key(vacancy)] = [asdict(o) for o in outcomes]
+            verb = (
+                "shortlisted" if form.cleaned_data["decision"] == "shortlist" else "not shortlisted"
+            )
+            summary = f"{done} {'application' if done == 1 else 'applications'} {verb}."
+            if refused:
+                summary += f" {refused} refused: see below."
+            if refused:
+                messages.info(request, summary)
+            else:
+                messages.success(request, summary)
+            return redirect("ranking", pk=vacancy.pk, stage=stage)
+    return _render_ranking(request, user, vacancy, stage, form)
+
+
+# --- The offer and the positive-action tie-breaker ----------------------------------------------
+
+
+@login_required
+def offer_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Offer the job to an interviewed candidate. Where they are in a tie at interview and
+    eligible for the positive-action tie-breaker, show the evidence and the conditions and
+    ask for a written justification to use it; the offer records the decision."""
+    user, application = _application(request, pk, "recruitment.offer")
+    if application.state != ApplicationState.INTERVIEWED:
+        messages.error(request, "Only a candidate who has been interviewed can be offered the job.")
+        return redirect("staff-application", pk=application.pk)
+    vacancy = application.vacancy
+    ranked = selectors.vacancy_ranking(vacancy, ScoreStage.INTERVIEW)
+    mine = next((r for r in ranked if r.application.pk == application.pk), None)
+    tied = [
+        r
+        for r in ranked
+        if mine is not None and mine.tie_group is not None and r.tie_group == mine.tie_group
+    ]
+    eligible = bool(mine and mine.positive_action_eligible)
+    form = OfferDecisionForm(request.POST or None, eligible=eligible)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_offer(
+                application_id=application.pk,
+                by=user,
+                positive_action_justification=form.tie_breaker_justification(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc, {"positive_action": "justification"})
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("offer-decision", pk=application.pk)
+        else:
+            used = form.tie_breaker_justification() is not None
+            messages.success(
+                request,
+                f"Job offered to {application.reference}"
+                + (", using the positive-action tie-breaker." if used else "."),
+            )
+            return redirect("staff-application", pk=application.pk)
+    try:
+        plan = vacancy.positive_action_plan
+    except ObjectDoesNotExist:
+        plan = None
+    return render(
+        request,
+        "recruitment/offer_decision.html",
+        {
+            "application": application,
+            "vacancy": vacancy,
+            "mine": mine,
+            "tied": tied,
+            "eligible": eligible,
+            "others_eligible": any(r.positive_action_eligible for r in tied if r is not mine),
+            "plan": plan,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def positive_action_decisions(request: HttpRequest) -> HttpResponse:
+    """HR's audit of offers where the tie-breaker was used or a tie existed, for a period,
+    with the CSV download."""
+    user = _staff(request)
+    if not rules.has_perm("recruitment.view_positive_action_decisions", user):
+        raise PermissionDenied
+    form = PeriodForm(request.GET or None)
+    period: dict[str, Any] = {}
+    query = ""
+    if form.is_bound and form.is_valid():
+        period = {
+            "date_from": form.cleaned_data.get("date_from"),
+            "date_to": form.cleaned_data.get("date_to"),
+        }
+        query = "&".join(
+            f"{name}={value.isoformat()}"
+            for name, value in (("from", period["date_from"]), ("to", period["date_to"]))
+            if value
+        )
+    decisions = (
+        list(selectors.positive_action_decisions(**period))
+        if not form.is_bound or form.is_valid()
+        else []
+    )
+    return render(
+        request,
+        "recruitment/positive_action_decisions.html",
+        {
+            "form": form,
+            "decisions": decisions,
+            "csv_url": reverse("v1:positive-action-decisions")
+            + "?format=csv"
+            + (f"&{query}" if query else ""),
+        },
+    )
