@@ -182,7 +182,8 @@ MONITORING_COMPARISON_LABELS = {
 }
 MONITORING_ADVERSE_IMPACT_THRESHOLD = 0.8  # the four-fifths rule
 MONITORING_BENCHMARK_CSV = env.str(
-    "MONITORING_BENCHMARK_CSV", default=str(BASE_DIR / "recruitment/data/census2021_england_wales.csv")
+    "MONITORING_BENCHMARK_CSV",
+    default=str(BASE_DIR / "recruitment/data/census2021_england_wales.csv"),
 )
 MONITORING_BENCHMARK_NAME = env.str(
     "MONITORING_BENCHMARK_NAME", default="Census 2021, England and Wales"

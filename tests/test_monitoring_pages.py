@@ -38,7 +38,9 @@ def test_the_dashboard_shows_the_suppressed_funnel_with_a_chart_table_and_summar
     assert '<svg role="img" aria-labelledby="chart-title chart-desc"' in html
     assert "About 45 people applied" in html  # 45 is 45 rounded
     assert "Download this table (CSV)" in html
-    asian = html.split('<th scope="row" class="govuk-table__header">Asian</th>')[1].split("</tr>")[0]
+    asian = html.split('<th scope="row" class="govuk-table__header">Asian</th>')[1].split("</tr>")[
+        0
+    ]
     assert asian.count(">*<") == 1  # applied: 3, hidden
 
 
