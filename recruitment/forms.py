@@ -248,7 +248,7 @@ class BulkDecisionForm(GovForm):
         super().__init__(*args, **kwargs)
         self.fields["applications"].choices = [(str(pk), str(pk)) for pk in choices]  # type: ignore[attr-defined]
         self.helper.layout = Layout(
-            Field.radios("decision", legend_size=Size.SMALL), Field.textarea("reason")
+            Field.radios("decision", legend_size=Size.SMALL), Field.textarea("reason", rows=2)
         )
 
     def clean(self) -> dict[str, Any]:
@@ -301,8 +301,10 @@ class OfferDecisionForm(GovForm):
         super().__init__(*args, **kwargs)
         self.eligible = eligible
         if not eligible:
-            del self.fields["use_tie_breaker"]
-            del self.fields["justification"]
+            # Not offered on the page; a request that asks for it anyway goes to the service,
+            # which refuses it (409 positive_action_not_applicable) like the API does.
+            self.fields["use_tie_breaker"].required = False
+            self.helper.layout = Layout(Field.textarea("reason", rows=2))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

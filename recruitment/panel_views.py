@@ -449,7 +449,7 @@ def offer_decision(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "vacancy": vacancy,
             "mine": mine,
-            "tied": tied,
+            "tied": [r for r in tied if r is not mine],
             "eligible": eligible,
             "others_eligible": any(r.positive_action_eligible for r in tied if r is not mine),
             "plan": plan,

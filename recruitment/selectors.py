@@ -69,9 +69,10 @@ def vacancy_ranking(vacancy: Vacancy, stage: str) -> list[assessment.RankedAppli
 
 
 def scorers(vacancy: Vacancy) -> list[User]:
-    """The people expected to score every application: the panel, or the chair alone when
-    the vacancy has no panel. Reads the prefetched panel when there is one."""
-    return list(vacancy.panel.all()) or [vacancy.hiring_manager]
+    """The people expected to score every application, by name: the panel, or the chair
+    alone when the vacancy has no panel. Reads the prefetched panel when there is one."""
+    panel = sorted(vacancy.panel.all(), key=lambda u: (u.full_name, u.pk))
+    return panel or [vacancy.hiring_manager]
 
 
 def submitted_scorers(scores: Iterable[Score], criterion_ids: set[int]) -> set[int]:
