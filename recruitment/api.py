@@ -269,7 +269,9 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         ).data
 
     def get_available_actions(self, application: Application) -> list[str]:
-        return services.available_actions(application, self.context["request"].user)
+        return services.available_actions(
+            application, self.context["request"].user, self._limit(application.vacancy)
+        )
 
 
 class ScoreOutput(serializers.ModelSerializer[Score]):

@@ -158,8 +158,11 @@ def may_take(application: Application, user: User, action: str) -> bool:
     return fsm.may_take(application, user, ACTIONS[action])
 
 
-def _refusal(application: Application, transition: str) -> tuple[str, str] | None:
-    """Why a guard refuses the transition now, as (409 code, message)."""
+def _refusal(
+    application: Application, transition: str, limit: assessment.InterviewLimit | None = None
+) -> tuple[str, str] | None:
+    """Why a guard refuses the transition now, as (409 code, message). ``limit``: the
+    vacancy's interview limit when the caller has already worked it out."""
     if transition == "shortlist" and not application.vacancy_closed():
         if application.vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.OPEN):
             return "vacancy_open", "Shortlisting starts when the vacancy has closed."
@@ -167,20 +170,39 @@ def _refusal(application: Application, transition: str) -> tuple[str, str] | Non
             f"The vacancy is {application.vacancy.get_status_display().lower()}."
         )
     if transition == "shortlist":
-        return assessment.shortlist_refusal(application)
+        return assessment.shortlist_refusal(application, limit)
     if transition == "reject_at_sift":
-        return assessment.sift_rejection_refusal(application)
+        return assessment.sift_rejection_refusal(application, limit)
     return None
 
 
-def available_actions(application: Application, user: User) -> list[str]:
-    """The actions this user may take on this application now (for buttons and the API)."""
+def available_actions(
+    application: Application, user: User, limit: assessment.InterviewLimit | None = None
+) -> list[str]:
+    """The actions this user may take on this application now (for buttons and the API).
+    A list of applications passes each vacancy's ``limit``, worked out once."""
     actions = []
     for action in ACTIONS:
         name = fsm.applicable(application, ACTIONS[action])
-        if name and may_take(application, user, action) and _refusal(application, name) is None:
+        if (
+            name
+            and may_take(application, user, action)
+            and _refusal(application, name, limit) is None
+        ):
             actions.append(action)
     return actions
+
+
+def _lock_limited_vacancy(application_id: Any) -> None:
+    """Under an interview limit, whether one application may be shortlisted or rejected
+    depends on the others: decisions on one vacancy take turns (vacancy row, then
+    application row, always in that order), so two at once cannot both take the last place."""
+    vacancy_id = (
+        Application.objects.filter(pk=application_id).values_list("vacancy_id", flat=True).first()
+    )
+    Vacancy.objects.select_for_update().filter(
+        pk=vacancy_id, interview_limit__isnull=False
+    ).values_list("pk", flat=True).first()
 
 
 def _locked(application_id: Any) -> Application:
@@ -216,6 +238,8 @@ def _transition(
     """Run ``action`` on the locked application. ``explain(application)`` may add a note to
     the recorded reason once the row is locked (it sees what the guards see)."""
     with transaction.atomic():
+        if action in ("shortlist", "reject"):
+            _lock_limited_vacancy(application_id)
         application = _locked(application_id)
         if explain is not None:
             reason = " ".join(part for part in (reason.strip(), explain(application)) if part)

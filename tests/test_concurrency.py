@@ -83,3 +83,25 @@ def test_concurrent_scoring_by_one_member_keeps_one_row_per_criterion(
     assert rows.count() == len(criteria)
     # Each submission wrote all criteria together: the last one wins whole, never a mix.
     assert len({row.score for row in rows}) == 1
+
+
+def test_ten_threads_racing_for_the_last_interview_place_let_exactly_one_through(vacancy, chair):
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    from vacancies.models import Vacancy
+
+    set_vacancy_status(vacancy, "closed")
+    Vacancy.objects.filter(pk=vacancy.pk).update(
+        interview_limit=1, interview_limit_reason="Peak season."
+    )
+    ids = iter([ApplicationFactory(vacancy=vacancy).pk for _ in range(10)])
+    lock = threading.Lock()
+
+    def shortlist_one():
+        with lock:
+            pk = next(ids)
+        return application_shortlist(application_id=pk, by=chair) and "ok"
+
+    results = race(10, shortlist_one)
+
+    assert Counter(results) == {"ok": 1, "interview_limit_reached": 9}
+    assert Application.objects.filter(vacancy=vacancy, state="shortlisted").count() == 1

@@ -658,3 +658,30 @@ def test_without_a_limit_the_guarantee_is_unchanged(closed, chair):
     assert assessment.interview_limit_of(closed) is None
     assert assessment.interview_guaranteed(application) is True
     assert assessment.shortlist_refusal(application) is None
+
+
+def test_listing_a_limited_vacancys_applications_works_the_limit_out_once(
+    closed, chair, client_for, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    vacancy = settings_of(closed, interview_limit=5, interview_limit_reason="Peak season.")
+    client = client_for(chair)
+    url = f"/api/v1/applications/?vacancy={vacancy.pk}&page_size=50"
+    for _ in range(3):
+        make(vacancy, [3, 3, 3], guaranteed=True)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for i in range(9):
+        make(vacancy, [2, 2, i % 3], guaranteed=True)
+
+    with django_assert_num_queries(len(small)):
+        response = client.get(url)
+
+    results = response.json()["results"]
+    assert len(results) == 12
+    # The 3 at 6 essential marks and the 9 at 4 (equal at the boundary of 5) are all protected.
+    assert [r["interview_guaranteed"] for r in results] == [True] * 12
+    assert all(r["available_actions"] == ["shortlist"] for r in results)
