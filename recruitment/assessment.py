@@ -33,7 +33,10 @@ def criteria(vacancy: Vacancy) -> list[Criterion]:
 
 
 def agreed_assessment(application: Application, stage: str) -> AgreedAssessment | None:
-    for agreed in application.agreed_assessments.all():
+    # ``prefetched_agreed``/``prefetched_scores``: plain lists from
+    # ``ApplicationQuerySet.for_ranking``; otherwise the (usually prefetched) managers.
+    assessments = getattr(application, "prefetched_agreed", None)
+    for agreed in application.agreed_assessments.all() if assessments is None else assessments:
         if agreed.stage == stage:
             return agreed
     return None
@@ -42,7 +45,10 @@ def agreed_assessment(application: Application, stage: str) -> AgreedAssessment 
 def agreed_scores(application: Application, stage: str) -> dict[int, int]:
     """criterion id → agreed score at ``stage`` (empty when nothing is agreed)."""
     agreed = agreed_assessment(application, stage)
-    return {s.criterion_id: s.score for s in agreed.scores.all()} if agreed else {}
+    if agreed is None:
+        return {}
+    scores = getattr(agreed, "prefetched_scores", None)
+    return {s.criterion_id: s.score for s in (agreed.scores.all() if scores is None else scores)}
 
 
 def meets_minimum_criteria(application: Application) -> bool | None:
@@ -214,10 +220,8 @@ def interview_limit_of(vacancy: Vacancy) -> InterviewLimit | None:
         return None
     from recruitment.models import Application, ApplicationState  # models import this module
 
-    applications = (
-        Application.objects.with_assessment_data()
-        .filter(vacancy_id=vacancy.pk)
-        .exclude(state=ApplicationState.WITHDRAWN)
+    applications = Application.objects.exclude(state=ApplicationState.WITHDRAWN).for_ranking(
+        vacancy
     )
     return interview_limit(vacancy.interview_limit, applications)
 

@@ -117,6 +117,35 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         on_panel = models.Q(vacancy__in=Vacancy.objects.filter(panel=user).values("pk"))
         return self.filter(chaired | on_panel)
 
+    def for_ranking(self, vacancy: Vacancy) -> list[Application]:
+        """These applications of ``vacancy`` with only what the ranking, the guarantee and
+        the interview limit read (declarations, agreed scores), every row sharing one
+        vacancy instance with its criteria and plan: a fixed number of queries, and one
+        copy of the vacancy and its criteria however many applications there are."""
+        shared = (
+            Vacancy.objects.select_related("positive_action_plan")
+            .prefetch_related("criteria")
+            .get(pk=vacancy.pk)
+        )
+        # Prefetched into plain lists (``to_attr``; see assessment.agreed_assessments): for
+        # thousands of rows, a related manager per row costs more than the queries do.
+        rows: list[Application] = list(
+            self.filter(vacancy=shared)
+            .select_related("guarantee_declaration", "positive_action_declaration")
+            .prefetch_related(
+                models.Prefetch(
+                    "agreed_assessments",
+                    queryset=AgreedAssessment.objects.prefetch_related(
+                        models.Prefetch("scores", to_attr="prefetched_scores")
+                    ),
+                    to_attr="prefetched_agreed",
+                )
+            )
+        )
+        for row in rows:
+            row.vacancy = shared
+        return rows
+
     def with_assessment_data(self) -> ApplicationQuerySet:
         """Everything the guarantee, ranking and action logic read, in a fixed number of
         queries whatever the number of applications."""

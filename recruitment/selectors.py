@@ -42,10 +42,11 @@ RANKED_STAGES = {
 
 def ranking_population(vacancy: Vacancy, stage: str) -> list[Application]:
     """The applications ranked at a stage: everyone who reached it and has not withdrawn."""
-    return list(
-        Application.objects.with_assessment_data()
-        .filter(vacancy=vacancy, furthest_stage__in=RANKED_STAGES[ScoreStage(stage)])
+    return (
+        Application.objects.filter(furthest_stage__in=RANKED_STAGES[ScoreStage(stage)])
         .exclude(state=ApplicationState.WITHDRAWN)
+        .order_by("pk")
+        .for_ranking(vacancy)
     )
 
 

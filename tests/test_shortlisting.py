@@ -685,3 +685,22 @@ def test_listing_a_limited_vacancys_applications_works_the_limit_out_once(
     # The 3 at 6 essential marks and the 9 at 4 (equal at the boundary of 5) are all protected.
     assert [r["interview_guaranteed"] for r in results] == [True] * 12
     assert all(r["available_actions"] == ["shortlist"] for r in results)
+
+
+def test_the_interview_limit_and_its_reason_are_on_the_audit_log(hr, chair, client_for):
+    from auditlog.models import LogEntry
+
+    body = VACANCY | {
+        "hiring_manager": chair.pk,
+        "interview_limit": 40,
+        "interview_limit_reason": "Seasonal campaign.",
+    }
+    vacancy = Vacancy.objects.get(
+        pk=client_for(hr).post("/api/v1/vacancies/", body, format="json").json()["id"]
+    )
+
+    entry = LogEntry.objects.get_for_object(vacancy).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == hr
+    assert entry.changes_dict["interview_limit"] == ["None", "40"]
+    assert entry.changes_dict["interview_limit_reason"] == ["None", "Seasonal campaign."]
+    assert entry.changes_dict["tie_band"] == ["None", "0"]
