@@ -10,6 +10,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
+from django.utils.html import conditional_escape
 
 from config.forms import GovForm
 from recruitment.models import EQUALITY_QUESTIONS
@@ -43,7 +44,8 @@ class StatementForm(GovForm):
                 max_length=10000,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
-                label=criterion.text,
+                # crispy-forms-gds renders labels unescaped: escape the staff-written text.
+                label=conditional_escape(criterion.text),
                 help_text=f"{criterion.get_kind_display()} criterion. Give an example of when "
                 "you have shown this.",
             )

@@ -187,3 +187,12 @@ def test_a_draft_can_be_edited_and_a_published_vacancy_cannot(chair, vacancy):
 
     response = browser(chair).get(f"/staff/vacancies/{vacancy.pk}/edit/")
     assert banner(response) == ["Only a draft vacancy can be edited."]
+
+
+def test_a_criterion_is_shown_to_candidates_as_text_never_as_markup(candidate):
+    vacancy = VacancyFactory(criteria=[("essential", '<img src=x onerror="alert(1)"> & more')])
+
+    html = browser(candidate).get(f"/jobs/{vacancy.pk}/apply/statement/").content.decode()
+
+    assert '<img src=x onerror="alert(1)">' not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more" in html
