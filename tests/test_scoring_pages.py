@@ -243,7 +243,7 @@ def test_scores_cannot_change_once_the_decision_is_made(applications, panel_memb
     page = browser(panel_member).get(url).content.decode()
     response = browser(panel_member).post(url, form_data(application.vacancy, [4, 4, 4]))
 
-    assert "can no longer change" in page
+    assert "Shortlisting scores cannot be changed now: the application is shortlisted." in page
     assert '<form method="post" novalidate>' not in page
     assert banner(response) == ["These scores can no longer change."]
     assert not Score.objects.exists()
