@@ -462,6 +462,11 @@ class EqualityAnswers(models.Model):
     decision about the individual. No reverse accessor; read only by the statistics code."""
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="+")
+    #: What the statistics need besides the answers, kept on this row so that a funnel is one
+    #: scan of one table (no join to applications), and so that these rows can later outlive
+    #: the application in anonymous form. Kept in step by recruitment/services.py.
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="+")
+    furthest_stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED)
     ethnicity = models.CharField(max_length=40, choices=Ethnicity.choices, blank=True)
     sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
     gender_identity_same = models.CharField(max_length=20, choices=YesNo.choices, blank=True)
@@ -477,6 +482,9 @@ class EqualityAnswers(models.Model):
 
     class Meta:
         verbose_name_plural = "equality answers"
+        indexes = [
+            models.Index(fields=["vacancy", "furthest_stage"], name="monitoring_vacancy_stage")
+        ]
 
 
 # --- Scoring ---------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def application_submit(
             if positive_action:
                 PositiveActionDeclaration.objects.create(application=application)
             # Always one row, so that "not answered" is counted too.
-            EqualityAnswers.objects.create(application=application, **answers)
+            EqualityAnswers.objects.create(application=application, vacancy=vacancy, **answers)
             StateLog.objects.create(
                 content_object=application,
                 by=candidate,
@@ -241,6 +241,7 @@ def _transition(
         if action in ("shortlist", "reject"):
             _lock_limited_vacancy(application_id)
         application = _locked(application_id)
+        reached = application.furthest_stage
         if explain is not None:
             reason = " ".join(part for part in (reason.strip(), explain(application)) if part)
         fsm.run_transition(
@@ -252,6 +253,11 @@ def _transition(
             refusal=lambda name: _refusal(application, name),
             before=before,
         )
+        if application.furthest_stage != reached:
+            # The monitoring row records the furthest stage too (write only; never read here).
+            EqualityAnswers.objects.filter(application_id=application.pk).update(
+                furthest_stage=application.furthest_stage
+            )
         if kind := STATE_NOTIFICATIONS.get(ApplicationState(application.state)):
             _notify_on_commit(application.pk, kind)
     logger.info("application %s: %s by user %s", application.pk, action, by.pk)

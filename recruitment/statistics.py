@@ -2,9 +2,10 @@
 aggregate them (DPA 2018 Sch.1 Part 2 para 8). Every figure leaves through
 recruitment/suppression.py; there is no unsuppressed output.
 
-Counts come from one grouped aggregate query per characteristic, computed in the database:
-each stage counts everyone who *reached* it (``Application.furthest_stage``), including
-those later rejected or withdrawn.
+Counts come from one grouped aggregate query per characteristic over the monitoring table
+alone, computed in the database: each stage counts everyone who *reached* it (the furthest
+stage recorded on the row as the application moves), including those later rejected or
+withdrawn.
 """
 
 from __future__ import annotations
@@ -117,15 +118,15 @@ class Filters:
     def apply(self, answers: QuerySet[EqualityAnswers]) -> QuerySet[EqualityAnswers]:
         lookups: dict[str, Any] = {}
         if self.vacancy is not None:
-            lookups["application__vacancy_id"] = self.vacancy
+            lookups["vacancy_id"] = self.vacancy
         if self.department:
-            lookups["application__vacancy__department__iexact"] = self.department
+            lookups["vacancy__department__iexact"] = self.department
         if self.grade:
-            lookups["application__vacancy__grade__iexact"] = self.grade
+            lookups["vacancy__grade__iexact"] = self.grade
         if self.closed_from:
-            lookups["application__vacancy__closed_at__gte"] = self.closed_from
+            lookups["vacancy__closed_at__gte"] = self.closed_from
         if self.closed_to:
-            lookups["application__vacancy__closed_at__lte"] = self.closed_to
+            lookups["vacancy__closed_at__lte"] = self.closed_to
         return answers.filter(**lookups)
 
 
@@ -135,9 +136,7 @@ def _stage_counts(characteristic: str, filters: Filters) -> dict[str, dict[str, 
         stage: Count(
             "id",
             filter=Q(
-                application__furthest_stage__in=[
-                    s for s in STAGES if STAGE_ORDER[s] >= STAGE_ORDER[stage]
-                ]
+                furthest_stage__in=[s for s in STAGES if STAGE_ORDER[s] >= STAGE_ORDER[stage]]
             ),
         )
         for stage in STAGES[1:]

@@ -105,6 +105,8 @@ class EqualityAnswersFactory(factory.django.DjangoModelFactory):
         model = EqualityAnswers
 
     application = factory.SubFactory(ApplicationFactory, equality=None)
+    vacancy = factory.SelfAttribute("application.vacancy")
+    furthest_stage = factory.SelfAttribute("application.furthest_stage")
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
@@ -161,6 +163,10 @@ def set_state(application, state, furthest_stage=None):
     Application.objects.filter(pk=application.pk).update(
         state=state, **({"furthest_stage": furthest_stage} if furthest_stage else {})
     )
+    if furthest_stage:  # as the transition service does
+        EqualityAnswers.objects.filter(application_id=application.pk).update(
+            furthest_stage=furthest_stage
+        )
     return Application.objects.get(pk=application.pk)
 
 

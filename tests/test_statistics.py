@@ -37,7 +37,10 @@ def people(vacancy, answers, furthest_stage, n):
         )
         for i, u in enumerate(users)
     )
-    EqualityAnswers.objects.bulk_create(EqualityAnswers(application=a, **answers) for a in apps)
+    EqualityAnswers.objects.bulk_create(
+        EqualityAnswers(application=a, vacancy=vacancy, furthest_stage=furthest_stage, **answers)
+        for a in apps
+    )
 
 
 WHITE = {"ethnicity": "white_british"}
@@ -269,3 +272,48 @@ def test_the_funnel_is_one_grouped_query(small_table, hr, client_for, django_ass
     client = client_for(hr)
     with django_assert_num_queries(1):  # one grouped scan
         client.get("/api/v1/monitoring/funnel/?characteristic=ethnicity")
+
+
+def test_a_stage_counts_everyone_who_reached_it_even_if_later_rejected(
+    vacancy, chair, hr, client_for, django_capture_on_commit_callbacks
+):
+    """Through the real services: shortlisted, interviewed, then not appointed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recruitment import services
+    from tests.factories import ApplicationFactory, set_vacancy_status
+
+    set_vacancy_status(vacancy, "closed")
+    applications = [ApplicationFactory(vacancy=vacancy) for _ in range(8)]
+    EqualityAnswers.objects.filter(application__in=applications).update(sex="female")
+    when = timezone.now() + timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=False):
+        for application in applications:
+            services.application_shortlist(application_id=application.pk, by=chair)
+            services.application_schedule_interview(
+                application_id=application.pk, by=chair, interview_at=when
+            )
+            services.application_record_interview(application_id=application.pk, by=chair)
+            services.application_reject(application_id=application.pk, by=chair, reason="Closer")
+
+    body = (
+        client_for(hr)
+        .get(f"/api/v1/monitoring/funnel/?characteristic=sex&vacancy={vacancy.pk}")
+        .json()
+    )
+
+    female = next(r for r in body["rows"] if r["group"] == "female")
+    assert female["counts"] == {
+        "applied": 10,
+        "shortlisted": 10,
+        "interviewed": 10,
+        "offered": 0,
+        "appointed": 0,
+    }  # 8 each, rounded to the nearest 5
+    assert set(
+        EqualityAnswers.objects.filter(application__in=applications).values_list(
+            "furthest_stage", flat=True
+        )
+    ) == {"interviewed"}

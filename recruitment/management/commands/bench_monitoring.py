@@ -42,12 +42,11 @@ GROUP_SQL = {
 def floor_sql(characteristic: str) -> str:
     group = GROUP_SQL.get(characteristic, f"e.{characteristic}")
     reached = ", ".join(
-        f"COUNT(*) FILTER (WHERE a.furthest_stage IN {stages})" for stages in REACHED.values()
+        f"COUNT(*) FILTER (WHERE e.furthest_stage IN {stages})" for stages in REACHED.values()
     )
     return (
         f"SELECT {group} AS g, COUNT(*), {reached} "  # noqa: S608 - constants only
-        "FROM recruitment_equalityanswers e "
-        "JOIN recruitment_application a ON a.id = e.application_id GROUP BY 1"
+        "FROM recruitment_equalityanswers e GROUP BY 1"
     )
 
 
