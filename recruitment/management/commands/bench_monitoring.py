@@ -10,6 +10,7 @@ from __future__ import annotations
 import platform
 import statistics as stats
 import time
+import warnings
 from typing import Any
 
 from django.core.management import call_command
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=5)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # whitenoise warns that collectstatic has not run; static files play no part here.
+        warnings.filterwarnings("ignore", message="No directory at")
         if connection.vendor != "postgresql":
             self.stderr.write("The benchmark runs on PostgreSQL: set DATABASE_URL.")
             return
