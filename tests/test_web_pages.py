@@ -196,3 +196,16 @@ def test_a_criterion_is_shown_to_candidates_as_text_never_as_markup(candidate):
 
     assert '<img src=x onerror="alert(1)">' not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more" in html
+
+
+def test_the_error_summary_links_a_radio_group_to_its_first_radio(vacancy, candidate):
+    import re
+
+    client = browser(candidate)
+    client.post(f"/jobs/{vacancy.pk}/apply/statement/", {"statement": "Eight years."})
+
+    html = client.post(f"/jobs/{vacancy.pk}/apply/guarantee/", {}).content.decode()
+
+    links = re.findall(r'govuk-error-summary__list">.*?href="#([^"]+)"', html, re.S)
+    assert links == ["id_scheme_1"]
+    assert 'id="id_scheme_1"' in html
