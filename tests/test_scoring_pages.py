@@ -211,8 +211,8 @@ def test_a_missing_or_bad_score_shows_the_error_summary_and_saves_nothing(
     assert response.status_code == 200
     assert "govuk-error-summary" in html
     assert f"Select a score for ‘{second.text}’" in html
-    assert f'href="#id_score_{second.pk}"' in html
-    assert f'id="id_score_{second.pk}"' in html
+    assert f'href="#id_score_{second.pk}_1"' in html
+    assert f'id="id_score_{second.pk}_1"' in html
     assert "Select a valid choice" in html
     assert not Score.objects.exists()
 
