@@ -52,8 +52,16 @@ def test_screenshots_of_the_main_pages(page, live_server):
     shot("14-staff-application-guaranteed", f"/staff/applications/{guaranteed.pk}/")
     shot("15-create-vacancy", "/staff/vacancies/new/")
     shot("16-interview-schedule", f"/staff/vacancies/{closed.pk}/interviews/")
+    shot("19-moderation", f"/staff/vacancies/{closed.pk}/moderation/shortlisting/")
+    shot("20-ranking", f"/staff/vacancies/{closed.pk}/ranking/shortlisting/")
+    page.context.clear_cookies()
+    sign_in(page, base, "panel1")
+    shot("21-scoring-queue", f"/staff/vacancies/{closed.pk}/scoring/shortlisting/")
+    dev = Application.objects.get(vacancy=closed, candidate__username="dev")
+    shot("22-score-application", f"/staff/applications/{dev.pk}/scoring/shortlisting/")
     page.context.clear_cookies()
     sign_in(page, base, "hr")
     shot("17-adjustment-queue", "/staff/adjustments/?state=all")
     shot("18-adjustment-report", "/staff/adjustments/report/")
-    assert len(list(OUT.glob("*.png"))) >= 18
+    shot("23-monitoring", "/staff/monitoring/?characteristic=sex")
+    assert len(list(OUT.glob("*.png"))) >= 23
