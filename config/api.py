@@ -1,5 +1,8 @@
 """API plumbing shared by every app: pagination and the error envelope of ../shared/api.md."""
 
+import csv
+import io
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -7,7 +10,7 @@ from django import forms as django_forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -110,3 +113,44 @@ class IdField(serializers.PrimaryKeyRelatedField):
         if int(data) > MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """``?format=csv`` for every CSV the API serves. The rows come from the view's
+    ``csv_rows(data)`` when it has one (header first), else ``data`` is a list of flat dicts.
+    A cell that a spreadsheet would run as a formula is prefixed with ' (CSV injection)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        context = renderer_context or {}
+        view, response = context.get("view"), context.get("response")
+        failed = response is not None and response.status_code >= 400
+        csv_rows = getattr(view, "csv_rows", None)
+        if not failed and csv_rows is not None:
+            table = [list(row) for row in csv_rows(data)]
+        else:
+            records = data if isinstance(data, list) else [data]
+            table = [list(records[0])] + [list(r.values()) for r in records] if records else []
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerows([[_cell(value) for value in row] for row in table])
+        return out.getvalue().encode(self.charset)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        value = "yes" if value else "no"
+    elif isinstance(value, dict):
+        value = "; ".join(f"{k}: {v}" for k, v in value.items())
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

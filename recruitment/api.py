@@ -7,9 +7,6 @@ have no field at all.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -25,13 +22,13 @@ from drf_spectacular.utils import (
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from adjustments.models import AGREED_STATES, PANEL_STAGES
-from config.api import IdField, IdFilter, acting_user
+from config.api import CSVRenderer, IdField, IdFilter, acting_user
 from config.errors import ActionForbidden
 from recruitment import assessment, selectors, services
 from recruitment.models import (
@@ -512,41 +509,6 @@ class ApplicationViewSet(
 
 
 # --- The positive-action audit ------------------------------------------------------------------
-
-
-class CSVRenderer(BaseRenderer):
-    """``?format=csv``: a list of flat rows as CSV with a header line. A cell that a
-    spreadsheet would run as a formula is prefixed with ' (CSV injection)."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        rows = data if isinstance(data, list) else [data]
-        out = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({key: _cell(value) for key, value in row.items()})
-        return out.getvalue().encode(self.charset)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    elif isinstance(value, bool):
-        value = "yes" if value else "no"
-    elif isinstance(value, dict):
-        value = "; ".join(f"{k}: {v}" for k, v in value.items())
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class DecisionPeriodQuery(serializers.Serializer[dict[str, Any]]):

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -17,35 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import MAX_ID
+from config.api import MAX_ID, CSVRenderer
 from config.errors import ActionForbidden
 from recruitment import statistics
 from recruitment.models import Stage
 from recruitment.suppression import DEFAULT_PRESET, PRESETS
-
-
-class CSVRenderer(renderers.BaseRenderer):
-    """Renders the rows a view gives for its data; suppressed cells as the preset's symbol."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        view = (renderer_context or {}).get("view")
-        response = (renderer_context or {}).get("response")
-        if response is not None and response.status_code >= 400:
-            rows: Any = [["code", "detail"], [data.get("code", ""), data.get("detail", "")]]
-        else:
-            rows = view.csv_rows(data)  # type: ignore[union-attr]
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        return out.getvalue().encode("utf-8")
 
 
 class MonitoringQuery(serializers.Serializer[dict[str, Any]]):
