@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -133,27 +133,22 @@ def vacancy_create(*, by: User, data: VacancyInput) -> Vacancy:
         raise ActionForbidden("Only HR and hiring managers can create vacancies.")
     _validate(data)
     with transaction.atomic(), set_actor(by):
-        vacancy = Vacancy.objects.create(
-            title=data.title,
-            reference=data.reference,
-            department=data.department,
-            grade=data.grade,
-            location=data.location,
-            description=data.description,
-            salary_min=data.salary_min,
-            salary_max=data.salary_max,
-            closing_date=data.closing_date,
-            hiring_manager=data.hiring_manager,
-            pass_mark=data.pass_mark,
-            minimum_criteria_rule=data.minimum_criteria_rule,
-            interview_guarantees=list(data.interview_guarantees),
-            created_by=by,
-            **_fairness_settings(data),
-        )
+        vacancy = Vacancy.objects.create(created_by=by, **_vacancy_fields(data))
         vacancy.panel.set(data.panel)
         _create_criteria(vacancy, data)
         _create_plan(vacancy, data)
     return vacancy
+
+
+#: Inputs that are not columns of the vacancy row: related rows, set apart.
+_RELATED = {"panel", "criteria", "positive_action"}
+
+
+def _vacancy_fields(data: VacancyInput) -> dict[str, Any]:
+    """The vacancy row's own columns from the input, for create and update alike."""
+    values = {f.name: getattr(data, f.name) for f in fields(data) if f.name not in _RELATED}
+    values["interview_guarantees"] = list(data.interview_guarantees)
+    return values | _fairness_settings(data)
 
 
 def _fairness_settings(data: VacancyInput) -> dict[str, Any]:
@@ -271,23 +266,7 @@ def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:
                 f"{vacancy.get_status_display().lower()}.",
             )
         _validate(data, exclude_pk=vacancy.pk)
-        for name in [
-            "title",
-            "reference",
-            "department",
-            "grade",
-            "location",
-            "description",
-            "salary_min",
-            "salary_max",
-            "closing_date",
-            "hiring_manager",
-            "pass_mark",
-            "minimum_criteria_rule",
-        ]:
-            setattr(vacancy, name, getattr(data, name))
-        vacancy.interview_guarantees = list(data.interview_guarantees)
-        for name, value in _fairness_settings(data).items():
+        for name, value in _vacancy_fields(data).items():
             setattr(vacancy, name, value)
         vacancy.save()
         vacancy.panel.set(data.panel)
