@@ -132,9 +132,13 @@ class CSVRenderer(renderers.BaseRenderer):
     ) -> bytes:
         context = renderer_context or {}
         view, response = context.get("view"), context.get("response")
-        failed = response is not None and response.status_code >= 400
+        request = context.get("request")
+        # The view's table is for its GET payload; errors and OPTIONS metadata are records.
+        payload = (response is None or response.status_code < 400) and (
+            request is None or request.method == "GET"
+        )
         csv_rows = getattr(view, "csv_rows", None)
-        if not failed and csv_rows is not None:
+        if payload and csv_rows is not None:
             table = [list(row) for row in csv_rows(data)]
         else:
             records = data if isinstance(data, list) else [data]

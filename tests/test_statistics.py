@@ -317,3 +317,14 @@ def test_a_stage_counts_everyone_who_reached_it_even_if_later_rejected(
             "furthest_stage", flat=True
         )
     ) == {"interviewed"}
+
+
+def test_a_refused_or_options_request_for_csv_is_answered_not_crashed(chair, hr, client_for):
+    """Found by schemathesis: the CSV renderer took errors and OPTIONS metadata for tables."""
+    refused = client_for(chair).get("/api/v1/monitoring/funnel/?characteristic=sex&format=csv")
+    assert refused.status_code == 403
+    assert refused.content.decode().splitlines()[0] == "code,detail"
+
+    options = client_for(hr).options("/api/v1/monitoring/representation/?format=csv")
+    assert options.status_code == 200
+    assert options.content.decode().startswith("name,")
