@@ -6,19 +6,17 @@ State changes happen only in adjustments/services.py; the FSM field is protected
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import rules
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from config.fsm import permission
 from recruitment.models import Application
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from accounts.models import User
 
 
@@ -70,14 +68,6 @@ AGREED_STATES = [
     AdjustmentState.PARTIALLY_AGREED,
     AdjustmentState.IN_PLACE,
 ]
-
-
-def _perm(name: str) -> Callable[[Any, Any], bool]:
-    def check(instance: AdjustmentRequest, user: User) -> bool:
-        return rules.has_perm(name, user, instance)
-
-    check.__name__ = name
-    return check
 
 
 class AdjustmentQuerySet(models.QuerySet["AdjustmentRequest"]):
@@ -165,7 +155,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=AdjustmentState.REQUESTED,
         target=AdjustmentState.UNDER_REVIEW,
-        permission=_perm("adjustments.decide"),
+        permission=permission("adjustments.decide"),
     )
     def review(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -176,7 +166,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OPEN_STATES,
         target=AdjustmentState.AGREED,
-        permission=_perm("adjustments.decide"),
+        permission=permission("adjustments.decide"),
     )
     def agree(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -187,7 +177,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OPEN_STATES,
         target=AdjustmentState.PARTIALLY_AGREED,
-        permission=_perm("adjustments.decide"),
+        permission=permission("adjustments.decide"),
     )
     def partially_agree(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -198,7 +188,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OPEN_STATES,
         target=AdjustmentState.DECLINED,
-        permission=_perm("adjustments.decide"),
+        permission=permission("adjustments.decide"),
     )
     def decline(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -209,7 +199,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED],
         target=AdjustmentState.IN_PLACE,
-        permission=_perm("adjustments.decide"),
+        permission=permission("adjustments.decide"),
     )
     def put_in_place(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -220,7 +210,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[*OPEN_STATES, AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED],
         target=AdjustmentState.WITHDRAWN,
-        permission=_perm("adjustments.withdraw"),
+        permission=permission("adjustments.withdraw"),
     )
     def withdraw(self, by: User | None = None, description: str = "") -> None:
         pass

@@ -4,6 +4,7 @@ that runs a transition on a locked row with the right refusal for each failure."
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import rules
 from django.db import models
 from django_fsm import can_proceed
 
@@ -13,6 +14,17 @@ from config.errors import ActionForbidden, DomainError
 def condition(method: Callable[..., bool]) -> Callable[[Any], bool]:
     """Mark a model method as a transition guard (``conditions=[condition(...)]``)."""
     return method
+
+
+def permission(name: str) -> Callable[[Any, Any], bool]:
+    """A django-fsm ``permission`` callable backed by a ``rules`` permission, so a transition
+    names the same rule the API and the pages check."""
+
+    def check(instance: models.Model, user: Any) -> bool:
+        return rules.has_perm(name, user, instance)
+
+    check.__name__ = name
+    return check
 
 
 def _transitions(instance: models.Model, name: str) -> Any:

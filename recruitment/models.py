@@ -13,21 +13,18 @@ State changes happen only in recruitment/services.py; the FSM field is protected
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import rules
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from config.fsm import condition
+from config.fsm import condition, permission
 from recruitment import assessment
 from vacancies.models import SCORE_VALIDATORS, Criterion, GuaranteeScheme, Vacancy, VacancyStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from accounts.models import User
 
 
@@ -90,16 +87,6 @@ def _new_reference() -> str:
     # Random, so that a reference says nothing about the candidate or the order of arrival.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "A-" + "".join(secrets.choice(alphabet) for _ in range(8))
-
-
-def _perm(name: str) -> Callable[[Any, Any], bool]:
-    """A django-fsm ``permission`` callable backed by a rules permission."""
-
-    def check(instance: Application, user: User) -> bool:
-        return rules.has_perm(name, user, instance)
-
-    check.__name__ = name
-    return check
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
@@ -233,7 +220,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         source=ApplicationState.SUBMITTED,
         target=ApplicationState.SHORTLISTED,
         conditions=[condition(vacancy_closed), condition(interview_limit_permits_shortlisting)],
-        permission=_perm("recruitment.shortlist_application"),
+        permission=permission("recruitment.shortlist_application"),
     )
     def shortlist(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.SHORTLISTED)
@@ -245,7 +232,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         source=ApplicationState.SUBMITTED,
         target=ApplicationState.NOT_SHORTLISTED,
         conditions=[condition(guarantee_permits_sift_rejection)],
-        permission=_perm("recruitment.reject_application"),
+        permission=permission("recruitment.reject_application"),
     )
     def reject_at_sift(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -256,7 +243,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.INTERVIEWED,
         target=ApplicationState.NOT_APPOINTED,
-        permission=_perm("recruitment.reject_application"),
+        permission=permission("recruitment.reject_application"),
     )
     def reject_after_interview(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -267,7 +254,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.SHORTLISTED,
         target=ApplicationState.INTERVIEW_SCHEDULED,
-        permission=_perm("recruitment.schedule_interview"),
+        permission=permission("recruitment.schedule_interview"),
     )
     def schedule_interview(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -278,7 +265,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.INTERVIEW_SCHEDULED,
         target=ApplicationState.INTERVIEWED,
-        permission=_perm("recruitment.record_interview"),
+        permission=permission("recruitment.record_interview"),
     )
     def record_interview(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.INTERVIEWED)
@@ -289,7 +276,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.INTERVIEWED,
         target=ApplicationState.OFFERED,
-        permission=_perm("recruitment.offer"),
+        permission=permission("recruitment.offer"),
     )
     def offer(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.OFFERED)
@@ -300,7 +287,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.OFFERED,
         target=ApplicationState.APPOINTED,
-        permission=_perm("recruitment.respond_to_offer"),
+        permission=permission("recruitment.respond_to_offer"),
     )
     def accept_offer(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.APPOINTED)
@@ -311,7 +298,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.OFFERED,
         target=ApplicationState.OFFER_DECLINED,
-        permission=_perm("recruitment.respond_to_offer"),
+        permission=permission("recruitment.respond_to_offer"),
     )
     def decline_offer(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -322,7 +309,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ACTIVE_STATES,
         target=ApplicationState.WITHDRAWN,
-        permission=_perm("recruitment.withdraw_application"),
+        permission=permission("recruitment.withdraw_application"),
     )
     def withdraw(self, by: User | None = None, description: str = "") -> None:
         pass
