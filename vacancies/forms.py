@@ -54,14 +54,19 @@ def _group_choices() -> list[tuple[str, str]]:
     ]
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffLabels:
+    """Staff are offered by name and role, not username."""
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name} ({obj.get_role_display()})"
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name} ({obj.get_role_display()})"
+class StaffChoiceField(StaffLabels, forms.ModelChoiceField):
+    pass
+
+
+class StaffMultipleChoiceField(StaffLabels, forms.ModelMultipleChoiceField):
+    pass
 
 
 def _lines(text: str) -> list[str]:
