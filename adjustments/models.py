@@ -107,7 +107,7 @@ class AdjustmentQuerySet(models.QuerySet["AdjustmentRequest"]):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if role == "hr":
-            return self.all()
+            return self.filter(application__erased_at=None)
         if role == "candidate":
             return self.filter(application__candidate=user)
         return self.none()

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -161,6 +162,11 @@ ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", d
 #: the vacancy closed (sift) or after the interview.
 PANEL_SCORING_REMINDER_DAYS = env.int("PANEL_SCORING_REMINDER_DAYS", default=2)
 
+#: Retention (../shared/domain.md §6): candidates' personal data is erased this many months
+#: after the vacancy is filled or cancelled, unless under a legal hold. One deployment
+#: serves one organisation; set this to its policy (6 is common, some councils keep 12).
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=6)
+
 #: Monitoring statistics (../shared/domain.md §7). Which group is the reference for the
 #: relative likelihood, and what the other groups together are called in reports.
 MONITORING_REFERENCE_GROUPS = {
@@ -254,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-coordinators-of-open-adjustments": {
         "task": "adjustments.tasks.send_adjustment_reminders",
         "schedule": timedelta(hours=1),
+    },
+    "erase-personal-data-past-retention": {
+        "task": "recruitment.tasks.erase_expired_personal_data",
+        "schedule": crontab(hour=2, minute=30),
     },
     "remind-panel-members-of-unscored-applications": {
         "task": "recruitment.tasks.send_scoring_reminders",

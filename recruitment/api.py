@@ -41,6 +41,7 @@ from recruitment.models import (
     Score,
     ScoreStage,
 )
+from vacancies.api import LegalHoldInput, LegalHoldOutput
 from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
 
 # --- Input ----------------------------------------------------------------------------------
@@ -171,6 +172,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
     agreed_scores = serializers.SerializerMethodField()
     adjustments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+    legal_hold = serializers.SerializerMethodField()
 
     #: field → the permission needed to see it. Unlisted fields are seen by all who see the
     #: application. Names and contact details reach the panel only from shortlisting on;
@@ -182,6 +184,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         "interview_guaranteed": "recruitment.view_scores",
         "meets_minimum_criteria": "recruitment.view_scores",
         "agreed_scores": "recruitment.view_scores",
+        "legal_hold": "recruitment.set_legal_hold",
     }
 
     class Meta:
@@ -203,6 +206,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "agreed_scores",
             "adjustments",
             "available_actions",
+            "legal_hold",
         ]
 
     def to_representation(self, instance: Application) -> dict[str, Any]:
@@ -218,8 +222,15 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         return data
 
     @extend_schema_field(CandidateOutput)
-    def get_candidate(self, application: Application) -> dict[str, str]:
-        return {"full_name": application.candidate.full_name, "email": application.candidate.email}
+    def get_candidate(self, application: Application) -> dict[str, str] | None:
+        candidate = application.candidate
+        if candidate is None:  # erased
+            return None
+        return {"full_name": candidate.full_name, "email": candidate.email}
+
+    @extend_schema_field(LegalHoldOutput)
+    def get_legal_hold(self, application: Application) -> dict[str, Any]:
+        return dict(LegalHoldOutput(application).data)
 
     def get_interview_guarantee(self, application: Application) -> str | None:
         return assessment.declared_scheme(application)
@@ -447,6 +458,18 @@ class ApplicationViewSet(
     def adjustments(self, request: Request, pk: str | None = None) -> Response:
         """The candidate asks for a reasonable adjustment for a stage of this application."""
         return request_adjustment(request, self.get_object())
+
+    @extend_schema(request=LegalHoldInput, responses={200: ApplicationOutput})
+    @action(detail=True, methods=["post"], url_path="legal-hold")
+    def legal_hold(self, request: Request, pk: str | None = None) -> Response:
+        """HR places or releases a legal hold: the application is not erased while held."""
+        application = self.get_object()
+        data = LegalHoldInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_legal_hold_set(
+            application_id=application.pk, by=acting_user(request), **data.validated_data
+        )
+        return self._render(application.pk)
 
     @extend_schema(responses={200: HistoryEntryOutput(many=True)})
     @action(detail=True, methods=["get"])

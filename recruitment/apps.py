@@ -9,7 +9,13 @@ class RecruitmentConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from recruitment import permissions  # noqa: F401  (registers the rules)
-        from recruitment.models import AgreedAssessment, AgreedScore, OfferDecision, Score
+        from recruitment.models import (
+            AgreedAssessment,
+            AgreedScore,
+            Application,
+            OfferDecision,
+            Score,
+        )
 
         # Scores and decisions are audited; equality answers and declarations never are,
         # so no copy of special-category data lands in the audit log.
@@ -17,3 +23,6 @@ class RecruitmentConfig(AppConfig):
         auditlog.register(AgreedAssessment)
         auditlog.register(AgreedScore)
         auditlog.register(OfferDecision)
+        # Of an application, only the legal hold is audited here (its states are in the
+        # transition log).
+        auditlog.register(Application, include_fields=["legal_hold", "legal_hold_reason"])

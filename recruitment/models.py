@@ -92,17 +92,19 @@ def _new_reference() -> str:
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def visible_to(self, user: User | object) -> ApplicationQuerySet:
         """What this user may see at all: HR everything, a candidate their own, staff the
-        applications to vacancies they chair or sit on the panel of. Everything else is 404."""
+        applications to vacancies they chair or sit on the panel of. Everything else is 404,
+        and so is an erased application (only the statistics still count it)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         role = getattr(user, "role", None)
+        kept = self.filter(erased_at=None)
         if role == "hr":
-            return self.all()
+            return kept
         if role == "candidate":
-            return self.filter(candidate=user)
+            return kept.filter(candidate=user)
         chaired = models.Q(vacancy__hiring_manager=user)
         on_panel = models.Q(vacancy__in=Vacancy.objects.filter(panel=user).values("pk"))
-        return self.filter(chaired | on_panel)
+        return kept.filter(chaired | on_panel)
 
     def for_ranking(self, vacancy: Vacancy) -> list[Application]:
         """These applications of ``vacancy`` with only what the ranking, the guarantee and
@@ -156,8 +158,13 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
 class Application(ConcurrentTransitionMixin, models.Model):
     vacancy = models.ForeignKey(Vacancy, on_delete=models.PROTECT, related_name="applications")
+    #: Null once the application has been erased (recruitment/retention.py).
     candidate = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        null=True,
+        blank=True,
     )
     reference = models.CharField(max_length=20, unique=True, default=_new_reference)
     statement = models.TextField(max_length=20000)
@@ -173,6 +180,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
     interview_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: A complaint or tribunal claim: while held, the application is not erased.
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(max_length=2000, blank=True)
+    #: When the personal data was erased (recruitment/retention.py); what is left is the
+    #: anonymous record the statistics need.
+    erased_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -448,7 +462,10 @@ class EqualityAnswers(models.Model):
     DPA 2018 Sch.1 Part 2 para 8: for reviewing equality of opportunity only, never for a
     decision about the individual. No reverse accessor; read only by the statistics code."""
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="+")
+    #: Cut (null) when the application is erased: the answers then belong to nobody.
+    application = models.OneToOneField(
+        Application, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
     #: What the statistics need besides the answers, kept on this row so that a funnel is one
     #: scan of one table (no join to applications), and so that these rows can later outlive
     #: the application in anonymous form. Kept in step by recruitment/services.py.

@@ -39,12 +39,18 @@ def is_shortlisted_or_beyond(user: object, application: Application | None) -> b
     return application is not None and application.identity_visible_to_panel
 
 
+@rules.predicate
+def is_kept(user: object, application: Application | None) -> bool:
+    """Not erased: an erased application is an anonymous record for the statistics only."""
+    return application is not None and application.erased_at is None
+
+
 is_applicant = is_candidate & is_own_application
 is_assessor = chairs_its_vacancy | sits_on_its_panel
 is_decision_maker = is_hr | chairs_its_vacancy
 
 rules.add_perm("recruitment.apply", is_candidate)
-rules.add_perm("recruitment.view_application", is_hr | is_applicant | is_assessor)
+rules.add_perm("recruitment.view_application", is_kept & (is_hr | is_applicant | is_assessor))
 rules.add_perm("recruitment.view_history", is_hr | is_applicant | is_assessor)
 rules.add_perm(
     "recruitment.view_candidate_identity",
@@ -67,6 +73,9 @@ rules.add_perm("recruitment.score_application", is_assessor)
 rules.add_perm("recruitment.view_scores", is_hr | is_assessor)
 rules.add_perm("recruitment.agree_scores", is_decision_maker)
 rules.add_perm("recruitment.view_all_scores", is_hr)
+
+# Legal hold (a complaint or tribunal claim): HR only; it suspends erasure.
+rules.add_perm("recruitment.set_legal_hold", is_kept & is_hr)
 
 # The audit of positive-action (s.159) decisions.
 rules.add_perm("recruitment.view_positive_action_decisions", is_hr)

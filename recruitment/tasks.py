@@ -28,3 +28,38 @@ def send_scoring_reminders() -> list[dict[str, Any]]:
     """Periodic (beat, hourly): remind panel members of applications waiting for their
     scores (idempotent: each member is reminded of an application once per stage)."""
     return scoring_reminders_send()
+
+
+# --- Retention (recruitment/retention.py) -----------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def erase_expired_personal_data() -> dict[str, list[int]]:
+    """Periodic (beat, nightly): one erasure task per vacancy past its retention period and
+    one per candidate account due for deletion. Each of those re-checks under a lock, so a
+    fan-out run twice, or overlapping a run still going, changes nothing more."""
+    from recruitment import retention
+
+    vacancies = list(retention.vacancies_due().values_list("pk", flat=True))
+    accounts = list(retention.candidates_due().values_list("pk", flat=True))
+    for vacancy_id in vacancies:
+        erase_vacancy_applications.delay(vacancy_id)
+    for user_id in accounts:
+        erase_candidate_account.delay(user_id)
+    return {"vacancies": vacancies, "accounts": accounts}
+
+
+@shared_task(acks_late=True)
+def erase_vacancy_applications(vacancy_id: int) -> int:
+    """Erase one vacancy's applications that are due; 0 when there is nothing (left) to do."""
+    from recruitment import retention
+
+    return retention.erase_vacancy_applications(vacancy_id)
+
+
+@shared_task(acks_late=True)
+def erase_candidate_account(user_id: int) -> bool:
+    """Delete one candidate account that is due; False when it is gone or no longer due."""
+    from recruitment import retention
+
+    return retention.erase_candidate_account(user_id)

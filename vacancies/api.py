@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 import rules
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -109,6 +109,26 @@ class ReasonInput(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
+class LegalHoldInput(serializers.Serializer[dict[str, Any]]):
+    """Place a legal hold (``held: true``, with the complaint or claim as ``reason``) or
+    release it (``held: false``). While held, nothing is erased."""
+
+    held = serializers.BooleanField(required=True)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["held"] and not attrs["reason"].strip():
+            raise serializers.ValidationError(
+                {"reason": ["Say why the record is held (the complaint or claim)."]}
+            )
+        return attrs
+
+
+class LegalHoldOutput(serializers.Serializer[Any]):
+    held = serializers.BooleanField(source="legal_hold")
+    reason = serializers.CharField(source="legal_hold_reason")
+
+
 class RankingQuery(serializers.Serializer[dict[str, Any]]):
     stage = serializers.ChoiceField(choices=ScoreStage.choices, default=ScoreStage.SHORTLISTING)
 
@@ -136,6 +156,7 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
     positive_action = serializers.SerializerMethodField()
     panel = serializers.PrimaryKeyRelatedField[User](many=True, read_only=True)
     available_actions = serializers.SerializerMethodField()
+    legal_hold = serializers.SerializerMethodField()
 
     STAFF_FIELDS = ("hiring_manager", "panel", "available_actions")
 
@@ -166,7 +187,12 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
             "interview_limit_reason",
             "status",
             "available_actions",
+            "legal_hold",
         ]
+
+    @extend_schema_field(LegalHoldOutput)
+    def get_legal_hold(self, vacancy: Vacancy) -> dict[str, Any]:
+        return dict(LegalHoldOutput(vacancy).data)
 
     def get_positive_action(self, vacancy: Vacancy) -> dict[str, Any] | None:
         try:
@@ -183,6 +209,8 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
         if not rules.has_perm("vacancies.view_staff_details", user, instance):
             for name in self.STAFF_FIELDS:
                 data.pop(name, None)
+        if not rules.has_perm("vacancies.set_legal_hold", user, instance):
+            data.pop("legal_hold", None)  # HR only
         return data
 
 
@@ -306,6 +334,19 @@ class VacancyViewSet(
     @action(detail=True, methods=["post"])
     def fill(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, services.vacancy_fill)
+
+    @extend_schema(request=LegalHoldInput, responses={200: VacancyOutput})
+    @action(detail=True, methods=["post"], url_path="legal-hold")
+    def legal_hold(self, request: Request, pk: str | None = None) -> Response:
+        """HR places or releases a legal hold on the campaign: none of its applications is
+        erased while it is held."""
+        vacancy = self.get_object()
+        data = LegalHoldInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.vacancy_legal_hold_set(
+            vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
+        )
+        return Response(self._render(vacancy.pk))
 
     @extend_schema(
         parameters=[OpenApiParameter("stage", enum=ScoreStage.values, default="shortlisting")],

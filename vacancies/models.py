@@ -180,6 +180,12 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: When the campaign ended (filled or cancelled): the retention period runs from here.
+    ended_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: A complaint or tribunal claim about the campaign: while held, none of its applications
+    #: is erased.
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(max_length=2000, blank=True)
 
     objects = VacancyQuerySet.as_manager()
 
@@ -257,7 +263,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
         conditions=[condition(has_appointment)],
     )
     def fill(self, by: User | None = None, description: str = "") -> None:
-        pass
+        self.ended_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description
@@ -269,6 +275,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     def cancel(self, by: User | None = None, description: str = "") -> None:
         if self.closed_at is None:
             self.closed_at = timezone.now()
+        self.ended_at = timezone.now()
 
 
 class Criterion(models.Model):

@@ -47,6 +47,7 @@ rules.add_perm(
 )
 rules.add_perm("vacancies.manage_vacancy", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.view_ranking", is_hr | is_vacancy_chair)
+rules.add_perm("vacancies.set_legal_hold", is_hr)
 rules.add_perm("vacancies.moderate", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.decide_applications", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.score", is_vacancy_chair | is_vacancy_panel_member)

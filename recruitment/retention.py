@@ -1,0 +1,216 @@
+"""Retention and erasure of candidates' personal data (../shared/domain.md §6).
+
+A campaign's applications are kept for ``RETENTION_MONTHS`` (default 6) after the vacancy is
+filled or cancelled, then erased, unless the vacancy or the application is under a legal
+hold (a complaint or a tribunal claim). Erasure removes everything that identifies or
+describes the person — the link to their account, their statement and evidence, the
+guarantee and positive-action declarations, the panel's scores and notes, the positive-action
+justification, the words of their adjustment requests and the reasons in the history — and
+keeps what the statistics need, unlinkable to anyone: the application row as an empty shell
+(vacancy, state reached, dates) and the monitoring answers, whose link to the application is
+cut. So every statistic is the same before and after.
+
+Candidate accounts with no application left and unused for the retention period are
+deleted.
+
+The periodic task fans out one task per vacancy and per account (recruitment/tasks.py);
+each re-checks, under a row lock, that its rows are still due, so a task run twice, or after
+a hold was placed, or for rows already erased or gone, changes nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django_fsm_log.models import StateLog
+
+from accounts.models import Role, User
+from adjustments.models import AdjustmentRequest
+from recruitment.models import (
+    AgreedAssessment,
+    AgreedScore,
+    Application,
+    EqualityAnswers,
+    Evidence,
+    GuaranteeDeclaration,
+    Notification,
+    OfferDecision,
+    PositiveActionDeclaration,
+    Score,
+    ScoringReminder,
+)
+from vacancies.models import Vacancy, VacancyStatus
+
+logger = logging.getLogger(__name__)
+
+ENDED = (VacancyStatus.FILLED, VacancyStatus.CANCELLED)
+#: Applications erased per transaction: a large campaign is erased in steps, and what is
+#: done stays done if the task is interrupted.
+BATCH = 500
+
+
+def cutoff(now: datetime | None = None) -> datetime:
+    """Campaigns that ended before this moment are past their retention period."""
+    return (now or timezone.now()) - relativedelta(months=settings.RETENTION_MONTHS)
+
+
+def _erasable_applications() -> QuerySet[Application]:
+    return Application.objects.filter(erased_at=None, legal_hold=False)
+
+
+def vacancies_due(now: datetime | None = None) -> QuerySet[Vacancy]:
+    """Ended campaigns past the retention period, not held, with applications to erase."""
+    return Vacancy.objects.filter(
+        status__in=ENDED, ended_at__lte=cutoff(now), legal_hold=False
+    ).filter(Exists(_erasable_applications().filter(vacancy=OuterRef("pk"))))
+
+
+def candidates_due(now: datetime | None = None) -> QuerySet[User]:
+    """Candidate accounts with no application left (all erased or never made) and not used
+    for the retention period."""
+    limit = cutoff(now)
+    return User.objects.filter(role=Role.CANDIDATE).filter(
+        ~Exists(Application.objects.filter(candidate=OuterRef("pk"))),
+        Q(last_login__lte=limit) | Q(last_login=None, date_joined__lte=limit),
+    )
+
+
+def erase_vacancy_applications(vacancy_id: Any, *, now: datetime | None = None) -> int:
+    """Erase the due applications of one vacancy, in batches. Returns how many were erased
+    now: 0 if the vacancy is gone, held, no longer due, or already erased."""
+    now = now or timezone.now()
+    erased = 0
+    while True:
+        with transaction.atomic():
+            # The vacancy row is locked so a legal hold placed meanwhile is seen (or waits).
+            vacancy = (
+                Vacancy.objects.select_for_update()
+                .filter(pk=vacancy_id, status__in=ENDED, ended_at__lte=cutoff(now))
+                .filter(legal_hold=False)
+                .first()
+            )
+            if vacancy is None:
+                break
+            ids = list(
+                _erasable_applications()
+                .select_for_update()
+                .filter(vacancy=vacancy)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH]
+            )
+            if not ids:
+                break
+            erase_applications(ids, now=now)
+        erased += len(ids)
+    if erased:
+        logger.info("erased %d applications of vacancy %s", erased, vacancy_id)
+    return erased
+
+
+def _content_type_ids(*model_classes: type[models.Model]) -> list[int]:
+    return [ContentType.objects.get_for_model(m).pk for m in model_classes]
+
+
+def erase_applications(ids: list[int], *, now: datetime) -> None:
+    """Erase these applications' personal data. Call inside a transaction with the rows
+    locked (``erase_vacancy_applications``)."""
+    candidate_ids = set(
+        Application.objects.filter(pk__in=ids, candidate__isnull=False).values_list(
+            "candidate_id", flat=True
+        )
+    )
+    adjustment_ids = list(
+        AdjustmentRequest.objects.filter(application_id__in=ids).values_list("pk", flat=True)
+    )
+    score_ids = list(Score.objects.filter(application_id__in=ids).values_list("pk", flat=True))
+    assessment_ids = list(
+        AgreedAssessment.objects.filter(application_id__in=ids).values_list("pk", flat=True)
+    )
+    agreed_score_ids = list(
+        AgreedScore.objects.filter(assessment_id__in=assessment_ids).values_list("pk", flat=True)
+    )
+    offer_ids = list(
+        OfferDecision.objects.filter(application_id__in=ids).values_list("pk", flat=True)
+    )
+    with disable_auditlog():  # deleting must not copy what it deletes into the audit log
+        Evidence.objects.filter(application_id__in=ids).delete()
+        GuaranteeDeclaration.objects.filter(application_id__in=ids).delete()
+        PositiveActionDeclaration.objects.filter(application_id__in=ids).delete()
+        AgreedScore.objects.filter(pk__in=agreed_score_ids).delete()
+        AgreedAssessment.objects.filter(pk__in=assessment_ids).delete()
+        Score.objects.filter(pk__in=score_ids).delete()
+        Notification.objects.filter(application_id__in=ids).delete()
+        ScoringReminder.objects.filter(application_id__in=ids).delete()
+    # The record that the tie-breaker was used (and on what published evidence) stays for
+    # the positive-action audit; the words about this candidate and the tied references go.
+    OfferDecision.objects.filter(pk__in=offer_ids).update(justification="", tied_with=[])
+    AdjustmentRequest.objects.filter(pk__in=adjustment_ids).update(
+        details="", arrangement="", decline_reason=""
+    )
+    EqualityAnswers.objects.filter(application_id__in=ids).update(application=None)
+
+    # History: keep the transitions (the funnel's evidence), drop the reasons (free text
+    # about the person) and the candidate as the actor of their own withdrawals and replies.
+    application_type, adjustment_type = _content_type_ids(Application, AdjustmentRequest)
+    history = StateLog.objects.filter(
+        Q(content_type_id=application_type, object_id__in=ids)
+        | Q(content_type_id=adjustment_type, object_id__in=adjustment_ids)
+    )
+    history.update(description=None)
+    history.filter(by_id__in=candidate_ids).update(by=None)
+    # The audit log's copies of scores, notes, agreed scores, justifications and holds.
+    logged = [
+        (Score, score_ids),
+        (AgreedAssessment, assessment_ids),
+        (AgreedScore, agreed_score_ids),
+        (OfferDecision, offer_ids),
+        (Application, ids),
+    ]
+    for model, pks in logged:
+        if pks:
+            LogEntry.objects.filter(
+                content_type_id=_content_type_ids(model)[0], object_id__in=pks
+            ).delete()
+
+    Application.objects.filter(pk__in=ids).update(
+        candidate=None, statement="", legal_hold_reason="", erased_at=now
+    )
+
+
+def erase_candidate_account(user_id: Any, *, now: datetime | None = None) -> bool:
+    """Delete a candidate account that is due (``candidates_due``). Returns whether it was
+    deleted now: False if it is gone, applied again, was used recently, or is not a
+    candidate's."""
+    with transaction.atomic():
+        user = candidates_due(now).select_for_update().filter(pk=user_id).first()
+        if user is None:
+            return False
+        user.delete()  # its API token and sessions go with it
+    logger.info("deleted candidate account %s after the retention period", user_id)
+    return True
+
+
+def erase_due(now: datetime | None = None) -> dict[str, Any]:
+    """Everything due, in this process: for the embedded mode and the management command.
+    The beat task fans the same work out to the workers instead."""
+    now = now or timezone.now()
+    applications = {
+        pk: erase_vacancy_applications(pk, now=now)
+        for pk in vacancies_due(now).values_list("pk", flat=True)
+    }
+    accounts = [
+        pk
+        for pk in candidates_due(now).values_list("pk", flat=True)
+        if erase_candidate_account(pk, now=now)
+    ]
+    return {"applications": applications, "accounts": accounts}
