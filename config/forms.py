@@ -30,3 +30,15 @@ class GovForm(forms.Form):
             target = fields.get(name, name)
             for problem in problems:
                 self.add_error(target if target in self.fields else None, problem)
+
+
+class LegalHoldForm(GovForm):
+    """HR places a legal hold (a complaint or tribunal claim): nothing is erased while held."""
+
+    reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is it held?",
+        help_text="For example, the tribunal claim number or the complaint reference.",
+    )

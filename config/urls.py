@@ -11,7 +11,7 @@ from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
 from config.health import healthz
 from recruitment import monitoring_api, monitoring_views, panel_views
 from recruitment import views as recruitment_views
-from recruitment.api import ApplicationViewSet, PositiveActionDecisionsView
+from recruitment.api import ApplicationViewSet, PositiveActionDecisionsView, SubjectAccessView
 from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 
@@ -24,6 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="register"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("auth/me/", accounts_api.MeView.as_view(), name="me"),
+    path("auth/me/data/", SubjectAccessView.as_view(), name="my-data"),
     path("users/", accounts_api.StaffUserList.as_view(), name="users"),
     path("monitoring/funnel/", monitoring_api.FunnelView.as_view(), name="monitoring-funnel"),
     path(
@@ -55,6 +56,7 @@ candidate_pages: list[URLPattern | URLResolver] = [
     path("jobs/<int:pk>/apply/", recruitment_views.apply, name="apply-start"),
     path("jobs/<int:pk>/apply/<slug:step>/", recruitment_views.apply, name="apply"),
     path("applications/", recruitment_views.my_applications, name="my-applications"),
+    path("account/data/", recruitment_views.my_data, name="account-data"),
     path("applications/<int:pk>/", recruitment_views.my_application, name="my-application"),
     path(
         "applications/<int:pk>/sent/", recruitment_views.application_sent, name="application-sent"

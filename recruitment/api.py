@@ -25,12 +25,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from adjustments.models import AGREED_STATES, PANEL_STAGES
 from config.api import CSVRenderer, IdField, IdFilter, acting_user
 from config.errors import ActionForbidden
-from recruitment import assessment, selectors, services
+from recruitment import assessment, selectors, services, subject_access
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,
@@ -603,3 +604,19 @@ class PositiveActionDecisionsView(generics.ListAPIView[OfferDecision]):
             response["Content-Disposition"] = 'attachment; filename="positive-action-decisions.csv"'
             return response
         return self.list(request, *args, **kwargs)
+
+
+# --- Subject access ---------------------------------------------------------------------------
+
+
+class SubjectAccessView(APIView):
+    """Everything the service holds about you (UK GDPR Art. 15), as a JSON download: your
+    account and, for each application, what you sent, your declarations, your equality
+    answers, your adjustment requests, the panel's scores and notes, and the history."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="auth_me_data")
+    def get(self, request: Request) -> Response:
+        response = Response(subject_access.personal_data(acting_user(request)))
+        response["Content-Disposition"] = 'attachment; filename="your-recruitment-data.json"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -6,17 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.api import acting_user
 from config.errors import ActionForbidden, DomainError
-from recruitment import assessment, selectors, services
+from config.forms import LegalHoldForm
+from recruitment import assessment, selectors, services, subject_access
 from recruitment.forms import (
     QUESTION_LABELS,
     EqualityForm,
@@ -263,7 +265,21 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         .order_by("-submitted_at")
     )
     rows = [(a, CANDIDATE_STATES[a.state]) for a in applications]
-    return render(request, "recruitment/my_applications.html", {"rows": rows})
+    return render(
+        request,
+        "recruitment/my_applications.html",
+        {"rows": rows, "retention_months": settings.RETENTION_MONTHS},
+    )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the service holds about you, as a JSON file (subject access)."""
+    data = subject_access.personal_data(acting_user(request))
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="your-recruitment-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -380,6 +396,7 @@ def _render_staff_application(
     forms = {
         "reject": ReasonForm(prefix="reject"),
         "schedule_interview": InterviewForm(prefix="interview"),
+        "hold": LegalHoldForm(prefix="hold"),
     } | (forms or {})
     return render(
         request,
@@ -400,6 +417,12 @@ def _render_staff_application(
             "can_moderate": rules.has_perm("recruitment.agree_scores", user, application),
             "forms": forms,
             "history": selectors.application_history(application),
+            "can_hold": rules.has_perm("recruitment.set_legal_hold", user, application),
+            "hold_explanation": (
+                f"This application is erased {settings.RETENTION_MONTHS} months after the "
+                "campaign ends. Place a legal hold if there is a complaint or tribunal claim "
+                "about it."
+            ),
         },
     )
 
@@ -410,7 +433,20 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
     user = acting_user(request)
     application = _staff_application(request, pk)
     try:
-        if action == "reject":
+        if action in ("hold", "release-hold"):
+            hold = LegalHoldForm(request.POST, prefix="hold")
+            hold.is_valid()
+            try:
+                services.application_legal_hold_set(
+                    application_id=application.pk,
+                    by=user,
+                    held=action == "hold",
+                    reason=hold.cleaned_data.get("reason", ""),
+                )
+            except ValidationError as exc:
+                hold.add_service_errors(exc)
+                return _render_staff_application(request, application, user, {"hold": hold})
+        elif action == "reject":
             form = ReasonForm(request.POST, prefix="reject")
             if not form.is_valid():
                 return _render_staff_application(request, application, user, {"reject": form})
@@ -441,5 +477,9 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"Done: {action.replace('_', ' ')}.")
+        done = {
+            "hold": "Legal hold placed: this application will not be erased until it is released.",
+            "release-hold": "Legal hold released.",
+        }.get(action, f"Done: {action.replace('_', ' ')}.")
+        messages.success(request, done)
     return redirect("staff-application", pk=application.pk)

@@ -61,9 +61,15 @@ ALL_KEYS = {
     "agreed_scores",
     "adjustments",
     "available_actions",
+    "legal_hold",
 }
-PANEL_KEYS = ALL_KEYS - {"candidate", "interview_guarantee", "positive_action"}
-CANDIDATE_KEYS = ALL_KEYS - {"interview_guaranteed", "meets_minimum_criteria", "agreed_scores"}
+PANEL_KEYS = ALL_KEYS - {"candidate", "interview_guarantee", "positive_action", "legal_hold"}
+CANDIDATE_KEYS = ALL_KEYS - {
+    "interview_guaranteed",
+    "meets_minimum_criteria",
+    "agreed_scores",
+    "legal_hold",
+}
 
 IDENTITY_TEXT = [FULL_NAME, "Zephyrine", "Quillfeather", USERNAME, EMAIL, "quillmail"]
 DECLARATION_TEXT = ["disability_confident", "positive_action"]
@@ -348,6 +354,10 @@ def allowed_to_touch_equality_answers(relative: str) -> bool:
         "recruitment/models.py",
         "recruitment/services.py",
         "recruitment/statistics.py",
+        # Erasure cuts an answer row loose from its application (writes, never reads).
+        "recruitment/retention.py",
+        # Subject access: a person's own answers, given back to that person only.
+        "recruitment/subject_access.py",
         # Statistics tooling: the synthetic population writes made-up rows; the benchmark's
         # floor is the funnel as raw SQL over the same table. Neither serves a request.
         "recruitment/management/commands/generate_synthetic.py",
@@ -384,6 +394,8 @@ def test_the_allow_list_is_exactly_the_documented_one():
     assert allowed_to_touch_equality_answers("recruitment/migrations/0001_initial.py")
     assert allowed_to_touch_equality_answers("recruitment/statistics.py")
     assert allowed_to_touch_equality_answers("recruitment/monitoring/funnel.py")
+    assert allowed_to_touch_equality_answers("recruitment/retention.py")
+    assert allowed_to_touch_equality_answers("recruitment/subject_access.py")
     for other in [
         "recruitment/api.py",
         "recruitment/views.py",

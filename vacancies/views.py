@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from config.api import acting_user
 from config.errors import ActionForbidden, DomainError
+from config.forms import LegalHoldForm
 from recruitment.models import Application
 from vacancies import services
 from vacancies.forms import VacancyForm, VacancySearchForm
@@ -132,7 +134,9 @@ def staff_vacancy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_vacancy_detail(
+    request: HttpRequest, pk: int, hold_form: LegalHoldForm | None = None
+) -> HttpResponse:
     user = acting_user(request)
     _staff_only(request)
     vacancy = get_object_or_404(
@@ -152,6 +156,13 @@ def staff_vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and rules.has_perm("vacancies.manage_vacancy", user, vacancy),
             "can_score": rules.has_perm("vacancies.score", user, vacancy),
             "can_moderate": rules.has_perm("vacancies.moderate", user, vacancy),
+            "can_hold": rules.has_perm("vacancies.set_legal_hold", user, vacancy),
+            "hold_form": hold_form or LegalHoldForm(prefix="hold"),
+            "hold_explanation": (
+                f"Candidates' personal data is erased {settings.RETENTION_MONTHS} months after "
+                "the campaign ends. Place a legal hold if there is a complaint or tribunal "
+                "claim about this campaign."
+            ),
         },
     )
 
@@ -169,6 +180,8 @@ ACTIONS: dict[str, Any] = {
 def staff_vacancy_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = acting_user(request)
     vacancy = get_object_or_404(Vacancy.objects.visible_to(user), pk=pk)
+    if action in ("hold", "release-hold"):
+        return _legal_hold(request, vacancy, held=action == "hold")
     if action not in ACTIONS:
         raise PermissionDenied
     service, done = ACTIONS[action]
@@ -180,4 +193,28 @@ def staff_vacancy_action(request: HttpRequest, pk: int, action: str) -> HttpResp
         messages.error(request, exc.detail)
     else:
         messages.success(request, done)
+    return redirect("staff-vacancy", pk=vacancy.pk)
+
+
+def _legal_hold(request: HttpRequest, vacancy: Vacancy, *, held: bool) -> HttpResponse:
+    form = LegalHoldForm(request.POST, prefix="hold")
+    form.is_valid()
+    try:
+        services.vacancy_legal_hold_set(
+            vacancy_id=vacancy.pk,
+            by=acting_user(request),
+            held=held,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ActionForbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return staff_vacancy_detail(request, vacancy.pk, hold_form=form)
+    messages.success(
+        request,
+        "Legal hold placed: nothing of this campaign will be erased until it is released."
+        if held
+        else "Legal hold released: the campaign will be erased when its retention period ends.",
+    )
     return redirect("staff-vacancy", pk=vacancy.pk)
