@@ -10,7 +10,6 @@ from typing import Any
 import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,8 +22,9 @@ from adjustments.models import (
     Reminder,
     ReminderKind,
 )
-from config import fsm
+from config import fsm, mail
 from config.errors import ActionForbidden, DomainError
+from config.mail import send_mail
 from recruitment.models import FINAL_STATES, Application
 
 logger = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ def _send_reminder(adjustment: AdjustmentRequest, kind: str, due_by: datetime) -
         f"Needed by: {timezone.localtime(due_by):%A %d %B %Y, %H:%M}\n"
         f"{'It is now overdue. ' if overdue else ''}Decide it here: {link}\n"
     )
-    send_mail(subject, body, None, _coordinators())
+    send_mail(subject, body, _coordinators())
 
 
 def adjustments_send_reminders(*, now: datetime | None = None) -> dict[str, list[int]]:
@@ -206,8 +206,10 @@ def adjustments_send_reminders(*, now: datetime | None = None) -> dict[str, list
     ``ADJUSTMENT_REMINDER_WORKING_DAYS`` working days, and escalate those already overdue.
 
     Idempotent: each request gets at most one reminder and one escalation. The ``Reminder``
-    row is written in the same transaction as the e-mail is sent, so a failed send is
-    retried on the next run and a second run sends nothing."""
+    row is written in the same transaction as the e-mail is sent, so a second run sends
+    nothing and a failed send is not recorded. A failed send does not stop the run: a
+    transient failure leaves that request for the next run, a permanent one is logged as an
+    error (and tried again next run, to be seen until mended)."""
     now = now or timezone.now()
     horizon = add_working_days(now, settings.ADJUSTMENT_REMINDER_WORKING_DAYS)
     pending = AdjustmentRequest.objects.open().with_due_by()
@@ -218,20 +220,31 @@ def adjustments_send_reminders(*, now: datetime | None = None) -> dict[str, list
     sent: dict[str, list[int]] = {ReminderKind.REMINDER: [], ReminderKind.ESCALATION: []}
     for kind, candidates in batches.items():
         for adjustment_id in candidates.exclude(reminders__kind=kind).values_list("pk", flat=True):
-            with transaction.atomic():
-                adjustment = (
-                    AdjustmentRequest.objects.with_due_by()
-                    .select_related("application__vacancy")
-                    .select_for_update(of=("self",), skip_locked=True)
-                    .filter(pk=adjustment_id, state__in=OPEN_STATES)
-                    .first()
+            try:
+                with transaction.atomic():
+                    adjustment = (
+                        AdjustmentRequest.objects.with_due_by()
+                        .select_related("application__vacancy")
+                        .select_for_update(of=("self",), skip_locked=True)
+                        .filter(pk=adjustment_id, state__in=OPEN_STATES)
+                        .first()
+                    )
+                    if adjustment is None:
+                        continue  # decided meanwhile, or another worker has it
+                    _, created = Reminder.objects.get_or_create(adjustment=adjustment, kind=kind)
+                    if not created:
+                        continue
+                    _send_reminder(adjustment, kind, adjustment.due_by)
+            except mail.SendFailure as failure:
+                (logger.warning if failure.transient else logger.error)(
+                    "adjustment %s %s not sent (%s: %s)%s",
+                    adjustment_id,
+                    kind,
+                    "transient" if failure.transient else "permanent",
+                    failure,
+                    "; left for the next run" if failure.transient else "",
                 )
-                if adjustment is None:
-                    continue  # decided meanwhile, or another worker has it
-                _, created = Reminder.objects.get_or_create(adjustment=adjustment, kind=kind)
-                if not created:
-                    continue
-                _send_reminder(adjustment, kind, adjustment.due_by)
+                continue
             sent[kind].append(adjustment_id)
     if any(sent.values()):
         logger.info("adjustment reminders sent: %s", sent)

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config import mail
+from config.mail import send_mail
 from recruitment.models import (
     Application,
     ApplicationState,
@@ -78,13 +79,13 @@ def notify(application_id: Any, kind: str) -> bool:
             .filter(pk=application_id)
             .first()
         )
-        if application is None:
+        if application is None or application.candidate is None:
             return False  # erased or gone: nothing to tell
         _, created = Notification.objects.get_or_create(application=application, kind=kind)
         if not created:
             return False
         subject, body = render_message(application, kind)
-        send_mail(subject, body, None, [application.candidate.email])
+        send_mail(subject, body, [application.candidate.email])
     logger.info("notification %s sent for application %s", kind, application_id)
     return True
 
@@ -156,43 +157,60 @@ def scoring_reminders_send(*, now: datetime | None = None) -> list[dict[str, Any
 
     Idempotent: a ``ScoringReminder`` row per (application, member, stage) is the claim,
     written in the same transaction as the e-mail is sent, with the vacancy row locked so two
-    runs at once cannot both send. A failed send is retried on the next run; a second run
-    sends nothing; an application that starts waiting later gets its own reminder."""
+    runs at once cannot both send. A second run sends nothing; an application that starts
+    waiting later gets its own reminder. A reminder that fails to send is not recorded and
+    the run carries on with the others: a transient failure is left for the next run, a
+    permanent one is logged as an error (tried again next run, to be seen until mended)."""
     now = now or timezone.now()
     sent = []
     for item in _waiting(now):
-        with transaction.atomic():
-            Vacancy.objects.select_for_update().filter(pk=item.vacancy.pk).first()
-            claimed = set(
-                ScoringReminder.objects.filter(
-                    application_id__in=item.application_ids, member=item.member, stage=item.stage
-                ).values_list("application_id", flat=True)
+        try:
+            with transaction.atomic():
+                Vacancy.objects.select_for_update().filter(pk=item.vacancy.pk).first()
+                claimed = set(
+                    ScoringReminder.objects.filter(
+                        application_id__in=item.application_ids,
+                        member=item.member,
+                        stage=item.stage,
+                    ).values_list("application_id", flat=True)
+                )
+                ids = [pk for pk in item.application_ids if pk not in claimed]
+                if not ids:
+                    continue  # another run got there first
+                ScoringReminder.objects.bulk_create(
+                    ScoringReminder(application_id=pk, member=item.member, stage=item.stage)
+                    for pk in ids
+                )
+                references = dict(
+                    Application.objects.filter(pk__in=ids).values_list("pk", "reference")
+                )
+                body = render_to_string(
+                    "recruitment/email/scoring_reminder.txt",
+                    {
+                        "member": item.member,
+                        "vacancy": item.vacancy,
+                        "count": len(ids),
+                        "references": [references[pk] for pk in ids],
+                        "stage_label": ScoreStage(item.stage).label.lower(),
+                        "link": _site(f"/staff/vacancies/{item.vacancy.pk}/scoring/{item.stage}/"),
+                    },
+                )
+                send_mail(
+                    f"Applications waiting for your scores: {item.vacancy.reference}",
+                    body,
+                    [item.member.email],
+                )
+        except mail.SendFailure as failure:
+            (logger.warning if failure.transient else logger.error)(
+                "scoring reminder (vacancy %s, %s, member %s) not sent (%s: %s)%s",
+                item.vacancy.pk,
+                item.stage,
+                item.member.pk,
+                "transient" if failure.transient else "permanent",
+                failure,
+                "; left for the next run" if failure.transient else "",
             )
-            ids = [pk for pk in item.application_ids if pk not in claimed]
-            if not ids:
-                continue  # another run got there first
-            ScoringReminder.objects.bulk_create(
-                ScoringReminder(application_id=pk, member=item.member, stage=item.stage)
-                for pk in ids
-            )
-            references = dict(Application.objects.filter(pk__in=ids).values_list("pk", "reference"))
-            body = render_to_string(
-                "recruitment/email/scoring_reminder.txt",
-                {
-                    "member": item.member,
-                    "vacancy": item.vacancy,
-                    "count": len(ids),
-                    "references": [references[pk] for pk in ids],
-                    "stage_label": ScoreStage(item.stage).label.lower(),
-                    "link": _site(f"/staff/vacancies/{item.vacancy.pk}/scoring/{item.stage}/"),
-                },
-            )
-            send_mail(
-                f"Applications waiting for your scores: {item.vacancy.reference}",
-                body,
-                None,
-                [item.member.email],
-            )
+            continue
         sent.append(
             {
                 "vacancy": item.vacancy.pk,

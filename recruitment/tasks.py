@@ -1,18 +1,54 @@
 """Celery tasks: thin interfaces over services."""
 
+import logging
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
+from config import mail
 from recruitment.notifications import notify, scoring_reminders_send
 
+logger = logging.getLogger(__name__)
 
-@shared_task(
-    acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5
-)
-def send_notification(application_id: Any, kind: str) -> bool:
-    """Send a candidate message once (idempotent: a retried task sends nothing twice)."""
-    return notify(application_id, kind)
+
+@shared_task(bind=True, acks_late=True, max_retries=mail.MAX_RETRIES)
+def send_notification(self: Task[Any, Any], application_id: Any, kind: str) -> bool:
+    """Send a candidate message once (idempotent: a retried or redelivered task sends
+    nothing twice). A transient failure to send is retried with a bounded backoff; a
+    permanent one is logged (by application and kind only) and not retried. Nothing is
+    recorded as sent unless it was (``notify``)."""
+    try:
+        return notify(application_id, kind)
+    except mail.PermanentSendFailure as failure:
+        logger.error(
+            "notification %s for application %s not sent (permanent: %s); not retried",
+            kind,
+            application_id,
+            failure,
+        )
+        return False
+    except mail.TransientSendFailure as failure:
+        transient = failure
+    # Outside the except block, so nothing else is chained to what Celery logs.
+    retries, limit = self.request.retries, self.max_retries
+    if limit is not None and retries >= limit:
+        logger.error(
+            "notification %s for application %s not sent (transient: %s); gave up after %s retries",
+            kind,
+            application_id,
+            transient,
+            retries,
+        )
+        raise transient
+    logger.warning(
+        "notification %s for application %s not sent (transient: %s); retry %s of %s",
+        kind,
+        application_id,
+        transient,
+        retries + 1,
+        limit,
+    )
+    raise self.retry(exc=transient, countdown=mail.retry_delay(retries))
 
 
 @shared_task(acks_late=True)

@@ -1,0 +1,121 @@
+"""Sending e-mail, and the one place that tells a failed send worth trying again later
+(transient) from one that trying again cannot mend (permanent).
+
+Transient: the mail server could not be reached or talked to (connection refused or reset,
+timeouts, DNS, a dropped connection: ``SMTPServerDisconnected``, ``SMTPConnectError``) and
+every 4xx reply (421 service not available, 450/451 mailbox busy or greylisted, 452 out of
+storage, 454 temporary authentication failure). Permanent: 5xx replies (a recipient refused
+with 550, a sender refused, 535 bad credentials in ``SMTPAuthenticationError``, 554), an
+address Django or the server cannot take (a malformed or non-ASCII address, a header with a
+newline), a certificate that fails verification, and a message with no recipient at all.
+
+``send_mail`` raises ``TransientSendFailure`` or ``PermanentSendFailure`` (``SendFailure``).
+Their text names the error's class and code only, never an address or a name, so it can be
+logged; the original error is not chained (its text often quotes the address)."""
+
+from __future__ import annotations
+
+import secrets
+import smtplib
+import ssl
+from collections.abc import Sequence
+
+from django.core import mail
+
+#: Bounded exponential backoff for a transient failure (seconds): the n-th retry (from 0)
+#: waits between half and all of ``RETRY_BACKOFF * 2**n``, at most ``RETRY_BACKOFF_MAX``.
+#: 30, 60, 120, 240, 480: about 15 minutes in all, enough for greylisting (451) to pass.
+#: ``REDIS_VISIBILITY_TIMEOUT`` must stay longer than ``RETRY_BACKOFF_MAX`` (see settings).
+MAX_RETRIES = 5
+RETRY_BACKOFF = 30
+RETRY_BACKOFF_MAX = 600
+
+
+class SendFailure(Exception):
+    """A message was not sent. ``str()`` is safe to log: no address, no name."""
+
+    transient = False
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TransientSendFailure(SendFailure):
+    """Not sent this time; the same message may well go later."""
+
+    transient = True
+
+
+class PermanentSendFailure(SendFailure):
+    """Not sent, and sending it again as it is would fail again."""
+
+
+def _code_transient(code: int) -> bool:
+    # 4xx: try again later. 5xx: don't. Anything else (-1, an unexpected 2xx/3xx) is a
+    # protocol hiccup on the way: worth the bounded retries.
+    return not 500 <= code <= 599
+
+
+def is_transient(exc: BaseException) -> bool | None:
+    """True for a transient send failure, False for a permanent one, None when ``exc`` is
+    not a failure to send at all (a programming error: let it propagate)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        # Raised only when every recipient was refused: permanent when all were 5xx.
+        codes = [code for code, _ in exc.recipients.values()]
+        return any(_code_transient(code) for code in codes) or not codes
+    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        # SMTPAuthenticationError (535), SMTPSenderRefused, SMTPDataError, SMTPHeloError…
+        return _code_transient(exc.smtp_code)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return False  # e.g. a non-ASCII address to a server without SMTPUTF8
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return False  # configuration: the same certificate fails the same way
+    if isinstance(exc, OSError):
+        # ConnectionRefusedError, ConnectionResetError, BrokenPipeError, TimeoutError
+        # (socket.timeout), socket.gaierror, other SSL and socket errors.
+        return True
+    if isinstance(exc, ValueError):
+        # A bad address: Django's sanitize_address, BadHeaderError, UnicodeEncodeError.
+        return False
+    return None
+
+
+def describe(exc: BaseException) -> str:
+    """The error's class and code, never its text (which may quote an address)."""
+    name = type(exc).__name__
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in exc.recipients.values()})
+        return f"{name} {','.join(map(str, codes))}".strip()
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{name} {exc.smtp_code}"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"{name} [Errno {exc.errno}] {exc.strerror}"
+    return name
+
+
+def send_mail(subject: str, message: str, recipient_list: Sequence[str]) -> int:
+    """Send one message from ``DEFAULT_FROM_EMAIL``; raise ``SendFailure`` if it was not
+    sent (so a claim recorded with it rolls back)."""
+    try:
+        sent = mail.send_mail(subject, message, None, list(recipient_list))
+    except Exception as exc:
+        transient = is_transient(exc)
+        if transient is None:
+            raise
+        failure = describe(exc)
+    else:
+        if not sent:
+            raise PermanentSendFailure("no recipient")
+        return sent
+    # Raised outside the except block: nothing chained, nothing quoting the address.
+    raise (TransientSendFailure if transient else PermanentSendFailure)(failure)
+
+
+def retry_delay(retries: int) -> int:
+    """Seconds before retry number ``retries`` (0 for the first): exponential, bounded,
+    with jitter so that messages failed together do not all come back together."""
+    ceiling = min(RETRY_BACKOFF_MAX, RETRY_BACKOFF * 2**retries)
+    return ceiling - secrets.randbelow(ceiling // 2 + 1)
