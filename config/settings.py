@@ -11,7 +11,6 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,9 +20,10 @@ if (BASE_DIR / ".env").exists():
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The default key is for the embedded, local mode only; `check --deploy` flags it, and
-# config.production refuses to start without DJANGO_SECRET_KEY or with this key.
-INSECURE_DEFAULT_SECRET_KEY = "insecure-local-only-key-set-DJANGO_SECRET_KEY-in-production"  # noqa: S105
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+# production deployments must set DJANGO_SECRET_KEY.
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY", default="insecure-local-only-key-set-DJANGO_SECRET_KEY-in-production"
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -45,8 +45,6 @@ INSTALLED_APPS = [
     "auditlog",
     "django_celery_beat",
     "rules",
-    "axes",
-    "csp",
     "accounts",
     "vacancies",
     "recruitment",
@@ -55,7 +53,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,8 +61,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (429).
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,9 +104,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 # rules' backend answers object permissions; ModelBackend authenticates. Permission checks
 # in this service go through rules.has_perm() directly, so no superuser shortcut applies.
-# Axes comes first: it refuses a locked-out sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -124,61 +117,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-
-# --- Security -------------------------------------------------------------------------------
-# What holds in every mode. The HTTPS-only settings (secure cookies, HSTS, the redirect, the
-# proxy's scheme header) are in config.production, so the embedded default keeps working over
-# plain HTTP for `make run` and the tests.
-
-#: Login throttling (django-axes), for the sign-in page and POST /api/v1/auth/token/ alike:
-#: after LOGIN_FAILURE_LIMIT failures for one username from one client IP, that pair may not
-#: sign in for LOGIN_COOLOFF_MINUTES after the last failure (attempts meanwhile don't extend
-#: it); a successful sign-in clears the count. Other usernames from the same IP, and the same
-#: username from elsewhere, are not affected, and the answer is the same whether the username
-#: exists or not (accounts/lockout.py: 429, a GOV.UK page or the API's error envelope).
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_ENABLE_ADMIN = False
-AXES_VERBOSE = False
-#: The client IP for throttling: REMOTE_ADDR, or behind this many proxies that each append to
-#: X-Forwarded-For (1 behind one load balancer), the address the outermost one saw
-#: (config/client_ip.py). Never more than the proxies really there: a client can write the
-#: header's left-hand entries itself.
-TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
-
-#: Sessions end this many seconds after sign-in (8 hours: a working day).
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-
-#: Content security policy (django-csp 4). Pages load only this service's own files: no
-#: inline style or script, except base.html's one-line script that marks the body
-#: `js-enabled`, allowed by a fresh nonce a request. The API docs pages widen it for
-#: themselves only (config/api_docs.py).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    },
-}
 
 # --- Locale ---------------------------------------------------------------------------------
 
@@ -273,11 +211,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "config.renderers.BrowsableAPIRendererWithInlineStyles",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -348,10 +286,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Logging --------------------------------------------------------------------------------
 
-# One stdout handler for Django, gunicorn (config/gunicorn.py) and Celery's worker and beat
-# (config/celery_app.py). DJANGO_LOG_FORMAT: "plain" here, "json" (one JSON object a line,
-# see config/logs.py) by default under config.production.
-from config.logs import logging_config  # noqa: E402 - kept inside this section
-
-LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
-LOGGING = logging_config(env.str("DJANGO_LOG_FORMAT", default="plain"), level=LOG_LEVEL)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+}
