@@ -89,3 +89,14 @@ beat: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles node_modules static/css static/govuk screenshots
+
+# Erasure at scale: synthetic campaigns past their retention period on a fresh PostgreSQL
+# database, erased by the nightly code, the statistics compared before and after.
+ERASURE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recruitment_erasure
+ERASURE_APPLICATIONS ?= 100000
+.PHONY: bench-erasure
+bench-erasure: $(VENV)/.dev
+	dropdb -h 127.0.0.1 -U postgres --if-exists recruitment_erasure
+	createdb -h 127.0.0.1 -U postgres recruitment_erasure
+	DATABASE_URL=$(ERASURE_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(ERASURE_DATABASE_URL) DJANGO_LOG_LEVEL=WARNING $(PY) manage.py bench_erasure --applications $(ERASURE_APPLICATIONS)

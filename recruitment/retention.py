@@ -13,7 +13,8 @@ cut. So every statistic is the same before and after.
 Candidate accounts with no application left and unused for the retention period are
 deleted.
 
-The periodic task fans out one task per vacancy and per account (recruitment/tasks.py);
+The periodic task fans out one task per vacancy and per batch of accounts
+(recruitment/tasks.py);
 each re-checks, under a row lock, that its rows are still due, so a task run twice, or after
 a hold was placed, or for rows already erased or gone, changes nothing more.
 """
@@ -187,17 +188,23 @@ def erase_applications(ids: list[int], *, now: datetime) -> None:
     )
 
 
-def erase_candidate_account(user_id: Any, *, now: datetime | None = None) -> bool:
-    """Delete a candidate account that is due (``candidates_due``). Returns whether it was
-    deleted now: False if it is gone, applied again, was used recently, or is not a
-    candidate's."""
+def erase_candidate_accounts(user_ids: list[int], *, now: datetime | None = None) -> list[int]:
+    """Delete those of these candidate accounts that are due (``candidates_due``), in one
+    transaction. Returns the ids deleted now: an account that is gone, has applied again,
+    was used recently, or is not a candidate's is left alone."""
     with transaction.atomic():
-        user = candidates_due(now).select_for_update().filter(pk=user_id).first()
-        if user is None:
-            return False
-        user.delete()  # its API token and sessions go with it
-    logger.info("deleted candidate account %s after the retention period", user_id)
-    return True
+        due = list(
+            candidates_due(now)
+            .select_for_update()
+            .filter(pk__in=user_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        # Their API tokens go with them; their sessions end as the user no longer exists.
+        User.objects.filter(pk__in=due).delete()
+    if due:
+        logger.info("deleted %d candidate accounts after the retention period", len(due))
+    return due
 
 
 def erase_due(now: datetime | None = None) -> dict[str, Any]:
@@ -208,9 +215,12 @@ def erase_due(now: datetime | None = None) -> dict[str, Any]:
         pk: erase_vacancy_applications(pk, now=now)
         for pk in vacancies_due(now).values_list("pk", flat=True)
     }
-    accounts = [
-        pk
-        for pk in candidates_due(now).values_list("pk", flat=True)
-        if erase_candidate_account(pk, now=now)
-    ]
+    accounts: list[int] = []
+    for chunk in chunked(list(candidates_due(now).values_list("pk", flat=True))):
+        accounts += erase_candidate_accounts(chunk, now=now)
     return {"applications": applications, "accounts": accounts}
+
+
+def chunked(ids: list[int], size: int = BATCH) -> list[list[int]]:
+    """Ids in lists of at most ``size``: one task or transaction each."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]

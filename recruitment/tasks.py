@@ -72,16 +72,16 @@ def send_scoring_reminders() -> list[dict[str, Any]]:
 @shared_task(acks_late=True)
 def erase_expired_personal_data() -> dict[str, list[int]]:
     """Periodic (beat, nightly): one erasure task per vacancy past its retention period and
-    one per candidate account due for deletion. Each of those re-checks under a lock, so a
-    fan-out run twice, or overlapping a run still going, changes nothing more."""
+    one per batch of candidate accounts due for deletion. Each of those re-checks under a
+    lock, so a fan-out run twice, or overlapping a run still going, changes nothing more."""
     from recruitment import retention
 
     vacancies = list(retention.vacancies_due().values_list("pk", flat=True))
     accounts = list(retention.candidates_due().values_list("pk", flat=True))
     for vacancy_id in vacancies:
         erase_vacancy_applications.delay(vacancy_id)
-    for user_id in accounts:
-        erase_candidate_account.delay(user_id)
+    for chunk in retention.chunked(accounts):
+        erase_candidate_accounts.delay(chunk)
     return {"vacancies": vacancies, "accounts": accounts}
 
 
@@ -94,8 +94,9 @@ def erase_vacancy_applications(vacancy_id: int) -> int:
 
 
 @shared_task(acks_late=True)
-def erase_candidate_account(user_id: int) -> bool:
-    """Delete one candidate account that is due; False when it is gone or no longer due."""
+def erase_candidate_accounts(user_ids: list[int]) -> list[int]:
+    """Delete those of these candidate accounts that are due; the ids deleted (none when
+    they are gone or no longer due)."""
     from recruitment import retention
 
-    return retention.erase_candidate_account(user_id)
+    return retention.erase_candidate_accounts(user_ids)

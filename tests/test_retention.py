@@ -33,7 +33,7 @@ from recruitment.models import (
 from recruitment.selectors import positive_action_decisions
 from recruitment.suppression import PRESETS
 from recruitment.tasks import (
-    erase_candidate_account,
+    erase_candidate_accounts,
     erase_expired_personal_data,
     erase_vacancy_applications,
 )
@@ -266,9 +266,10 @@ def test_the_per_id_tasks_tolerate_rows_already_erased_or_gone(campaign):
     assert erase_vacancy_applications(vacancy.pk) == 4
     assert erase_vacancy_applications(vacancy.pk) == 0
     assert erase_vacancy_applications(999_999) == 0
-    assert erase_candidate_account(people[0][0].pk) is True
-    assert erase_candidate_account(people[0][0].pk) is False
-    assert erase_candidate_account(999_999) is False
+    first, second = people[0][0].pk, people[1][0].pk
+    assert erase_candidate_accounts([first, 999_999]) == [first]
+    assert erase_candidate_accounts([first, second]) == [second]
+    assert erase_candidate_accounts([first, second, 999_999]) == []
 
 
 @pytest.fixture
@@ -420,3 +421,15 @@ def test_a_real_worker_erases_once_however_often_the_fan_out_runs(hr, chair, pan
     assert Application.objects.filter(vacancy=vacancy, erased_at=None).count() == 0
     assert User.objects.filter(role=Role.CANDIDATE).count() == 0
     assert all_statistics() == before
+
+
+def test_the_erasure_benchmark_runs_on_synthetic_data(capsys):
+    """make bench-erasure, small: the generator, the erasure and the comparison."""
+    call_command("bench_erasure", applications=1200)
+    out = capsys.readouterr().out
+    assert "Generated 1,200 applications to 3 vacancies from 500 candidates" in out
+    assert "applications erased: 1,200 in" in out
+    assert "candidate accounts deleted: 500 in" in out
+    assert "applications left with personal data: 0" in out
+    assert "statistics identical before and after: yes" in out
+    assert Application.objects.filter(erased_at=None).count() == 0

@@ -50,7 +50,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  [{done}/{len(due)}] {reference}: erased {count}")
         self.stdout.write(f"Erased {erased} application(s) of {len(due)} campaign(s).")
         deleted = sum(
-            retention.erase_candidate_account(pk)
-            for pk in retention.candidates_due().values_list("pk", flat=True)
+            len(retention.erase_candidate_accounts(chunk))
+            for chunk in retention.chunked(
+                list(retention.candidates_due().values_list("pk", flat=True))
+            )
         )
         self.stdout.write(f"Deleted {deleted} candidate account(s).")

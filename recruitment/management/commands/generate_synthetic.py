@@ -168,7 +168,8 @@ class Command(BaseCommand):
                 for i in range(vacancies_needed)
             )
         # Candidates apply to several vacancies each, as people do.
-        candidates_needed = max(1, total // 5)
+        # At least one candidate per application of a vacancy: one application each.
+        candidates_needed = max(min(total, per_vacancy), total // 5)
         made = 0
         candidate_ids: list[int] = []
         while made < candidates_needed:
@@ -214,7 +215,9 @@ class Command(BaseCommand):
                     for v, c, _, stage, k in rows
                 )
                 EqualityAnswers.objects.bulk_create(
-                    EqualityAnswers(application=a, **row[2])
+                    EqualityAnswers(
+                        application=a, vacancy_id=row[0], furthest_stage=row[3], **row[2]
+                    )
                     for a, row in zip(apps, rows, strict=True)
                 )
             written += size
