@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.lockout import LoginLockedOut, token_issued
 from accounts.models import STAFF_ROLES, Role, User
 from accounts.services import user_create
 from config.api import acting_user
@@ -67,7 +68,11 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         TokenInput(data=request.data).is_valid(raise_exception=True)
         data = AuthTokenSerializer(data=request.data, context={"request": request})
+        # django-axes marks the request when this (username, IP) is locked out: 429, not 400.
+        if not data.is_valid() and getattr(request, "axes_locked_out", False):
+            raise LoginLockedOut(request, data.initial_data)
         data.is_valid(raise_exception=True)
+        token_issued(request, data.validated_data["user"])  # clears the failed attempts
         token, _ = Token.objects.get_or_create(user=data.validated_data["user"])
         return Response({"token": token.key})
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,10 +21,9 @@ if (BASE_DIR / ".env").exists():
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The default key is for the embedded, local mode only; `check --deploy` flags it, and
-# production deployments must set DJANGO_SECRET_KEY.
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY", default="insecure-local-only-key-set-DJANGO_SECRET_KEY-in-production"
-)
+# config.production refuses to start without DJANGO_SECRET_KEY or with this key.
+INSECURE_DEFAULT_SECRET_KEY = "insecure-local-only-key-set-DJANGO_SECRET_KEY-in-production"  # noqa: S105
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "auditlog",
     "django_celery_beat",
     "rules",
+    "axes",
+    "csp",
     "accounts",
     "vacancies",
     "recruitment",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,7 +109,9 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 # rules' backend answers object permissions; ModelBackend authenticates. Permission checks
 # in this service go through rules.has_perm() directly, so no superuser shortcut applies.
+# Axes comes first: it refuses a locked-out sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -117,6 +124,61 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# --- Security -------------------------------------------------------------------------------
+# What holds in every mode. The HTTPS-only settings (secure cookies, HSTS, the redirect, the
+# proxy's scheme header) are in config.production, so the embedded default keeps working over
+# plain HTTP for `make run` and the tests.
+
+#: Login throttling (django-axes), for the sign-in page and POST /api/v1/auth/token/ alike:
+#: after LOGIN_FAILURE_LIMIT failures for one username from one client IP, that pair may not
+#: sign in for LOGIN_COOLOFF_MINUTES after the last failure (attempts meanwhile don't extend
+#: it); a successful sign-in clears the count. Other usernames from the same IP, and the same
+#: username from elsewhere, are not affected, and the answer is the same whether the username
+#: exists or not (accounts/lockout.py: 429, a GOV.UK page or the API's error envelope).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+#: The client IP for throttling: REMOTE_ADDR, or behind this many proxies that each append to
+#: X-Forwarded-For (1 behind one load balancer), the address the outermost one saw
+#: (config/client_ip.py). Never more than the proxies really there: a client can write the
+#: header's left-hand entries itself.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+
+#: Sessions end this many seconds after sign-in (8 hours: a working day).
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+#: Content security policy (django-csp 4). Pages load only this service's own files: no
+#: inline style or script, except base.html's one-line script that marks the body
+#: `js-enabled`, allowed by a fresh nonce a request. The API docs pages widen it for
+#: themselves only (config/api_docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Locale ---------------------------------------------------------------------------------
 
@@ -215,7 +277,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "config.renderers.BrowsableAPIRendererWithInlineStyles",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

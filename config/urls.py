@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from adjustments import views as adjustment_views
 from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
+from config import api_docs
 from config.health import healthz
 from recruitment import monitoring_api, monitoring_views, panel_views
 from recruitment import views as recruitment_views
@@ -160,6 +161,6 @@ urlpatterns = [
     path("staff/", include(staff_pages)),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", api_docs.swagger_ui, name="api-docs"),
+    path("api/redoc/", api_docs.redoc, name="api-redoc"),
 ]
