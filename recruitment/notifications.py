@@ -79,7 +79,7 @@ def notify(application_id: Any, kind: str) -> bool:
             .filter(pk=application_id)
             .first()
         )
-        if application is None:
+        if application is None or application.candidate is None:
             return False  # erased or gone: nothing to tell
         _, created = Notification.objects.get_or_create(application=application, kind=kind)
         if not created:

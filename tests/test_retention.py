@@ -433,3 +433,14 @@ def test_the_erasure_benchmark_runs_on_synthetic_data(capsys):
     assert "applications left with personal data: 0" in out
     assert "statistics identical before and after: yes" in out
     assert Application.objects.filter(erased_at=None).count() == 0
+
+
+def test_a_message_queued_before_erasure_is_not_sent_after_it(campaign, mailoutbox):
+    from recruitment.notifications import notify
+
+    _, people = campaign
+    application = people[1][1]
+    retention.erase_due()
+    mailoutbox.clear()
+    assert notify(application.pk, "not_appointed") is False
+    assert mailoutbox == []
