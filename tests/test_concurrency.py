@@ -2,43 +2,107 @@
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from accounts.models import Role
+from adjustments import services as adjustment_services
+from adjustments.models import AdjustmentRequest, Reminder
+from adjustments.services import adjustments_send_reminders
 from config.errors import DomainError
-from recruitment.models import Application, Score
-from recruitment.services import ScoreInput, application_shortlist, scores_submit
+from recruitment import services
+from recruitment.models import (
+    AgreedAssessment,
+    AgreedScore,
+    Application,
+    Notification,
+    Score,
+    ScoringReminder,
+)
+from recruitment.notifications import notify, scoring_reminders_send
+from recruitment.services import (
+    ScoreInput,
+    agreed_scores_set,
+    application_reject,
+    application_shortlist,
+    application_withdraw,
+    scores_submit,
+)
 from tests.conftest import require
-from tests.factories import ApplicationFactory, set_vacancy_status
+from tests.factories import (
+    ApplicationFactory,
+    GuaranteeDeclarationFactory,
+    UserFactory,
+    agree,
+    set_vacancy_status,
+)
+from vacancies.models import Vacancy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def race(n, action):
-    """Run ``action`` in ``n`` threads released together; return what each one got."""
-    barrier = threading.Barrier(n)
-    results = []
-    lock = threading.Lock()
+def race_all(actions):
+    """Run each action in its own thread, all released together; return what each one got,
+    in the order of ``actions``: its return value, the refusal's code, or any other error."""
+    barrier = threading.Barrier(len(actions))
+    results = [None] * len(actions)
 
-    def run():
+    def run(index, action):
         barrier.wait()
         try:
-            outcome = action()
+            results[index] = action()
         except DomainError as exc:
-            outcome = exc.code
+            results[index] = exc.code
+        except Exception as exc:  # noqa: BLE001 (a deadlock, a duplicate row: shown, not lost)
+            results[index] = f"{type(exc).__name__}: {exc}"
         finally:
             connection.close()
-        with lock:
-            results.append(outcome)
 
-    threads = [threading.Thread(target=run) for _ in range(n)]
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(actions)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def race(n, action):
+    """Run ``action`` in ``n`` threads released together; return what each one got."""
+    return race_all([action] * n)
+
+
+class LockOrder:
+    """The order in which racing service calls got the application row. Each holds it to
+    its commit, so this is the order they committed in. A call says who it is by setting
+    ``me.value`` in its own thread before calling the service."""
+
+    def __init__(self):
+        self.order = []
+        self.me = threading.local()
+        self.guard = threading.Lock()
+
+
+@pytest.fixture
+def lock_order(monkeypatch):
+    seen = LockOrder()
+    real = services._locked
+
+    def locked(application_id):
+        application = real(application_id)
+        with seen.guard:
+            seen.order.append(seen.me.value)
+        return application
+
+    monkeypatch.setattr(services, "_locked", locked)
+    return seen
+
+
+def history(obj):
+    return list(StateLog.objects.for_(obj).order_by("pk").values_list("transition", flat=True))
 
 
 def test_ten_threads_racing_to_shortlist_one_application_let_exactly_one_through(
@@ -105,3 +169,294 @@ def test_ten_threads_racing_for_the_last_interview_place_let_exactly_one_through
 
     assert Counter(results) == {"ok": 1, "interview_limit_reached": 9}
     assert Application.objects.filter(vacancy=vacancy, state="shortlisted").count() == 1
+
+
+# --- Scores: no lost update, no duplicate, the last committed wins whole ------------------------
+
+
+def test_two_members_each_scoring_five_times_at_once_keep_exactly_their_last_committed_scores(
+    vacancy, panel_member, other_panel_member, candidate, lock_order
+):
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    application = ApplicationFactory(vacancy=vacancy, candidate=candidate)
+    criteria = list(vacancy.criteria.order_by("pk"))
+
+    def marks(k):
+        """Submission ``k``: a different score on each criterion, and a note naming it."""
+        return [((k + i) % 5, f"submission {k}") for i in range(len(criteria))]
+
+    def submit(member, k):
+        def run():
+            lock_order.me.value = (member.pk, k)
+            scores_submit(
+                application_id=application.pk,
+                by=member,
+                stage="shortlisting",
+                scores=[
+                    ScoreInput(c.pk, score, note)
+                    for c, (score, note) in zip(criteria, marks(k), strict=True)
+                ],
+            )
+            return "ok"
+
+        return run
+
+    results = race_all(
+        [submit(member, k) for k in range(5) for member in (panel_member, other_panel_member)]
+    )
+
+    assert results == ["ok"] * 10
+    assert len(lock_order.order) == 10
+    last = dict(lock_order.order)  # member → their submission committed last
+    assert set(last) == {panel_member.pk, other_panel_member.pk}
+    expected = {
+        (member, c.pk): mark
+        for member, k in last.items()
+        for c, mark in zip(criteria, marks(k), strict=True)
+    }
+    rows = Score.objects.filter(application=application, stage="shortlisting")
+    assert {(r.scorer_id, r.criterion_id): (r.score, r.note) for r in rows} == expected
+    assert rows.count() == 2 * len(criteria)  # no duplicate
+
+
+def test_agreed_scores_set_at_once_by_the_chair_and_hr_are_the_last_committed_whole(
+    vacancy, chair, hr, candidate, lock_order
+):
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    set_vacancy_status(vacancy, "closed")
+    application = ApplicationFactory(vacancy=vacancy, candidate=candidate)
+    criteria = list(vacancy.criteria.order_by("pk"))
+
+    def agree_at_once(user, k):
+        def run():
+            lock_order.me.value = (user.pk, k)
+            agreed_scores_set(
+                application_id=application.pk,
+                by=user,
+                stage="shortlisting",
+                scores=[ScoreInput(c.pk, (k + i) % 5) for i, c in enumerate(criteria)],
+                note=f"agreement {k}",
+            )
+            return "ok"
+
+        return run
+
+    results = race_all([agree_at_once(user, k) for k in range(4) for user in (chair, hr)])
+
+    assert results == ["ok"] * 8
+    user, k = lock_order.order[-1]
+    agreed = AgreedAssessment.objects.get(application=application, stage="shortlisting")
+    assert (agreed.agreed_by_id, agreed.note) == (user, f"agreement {k}")
+    assert dict(
+        AgreedScore.objects.filter(assessment=agreed).values_list("criterion_id", "score")
+    ) == {c.pk: (k + i) % 5 for i, c in enumerate(criteria)}
+    assert AgreedAssessment.objects.filter(application=application).count() == 1
+
+
+# --- A state change against another, or against agreeing scores ------------------------------
+
+
+def test_shortlisting_and_rejecting_at_once_let_exactly_one_through(vacancy, chair, candidate):
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    set_vacancy_status(vacancy, "closed")
+    application = ApplicationFactory(vacancy=vacancy, candidate=candidate)
+
+    results = race_all(
+        [
+            lambda: application_shortlist(application_id=application.pk, by=chair) and "ok",
+            lambda: (
+                application_reject(
+                    application_id=application.pk, by=chair, reason="Does not meet the essentials."
+                )
+                and "ok"
+            ),
+        ]
+    )
+
+    assert sorted(results) == ["invalid_transition", "ok"]
+    won = ["shortlist", "reject_at_sift"][results.index("ok")]
+    assert history(Application.objects.get(pk=application.pk)) == [won]
+    assert (
+        Application.objects.get(pk=application.pk).state
+        == {
+            "shortlist": "shortlisted",
+            "reject_at_sift": "not_shortlisted",
+        }[won]
+    )
+
+
+def test_withdrawing_while_being_shortlisted_always_ends_withdrawn_with_a_true_history(
+    vacancy, chair, candidate
+):
+    """Withdrawing is allowed from shortlisted too: either the withdrawal comes first and the
+    shortlisting is refused, or the shortlisting comes first and the withdrawal follows it.
+    Never shortlisted after withdrawing, and the history says what happened, in order."""
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    set_vacancy_status(vacancy, "closed")
+    seen = Counter()
+    for _ in range(3):
+        application = ApplicationFactory(vacancy=vacancy)
+        owner = application.candidate
+
+        results = race_all(
+            [
+                lambda a=application, o=owner: (
+                    application_withdraw(application_id=a.pk, by=o) and "ok"
+                ),
+                lambda a=application: application_shortlist(application_id=a.pk, by=chair) and "ok",
+            ]
+        )
+
+        application.refresh_from_db()
+        assert application.state == "withdrawn"
+        expected = {
+            ("ok", "invalid_transition"): ["withdraw"],
+            ("ok", "ok"): ["shortlist", "withdraw"],
+        }
+        assert history(application) == expected[tuple(results)]
+        seen[tuple(results)] += 1
+    assert sum(seen.values()) == 3
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_agreeing_scores_that_meet_the_minimum_while_the_chair_rejects_never_lets_both_through(
+    round_, vacancy, chair, hr
+):
+    """A candidate with a guaranteed interview, agreed below the pass mark on one essential
+    (so may be rejected), while HR agrees new scores that meet the minimum criteria (so may
+    not be): either HR comes first and the guarantee refuses the rejection, or the rejection
+    comes first and the scores can no longer change. Never both."""
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    set_vacancy_status(vacancy, "closed")
+    application = ApplicationFactory(vacancy=vacancy)
+    GuaranteeDeclarationFactory(application=application, scheme="disability_confident")
+    agree(application, [4, 1, 4])
+    criteria = list(vacancy.criteria.all())
+
+    results = race_all(
+        [
+            lambda: (
+                agreed_scores_set(
+                    application_id=application.pk,
+                    by=hr,
+                    stage="shortlisting",
+                    scores=[ScoreInput(c.pk, s) for c, s in zip(criteria, [4, 2, 4], strict=True)],
+                )
+                and "ok"
+            ),
+            lambda: (
+                application_reject(
+                    application_id=application.pk, by=chair, reason="Does not meet the essentials."
+                )
+                and "ok"
+            ),
+        ]
+    )
+
+    application.refresh_from_db()
+    agreed = [
+        s.score
+        for s in AgreedScore.objects.filter(assessment__application=application).order_by(
+            "criterion__position", "criterion_id"
+        )
+    ]
+    outcomes = {
+        ("ok", "interview_guarantee"): ("submitted", [4, 2, 4], []),
+        ("invalid_transition", "ok"): ("not_shortlisted", [4, 1, 4], ["reject_at_sift"]),
+    }
+    assert tuple(results) in outcomes, results
+    assert (application.state, agreed, history(application)) == outcomes[tuple(results)]
+
+
+# --- Adjustment decisions ------------------------------------------------------------------------
+
+
+def test_six_decisions_at_once_on_one_adjustment_request_let_exactly_one_through(application, hr):
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    adjustment = AdjustmentRequest.objects.create(
+        application=application, stage="interview", category="extra_time", details="Private."
+    )
+    adjustment_services.adjustment_review(adjustment_id=adjustment.pk, by=hr)
+    decisions = {
+        "agree": lambda: adjustment_services.adjustment_agree(
+            adjustment_id=adjustment.pk, by=hr, arrangement="25% extra time."
+        ),
+        "partially_agree": lambda: adjustment_services.adjustment_partially_agree(
+            adjustment_id=adjustment.pk,
+            by=hr,
+            arrangement="10% extra time.",
+            reason="The exercise is timed.",
+        ),
+        "decline": lambda: adjustment_services.adjustment_decline(
+            adjustment_id=adjustment.pk, by=hr, reason="Not needed for this stage."
+        ),
+    }
+    names = list(decisions) * 2
+
+    results = race_all([lambda n=name: decisions[n]() and n for name in names])
+
+    assert Counter(results)["invalid_transition"] == 5
+    (won,) = [r for r in results if r != "invalid_transition"]
+    adjustment.refresh_from_db()
+    assert history(adjustment) == ["review", won]
+    assert (
+        adjustment.state
+        == {
+            "agree": "agreed",
+            "partially_agree": "partially_agreed",
+            "decline": "declined",
+        }[won]
+    )
+    assert (adjustment.arrangement, adjustment.decline_reason) == {
+        "agree": ("25% extra time.", ""),
+        "partially_agree": ("10% extra time.", "The exercise is timed."),
+        "decline": ("", "Not needed for this stage."),
+    }[won]
+    assert adjustment.decided_by_id == hr.pk
+
+
+# --- Messages sent at most once, whoever runs the sending at the same time ---------------------
+
+
+def test_the_same_candidate_message_sent_by_five_workers_at_once_goes_once(application, mailoutbox):
+    """As when a task is delivered twice (a visibility timeout shorter than the task): the
+    claim row and the send share a transaction on the locked application row."""
+    require(connection.vendor == "postgresql", "PostgreSQL")
+
+    results = race(5, lambda: notify(application.pk, "shortlisted"))
+
+    assert Counter(results) == {True: 1, False: 4}
+    assert [m.to for m in mailoutbox] == [[application.candidate.email]]
+    assert Notification.objects.filter(application=application).count() == 1
+
+
+def test_reminder_runs_at_once_remind_of_each_thing_once(
+    vacancy, chair, panel_member, other_panel_member, mailoutbox
+):
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    UserFactory(role=Role.HR, email="coordinator@example.org")
+    closed = set_vacancy_status(vacancy, "closed")
+    Vacancy.objects.filter(pk=closed.pk).update(closed_at=timezone.now() - timedelta(days=3))
+    applications = [
+        ApplicationFactory(vacancy=closed, interview_at=timezone.now() + timedelta(days=1))
+        for _ in range(3)
+    ]
+    requests = [
+        AdjustmentRequest.objects.create(
+            application=a, stage="interview", category="extra_time", details="Private."
+        )
+        for a in applications
+    ]
+
+    adjustment_runs = race(3, adjustments_send_reminders)
+    scoring_runs = race(3, scoring_reminders_send)
+
+    reminded = sorted(pk for run in adjustment_runs for pk in run["reminder"])
+    assert reminded == sorted(r.pk for r in requests)
+    assert sorted((s["member"], tuple(s["applications"])) for run in scoring_runs for s in run) == [
+        (member.pk, tuple(a.pk for a in applications))
+        for member in sorted((panel_member, other_panel_member), key=lambda m: m.pk)
+    ]
+    assert len(mailoutbox) == 3 + 2
+    assert Reminder.objects.count() == 3
+    assert ScoringReminder.objects.count() == 3 * 2
