@@ -144,6 +144,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+#: No log of successful sign-ins (username, IP, browser) kept for ever: the audit trail is
+#: the transition and audit logs. Failed attempts are removed nightly once their cool-off
+#: has passed (recruitment/retention.py).
+AXES_DISABLE_ACCESS_LOG = True
 #: The client IP for throttling: REMOTE_ADDR, or behind this many proxies that each append to
 #: X-Forwarded-For (1 behind one load balancer), the address the outermost one saw
 #: (config/client_ip.py). Never more than the proxies really there: a client can write the

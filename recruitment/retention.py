@@ -27,6 +27,7 @@ from typing import Any
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
+from axes.models import AccessAttempt
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -205,6 +206,14 @@ def erase_candidate_accounts(user_ids: list[int], *, now: datetime | None = None
     if due:
         logger.info("deleted %d candidate accounts after the retention period", len(due))
     return due
+
+
+def forget_failed_sign_ins(now: datetime | None = None) -> int:
+    """Delete the records of failed sign-ins (username and IP address) whose cool-off has
+    passed: they lock nobody out any more. Returns how many were deleted."""
+    limit = (now or timezone.now()) - settings.AXES_COOLOFF_TIME
+    deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=limit).delete()
+    return deleted
 
 
 def erase_due(now: datetime | None = None) -> dict[str, Any]:

@@ -82,6 +82,7 @@ def erase_expired_personal_data() -> dict[str, list[int]]:
         erase_vacancy_applications.delay(vacancy_id)
     for chunk in retention.chunked(accounts):
         erase_candidate_accounts.delay(chunk)
+    retention.forget_failed_sign_ins()
     return {"vacancies": vacancies, "accounts": accounts}
 
 

@@ -444,3 +444,24 @@ def test_a_message_queued_before_erasure_is_not_sent_after_it(campaign, mailoutb
     mailoutbox.clear()
     assert notify(application.pk, "not_appointed") is False
     assert mailoutbox == []
+
+
+def test_failed_sign_ins_are_forgotten_once_their_cool_off_has_passed(eager):
+    from axes.models import AccessAttempt
+
+    old = AccessAttempt.objects.create(
+        username="amara", ip_address="192.0.2.1", failures_since_start=3
+    )
+    recent = AccessAttempt.objects.create(
+        username="ben", ip_address="192.0.2.2", failures_since_start=5
+    )
+    AccessAttempt.objects.filter(pk=old.pk).update(
+        attempt_time=timezone.now() - timedelta(minutes=16)
+    )
+    AccessAttempt.objects.filter(pk=recent.pk).update(
+        attempt_time=timezone.now() - timedelta(minutes=14)
+    )
+
+    erase_expired_personal_data()
+
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["ben"]

@@ -56,3 +56,5 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Deleted {deleted} candidate account(s).")
+        forgotten = retention.forget_failed_sign_ins()
+        self.stdout.write(f"Forgot {forgotten} failed sign-in(s) past their cool-off.")
