@@ -531,7 +531,11 @@ def workers(tmp_path):
     for tag in workers.unacked():
         workers.redis.hdel("unacked", tag)
         workers.redis.zrem("unacked_index", tag)
-    workers.redis.delete(workers.queue)
+    workers.redis.delete(
+        workers.queue,
+        f"_kombu.binding.{workers.queue}",
+        f"_kombu.binding_permanent.{workers.queue}",
+    )
 
 
 def attempts(workers):
@@ -549,7 +553,9 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(workers,
     """The whole worker dies (SIGKILL to it and its pool): the message it had taken stays
     unacknowledged in Redis until the visibility timeout passes, then another worker runs
     the task again; the claim of the killed attempt rolled back with its connection."""
-    send_notification.apply_async((application.pk, "shortlisted"), queue=workers.queue)
+    send_notification.apply_async(
+        (application.pk, "shortlisted"), queue=workers.queue, ignore_result=True
+    )
     first = workers.start("first")  # the production visibility timeout: 3600 s
     wait_for(lambda: attempts(workers), "the first worker to start sending")
 
@@ -582,7 +588,9 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(workers,
 def test_a_pool_process_killed_mid_send_is_run_again_at_once_and_sends_once(workers, application):
     """Only the pool process dies (as the OOM killer would): the worker rejects the task
     back onto the queue (reject_on_worker_lost) and runs it again in a new pool process."""
-    send_notification.apply_async((application.pk, "shortlisted"), queue=workers.queue)
+    send_notification.apply_async(
+        (application.pk, "shortlisted"), queue=workers.queue, ignore_result=True
+    )
     worker = workers.start("only")
     first_try = wait_for(lambda: attempts(workers), "the worker to start sending")[0]
     assert first_try["pid"] != worker.pid  # the pool process, not the worker
