@@ -7,11 +7,12 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck migrations-check pytest serve-prod worker beat clean help assets chromium screenshots bench
+.PHONY: run test lint typecheck migrations-check pytest serve serve-prod worker beat prod-env prod-setup clean help assets chromium screenshots bench
 
 help:
 	@echo "make run    set up (venv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run ruff, mypy, the migrations check and the tests"
+	@echo "make serve  production: gunicorn, Celery worker and beat (PostgreSQL, Redis); README"
 
 # A marker per requirements file: reinstall only when a pin changes.
 $(VENV)/.runtime: requirements.txt
@@ -75,17 +76,39 @@ bench: $(VENV)/.dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	  $(PY) manage.py bench_monitoring --applications $(BENCH_APPLICATIONS)
 
-# Production-style processes (PostgreSQL + Redis): see README "Running at scale".
-serve-prod: $(VENV)/.runtime assets
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py collectstatic --no-input
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+# Production (PostgreSQL + Redis, config.production): the Procfile's web (gunicorn), worker and
+# beat under honcho. `make serve` runs all three; serve-prod (web only), worker and beat run
+# one each, for separate machines. See README "Running at scale".
+PROD_VARS := DATABASE_URL REDIS_URL DJANGO_SECRET_KEY DJANGO_ALLOWED_HOSTS
+PROD := DJANGO_SETTINGS_MODULE=config.production PATH="$(CURDIR)/$(BIN):$$PATH"
+# JSON logs (the production default) come out without honcho's prefix: one JSON object a line.
+HONCHO := $(PROD) $(BIN)/honcho start --port $(PORT) $(if $(filter plain,$(DJANGO_LOG_FORMAT)),,--no-prefix)
 
-worker: $(VENV)/.runtime
-	$(BIN)/celery -A config worker --loglevel INFO
+prod-env:
+	@missing=""; for v in $(PROD_VARS); do \
+	  [ -n "$${!v}" ] || grep -Eqs "^[[:space:]]*(export[[:space:]]+)?$$v=[^[:space:]]" .env \
+	    || missing="$$missing $$v"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: production needs these set (environment or .env):$$missing. See README, Running at scale." >&2; \
+	  exit 1; \
+	fi
 
-beat: $(VENV)/.runtime
-	$(BIN)/celery -A config beat --loglevel INFO
+prod-setup: prod-env $(VENV)/.runtime assets
+	$(PROD) $(PY) manage.py migrate --no-input
+	$(PROD) $(PY) manage.py collectstatic --no-input -v0
+
+serve: prod-setup
+	$(HONCHO)
+
+serve-prod: prod-setup
+	$(HONCHO) web
+
+worker: prod-env $(VENV)/.runtime
+	$(HONCHO) worker
+
+beat: prod-env $(VENV)/.runtime
+	$(HONCHO) beat
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles node_modules static/css static/govuk screenshots

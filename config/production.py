@@ -11,8 +11,9 @@ is clean with these settings (tests/test_web_security.py).
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logs import logging_config
 from config.settings import *  # noqa: F403
-from config.settings import INSECURE_DEFAULT_SECRET_KEY, env
+from config.settings import INSECURE_DEFAULT_SECRET_KEY, LOG_LEVEL, env
 
 
 def required(name: str) -> str:
@@ -58,3 +59,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Logging ----------------------------------------------------------------------------------
+
+#: One JSON object a line on stdout unless DJANGO_LOG_FORMAT=plain (config/logs.py).
+LOGGING = logging_config(env.str("DJANGO_LOG_FORMAT", default="json"), level=LOG_LEVEL)

@@ -352,12 +352,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Logging --------------------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-}
+# One stdout handler for Django, gunicorn (config/gunicorn.py) and Celery's worker and beat
+# (config/celery_app.py). DJANGO_LOG_FORMAT: "plain" here, "json" (one JSON object a line,
+# see config/logs.py) by default under config.production.
+from config.logs import logging_config  # noqa: E402 - kept inside this section
+
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+LOGGING = logging_config(env.str("DJANGO_LOG_FORMAT", default="plain"), level=LOG_LEVEL)
