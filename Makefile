@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck migrations-check pytest serve serve-prod worker beat prod-env prod-setup clean help assets chromium screenshots bench
+.PHONY: run test lint typecheck migrations-check pytest serve serve-prod worker beat prod-env prod-setup clean help assets chromium screenshots bench bench-load
 
 help:
 	@echo "make run    set up (venv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)"
@@ -75,6 +75,20 @@ bench: $(VENV)/.dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	  $(PY) manage.py bench_monitoring --applications $(BENCH_APPLICATIONS)
+	$(MAKE) --no-print-directory bench-load
+
+# The API load test: locust headless, LOAD_USERS users for LOAD_RUN_TIME registering,
+# listing vacancies and applying, then the same against a bare DRF view (the floor), on
+# gunicorn (LOAD_WORKERS sync workers) with production settings (config.bench_settings) and a
+# PostgreSQL database recreated each run. Fails if any request errored. See docs/benchmarks.md.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recruitment_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/12
+LOAD_WORKERS ?= 3
+LOAD_USERS ?= 50
+LOAD_RUN_TIME ?= 60s
+bench-load: $(VENV)/.dev
+	$(PY) bench/load_test.py --database-url $(LOAD_DATABASE_URL) --redis-url $(LOAD_REDIS_URL) \
+	  --workers $(LOAD_WORKERS) --users $(LOAD_USERS) --run-time $(LOAD_RUN_TIME) $(LOAD_ARGS)
 
 # Production (PostgreSQL + Redis, config.production): the Procfile's web (gunicorn), worker and
 # beat under honcho. `make serve` runs all three; serve-prod (web only), worker and beat run

@@ -412,3 +412,31 @@ def test_honcho_runs_web_worker_and_beat_with_json_logs_and_stops_them_on_sigter
         texts = [text for name, text in honcho.lines if name == process]
         assert texts
         assert all(text[:1] == "{" for text in texts), output
+
+
+# --- The load test's own pieces ----------------------------------------------------------------
+
+
+def test_the_framework_floor_endpoint_is_only_in_the_load_tests_urls():
+    from django.urls import Resolver404, resolve
+
+    from config.bench_urls import FloorView
+
+    with pytest.raises(Resolver404):
+        resolve("/bench/floor/", urlconf="config.urls")
+    assert resolve("/bench/floor/", urlconf="config.bench_urls").func.view_class is FloorView
+    # Everything else answers as in production.
+    assert resolve("/healthz", urlconf="config.bench_urls").url_name == "healthz"
+
+
+@pytest.mark.django_db
+def test_seed_load_test_adds_open_vacancies_once():
+    from django.core.management import call_command
+
+    call_command("seed_load_test", vacancies=3, stdout=io.StringIO())
+    call_command("seed_load_test", vacancies=3, stdout=io.StringIO())
+
+    vacancies = Vacancy.objects.filter(reference__startswith="LOAD-")
+    assert vacancies.count() == 3
+    assert {v.status for v in vacancies} == {"open"}
+    assert all(v.criteria.filter(kind="essential").count() == 2 for v in vacancies)
