@@ -164,3 +164,5 @@ urlpatterns = [
     path("api/docs/", api_docs.swagger_ui, name="api-docs"),
     path("api/redoc/", api_docs.redoc, name="api-redoc"),
 ]
+
+handler404 = "config.api.not_found"
