@@ -152,6 +152,10 @@ class CSVRenderer(renderers.BaseRenderer):
         else:
             records = data if isinstance(data, list) else [data]
             table = [list(records[0])] + [list(r.values()) for r in records] if records else []
+            get_serializer = getattr(view, "get_serializer", None)
+            if not records and payload and get_serializer is not None:
+                # No rows: still the header, so the file says what it would hold.
+                table = [list(get_serializer().fields)]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerows([[_cell(value) for value in row] for row in table])
