@@ -22,8 +22,35 @@ from config.errors import ActionForbidden, DomainError
 
 
 class Pagination(PageNumberPagination):
+    """``page`` from 1; ``page_size`` a whole number from 1 (more than ``max_page_size`` gives
+    ``max_page_size``). Anything else for ``page_size`` is a 400, not a silent default."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int | None:
+        value = request.query_params.get("page_size", "")
+        if value and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            raise exceptions.ValidationError(
+                {"page_size": [f"A whole number from 1 (at most {self.max_page_size} given)."]}
+            )
+        return super().get_page_size(request)
+
+    def check_parameters(self, request: Request) -> None:
+        """Refuse bad ``page`` and ``page_size`` as a paginated answer would, for an answer
+        that is not paginated (a CSV of everything)."""
+        self.get_page_size(request)
+        page = request.query_params.get(self.page_query_param, "")
+        whole = page.isascii() and page.isdigit() and int(page) >= 1
+        if page and page not in self.last_page_strings and not whole:
+            raise exceptions.NotFound(self.invalid_page_message)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] in ("page", "page_size"):
+                parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters
 
 
 def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:

@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from adjustments.models import AGREED_STATES, PANEL_STAGES
-from config.api import CSVRenderer, IdField, IdFilter, acting_user
+from config.api import CSVRenderer, IdField, IdFilter, Pagination, acting_user
 from config.errors import ActionForbidden
 from recruitment import assessment, selectors, services, subject_access
 from recruitment.models import (
@@ -599,6 +599,8 @@ class PositiveActionDecisionsView(generics.ListAPIView[OfferDecision]):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if request.accepted_renderer.format == "csv":
+            if isinstance(self.paginator, Pagination):  # not paginated, but checked alike
+                self.paginator.check_parameters(request)
             decisions = self.get_queryset()
             response = Response(self.get_serializer(decisions, many=True).data)
             response["Content-Disposition"] = 'attachment; filename="positive-action-decisions.csv"'
