@@ -473,7 +473,7 @@ class ApplicationViewSet(
         return self._render(application.pk)
 
     @extend_schema(responses={200: HistoryEntryOutput(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         """The transition log: who, when, from, to, reason."""
         application = self.get_object()

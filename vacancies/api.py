@@ -352,7 +352,7 @@ class VacancyViewSet(
         parameters=[OpenApiParameter("stage", enum=ScoreStage.values, default="shortlisting")],
         responses={200: RankingEntry(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def ranking(self, request: Request, pk: str | None = None) -> Response:
         """Applications by agreed total, best first, with ties and guarantees marked."""
         vacancy = self.get_object()
