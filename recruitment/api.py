@@ -331,6 +331,7 @@ class HistoryEntryOutput(serializers.Serializer[Any]):
                 "full_name": serializers.CharField(required=False),
                 "role": serializers.CharField(),
             },
+            allow_null=True,  # a transition made by the service itself
         )
     )
     def get_by(self, entry: Any) -> dict[str, Any] | None:
@@ -342,11 +343,11 @@ class HistoryEntryOutput(serializers.Serializer[Any]):
             return {"role": "candidate"}
         return {"id": entry.by.pk, "full_name": entry.by.full_name, "role": entry.by.role}
 
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["from"] = data.pop("from_state")
-        data["to"] = data.pop("to_state")
-        return data
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # Rendered as "from" and "to" (Python keywords, so declared under other names): named
+        # here, the schema says so too.
+        renamed = {"from_state": "from", "to_state": "to"}
+        return {renamed.get(name, name): field for name, field in super().get_fields().items()}
 
 
 # --- Views ----------------------------------------------------------------------------------
