@@ -159,6 +159,8 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
     legal_hold = serializers.SerializerMethodField()
 
     STAFF_FIELDS = ("hiring_manager", "panel", "available_actions")
+    #: Fields some callers do not get: the schema does not require them (config/schema.py).
+    OPTIONAL_FIELDS = (*STAFF_FIELDS, "legal_hold")
 
     class Meta:
         model = Vacancy
