@@ -8,7 +8,6 @@ from typing import Any
 import django_filters
 import rules
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -159,12 +158,33 @@ class ReportQuery(serializers.Serializer[dict[str, Any]]):
     vacancy = serializers.IntegerField(required=False, min_value=1, max_value=2**53)
 
 
+class AdjustmentsReportRowOutput(serializers.Serializer[Any]):
+    category = serializers.CharField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="Outcome → count; null where suppressed.",
+    )
+    total = serializers.IntegerField(allow_null=True)
+
+
+class AdjustmentsReportOutput(serializers.Serializer[Any]):
+    preset = serializers.CharField()
+    outcomes = serializers.ListField(child=serializers.CharField())
+    rows = AdjustmentsReportRowOutput(many=True)
+    totals = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    total = serializers.IntegerField(allow_null=True)
+    decided = serializers.IntegerField(allow_null=True)
+    median_days_to_decision = serializers.FloatField(allow_null=True)
+    in_place_before_stage = serializers.IntegerField(allow_null=True)
+    not_in_place_before_stage = serializers.IntegerField(allow_null=True)
+
+
 class AdjustmentsReportView(APIView):
     """Anonymised counts of adjustment requests (hr): by category and outcome, median days
     to a decision, and how many were in place before their stage. Small numbers are
     suppressed (``null``) as in the monitoring statistics."""
 
-    @extend_schema(parameters=[ReportQuery], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[ReportQuery], responses={200: AdjustmentsReportOutput})
     def get(self, request: Request) -> Response:
         if not rules.has_perm("adjustments.view_report", request.user):
             raise ActionForbidden("Only HR sees the adjustments report.")

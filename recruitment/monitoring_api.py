@@ -64,6 +64,70 @@ class RepresentationQuery(MonitoringQuery):
     stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.APPOINTED)
 
 
+# --- Output (for the schema: the views render the statistics' dataclasses) ------------------
+
+
+def _counts(help_text: str) -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.IntegerField(allow_null=True), help_text=help_text
+    )
+
+
+class FunnelRowOutput(serializers.Serializer[Any]):
+    group = serializers.CharField()
+    counts = _counts("Stage → count; null where suppressed.")
+
+
+class FunnelOutput(serializers.Serializer[Any]):
+    characteristic = serializers.CharField()
+    preset = serializers.CharField()
+    stages = serializers.ListField(child=serializers.CharField())
+    rows = FunnelRowOutput(many=True)
+    not_stated = _counts("Stage → count of those who did not answer; null where suppressed.")
+    prefer_not_to_say = _counts("Stage → count; null where suppressed.")
+    totals = _counts("Stage → everyone; null where suppressed.")
+    declaration_rate = serializers.FloatField(allow_null=True)
+    conversion = serializers.DictField(
+        child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
+        help_text="Group → stage → the share of the previous stage who reached it; null "
+        "where an input is suppressed.",
+    )
+
+
+class RelativeLikelihoodOutput(serializers.Serializer[Any]):
+    characteristic = serializers.CharField()
+    preset = serializers.CharField()
+    from_stage = serializers.CharField()
+    to_stage = serializers.CharField()
+    reference = serializers.CharField()
+    comparison = serializers.CharField()
+    direction = serializers.CharField()
+    reference_rate = serializers.FloatField(allow_null=True)
+    comparison_rate = serializers.FloatField(allow_null=True)
+    relative_likelihood = serializers.FloatField(allow_null=True)
+    fisher_p = serializers.FloatField(allow_null=True)
+    impact_ratios = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    adverse_impact = serializers.ListField(child=serializers.CharField())
+    fisher_p_by_group = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    highest_rate_group = serializers.CharField(allow_null=True)
+
+
+class RepresentationRowOutput(serializers.Serializer[Any]):
+    group = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True)
+    share = serializers.FloatField(allow_null=True)
+    benchmark_share = serializers.FloatField(allow_null=True)
+
+
+class RepresentationOutput(serializers.Serializer[Any]):
+    characteristic = serializers.CharField()
+    preset = serializers.CharField()
+    stage = serializers.CharField()
+    benchmark = serializers.CharField()
+    stated = serializers.IntegerField(allow_null=True)
+    rows = RepresentationRowOutput(many=True)
+
+
 class MonitoringView(APIView):
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
     query_class: type[MonitoringQuery] = MonitoringQuery
@@ -92,9 +156,7 @@ class FunnelView(MonitoringView):
     """Applied → shortlisted → interviewed → offered → appointed by group: counts of everyone
     who reached each stage. Suppressed counts are ``null`` (CSV: the preset's symbol)."""
 
-    @extend_schema(
-        parameters=[MonitoringQuery, *FILTER_PARAMS], responses={200: OpenApiTypes.OBJECT}
-    )
+    @extend_schema(parameters=[MonitoringQuery, *FILTER_PARAMS], responses={200: FunnelOutput})
     def get(self, request: Request) -> Response:
         query = self.query(request)
         data = statistics.funnel(
@@ -118,7 +180,7 @@ class RelativeLikelihoodView(MonitoringView):
     query_class = LikelihoodQuery
 
     @extend_schema(
-        parameters=[LikelihoodQuery, *FILTER_PARAMS], responses={200: OpenApiTypes.OBJECT}
+        parameters=[LikelihoodQuery, *FILTER_PARAMS], responses={200: RelativeLikelihoodOutput}
     )
     def get(self, request: Request) -> Response:
         query = self.query(request)
@@ -167,7 +229,7 @@ class RepresentationView(MonitoringView):
     query_class = RepresentationQuery
 
     @extend_schema(
-        parameters=[RepresentationQuery, *FILTER_PARAMS], responses={200: OpenApiTypes.OBJECT}
+        parameters=[RepresentationQuery, *FILTER_PARAMS], responses={200: RepresentationOutput}
     )
     def get(self, request: Request) -> Response:
         query = self.query(request)
