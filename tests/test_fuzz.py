@@ -1,5 +1,14 @@
-"""Fuzz the API from its own OpenAPI schema (schemathesis): no request, however malformed,
-answers 5xx. Run as each role; a bounded number of examples per operation."""
+"""Fuzz the API from its own OpenAPI schema (schemathesis) as each role and as nobody: no
+request, however malformed, answers 5xx, and every answer is one the schema documents (its
+status, its media type, its body, its headers); invalid input is refused, a missing required
+header too, an undocumented method answers 405, and an operation that needs credentials
+refuses a request without them.
+
+Bounded: schemathesis' coverage phase (every parameter's edges and invalid values, each case
+sent as one identity in turn) and at most ``MAX_EXAMPLES`` fuzzed cases an operation (each
+sent as every identity). The module prints how many cases and calls it made."""
+
+import collections
 
 import pytest
 import schemathesis
@@ -8,6 +17,16 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    missing_required_header,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+    unsupported_method,
+)
 
 from accounts.models import Role
 from config.wsgi import application
@@ -19,6 +38,24 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+MAX_EXAMPLES = 8
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+    missing_required_header,
+    unsupported_method,
+    ignored_auth,
+]
+#: None: no credentials at all.
+ROLES = [None, Role.HR, Role.HIRING_MANAGER, Role.PANEL_MEMBER, Role.CANDIDATE]
+
+#: What was sent, for the report at the end of the module.
+SENT: collections.Counter[str] = collections.Counter()
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +76,30 @@ def keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def report(request):
+    yield
+    if not SENT["cases"]:
+        return
+    phases = ", ".join(f"{k} {v}" for k, v in SENT.items() if k not in ("cases", "calls"))
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(
+            f"\nschemathesis: {SENT['cases']} cases generated ({phases}), {SENT['calls']} "
+            f"calls as {len(ROLES)} identities; at most {MAX_EXAMPLES} fuzzed examples an "
+            "operation"
+        )
+
+
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
-ROLES = [Role.HR, Role.HIRING_MANAGER, Role.PANEL_MEMBER, Role.CANDIDATE]
-
-
 @pytest.fixture
-def tokens(db):
-    """A token per role, each with a vacancy and an application they are involved in."""
-    keys = []
-    for role in ROLES:
+def identities(db):
+    """Request headers per identity: none, then a token per role, each with a vacancy and an
+    application they are involved in."""
+    headers = [{}]
+    for role in ROLES[1:]:
         user = UserFactory(role=role)
         chair = user if role == Role.HIRING_MANAGER else UserFactory(role=Role.HIRING_MANAGER)
         vacancy = VacancyFactory(
@@ -59,14 +109,21 @@ def tokens(db):
         ApplicationFactory(
             vacancy=vacancy, candidate=user if role == Role.CANDIDATE else UserFactory()
         )
-        keys.append(Token.objects.create(user=user).key)
-    return keys
+        headers.append({"Authorization": f"Token {Token.objects.create(user=user).key}"})
+    return headers
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_request_answers_a_server_error(case, tokens):
-    for key in tokens:
-        case.call_and_validate(
-            headers={"Authorization": f"Token {key}"}, checks=[not_a_server_error]
-        )
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_answer_is_documented_and_none_is_a_server_error(case, identities):
+    phase = case.meta.phase.name.value if case.meta else "explicit"
+    SENT["cases"] += 1
+    SENT[phase] += 1
+    if phase == "coverage":
+        # The coverage phase walks every parameter's edges and invalid values, a hundred cases
+        # an operation or more: each goes to one identity in turn, so every identity meets
+        # every operation's edges without sending each of them five times.
+        identities = [identities[SENT[phase] % len(identities)]]
+    for headers in identities:
+        SENT["calls"] += 1
+        case.call_and_validate(headers=headers, checks=CHECKS)
