@@ -1,0 +1,148 @@
+"""The API answers as its schema says: what tests/test_fuzz.py found, pinned down one by one,
+and the schema's own promises about errors (config/schema.py)."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from config.errors import DomainError
+from tests.factories import UserFactory, set_vacancy_status
+
+pytestmark = pytest.mark.django_db
+
+ERROR_COMPONENTS = {
+    "400": "ValidationError",
+    "401": "NotAuthenticatedError",
+    "403": "PermissionDeniedError",
+    "404": "NotFoundError",
+    "409": "ConflictError",
+    "429": "ThrottledError",
+}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_error_an_operation_documents_is_the_envelope(schema):
+    for name, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            if status in ERROR_COMPONENTS:
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/" + ERROR_COMPONENTS[status]), (name, status)
+
+
+def test_every_operation_documents_the_refusals_it_can_meet(schema):
+    for name, operation in operations(schema):
+        statuses = set(operation["responses"])
+        method, path = name.split()
+        if "{" in path:
+            assert "404" in statuses, name
+        if path not in ("/api/v1/auth/register/", "/api/v1/auth/token/"):
+            assert "401" in statuses, name
+        if method in ("POST", "PUT") and "auth" not in path:
+            assert {"400", "403", "409"} <= statuses, name
+    token = dict(operations(schema))["POST /api/v1/auth/token/"]
+    assert "429" in token["responses"]
+    assert "Retry-After" in token["responses"]["429"]["headers"]
+
+
+def test_every_409_code_is_in_the_schema(schema):
+    components = schema["components"]["schemas"]
+    code = components["ConflictError"]["properties"]["code"]
+    if "$ref" in code:  # drf-spectacular names every enum
+        code = components[code["$ref"].rsplit("/", 1)[1]]
+    assert set(code["enum"]) == DomainError.CODES
+
+
+def test_a_csv_answer_is_documented_as_text(schema):
+    funnel = dict(operations(schema))["GET /api/v1/monitoring/funnel/"]
+    for status in ("200", "400", "403"):
+        assert funnel["responses"][status]["content"]["text/csv"]["schema"] == {"type": "string"}
+
+
+def test_history_and_ranking_are_plain_lists_without_paging_or_filters(schema):
+    for name in ("GET /api/v1/applications/{id}/history/", "GET /api/v1/vacancies/{id}/ranking/"):
+        operation = dict(operations(schema))[name]
+        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["type"] == "array", name
+        query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        assert query <= {"stage"}, name
+
+
+def test_a_history_entry_is_documented_as_it_is_rendered(schema, application, candidate):
+    documented = schema["components"]["schemas"]["HistoryEntryOutput"]["properties"]
+    client = APIClient()
+    client.force_authenticate(candidate)
+    client.post(f"/api/v1/applications/{application.pk}/actions/withdraw/", {}, format="json")
+
+    # A filter of the list does not apply to one application's history.
+    response = client.get(f"/api/v1/applications/{application.pk}/history/?state=submitted")
+
+    assert response.status_code == 200
+    [entry] = response.json()
+    assert set(entry) == set(documented)
+    assert (entry["from"], entry["to"]) == ("submitted", "withdrawn")
+
+
+def test_a_path_under_the_api_that_names_nothing_answers_the_envelope(client):
+    for path in ("/api/v1/vacancies/0.5/", "/api/v1/nothing/", "/api/v1/applications/1/x/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.json() == {"code": "not_found", "detail": "Not found."}
+    assert client.get("/jobs/0.5/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-3", "1.5", "null"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_refused(page_size, hr, client_for):
+    response = client_for(hr).get(f"/api/v1/users/?page_size={page_size}")
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"page_size"}
+
+
+@pytest.mark.parametrize(("page_size", "given"), [("", 50), ("2", 2), ("500", 200)])
+def test_a_page_size_is_a_whole_number_from_1_and_at_most_200_are_given(
+    page_size, given, hr, client_for
+):
+    UserFactory.create_batch(201, role="panel_member")
+
+    response = client_for(hr).get(f"/api/v1/users/?page_size={page_size}")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == given
+
+
+def test_an_empty_csv_still_has_its_header(hr, client_for):
+    response = client_for(hr).get("/api/v1/positive-action-decisions/?format=csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().splitlines() == [
+        "date,vacancy_reference,application_reference,used,decided_by,justification,"
+        "evidence,tied_with"
+    ]
+
+
+@pytest.mark.parametrize(("query", "status"), [("page_size=x", 400), ("page=-1", 404)])
+def test_the_csv_checks_the_paging_parameters_like_the_json(query, status, hr, client_for):
+    response = client_for(hr).get(f"/api/v1/positive-action-decisions/?format=csv&{query}")
+
+    assert response.status_code == status
+
+
+def test_a_ranking_is_not_filtered_by_the_vacancy_list_filters(vacancy, chair, client_for):
+    set_vacancy_status(vacancy, "closed")
+
+    response = client_for(chair).get(f"/api/v1/vacancies/{vacancy.pk}/ranking/?status=draft")
+
+    assert response.status_code == 200
+    assert response.json() == []
