@@ -3,8 +3,8 @@
 Every operation gets the error envelope of ../shared/api.md (``config.api.exception_handler``)
 for each refusal it can meet: 400 where it reads input (a body or query parameters), 401 where
 it reads credentials, 403 where it needs them, 404 where it names an object in its path or
-pages a list or takes a ``format``, 409 where it changes state (the domain codes), 429
-where it is throttled or signs in. A ``text/csv`` response (``?format=csv``) is a string,
+pages a list or takes a ``format``, 409 where it changes state (the domain codes), 415
+where it takes a body (JSON only), 429 where it is throttled or signs in. A ``text/csv`` response (``?format=csv``) is a string,
 whatever the JSON body is.
 
 Requests and bodies are documented as the service reads them: an optional query parameter
@@ -76,6 +76,11 @@ ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "A domain rule refuses the action",
         _envelope(sorted(DomainError.CODES), "A domain rule refuses the action."),
     ),
+    "415": (
+        "UnsupportedMediaTypeError",
+        "The body is not JSON",
+        _envelope(["unsupported_media_type"], "Bodies are JSON (application/json)."),
+    ),
     "429": (
         "ThrottledError",
         "Too many requests: try again after `Retry-After` seconds",
@@ -142,6 +147,7 @@ class AutoSchema(SpectacularAutoSchema):
             "403": not public,
             "404": names_object or pages,
             "409": changes_state and not public,
+            "415": "requestBody" in operation,
             "429": bool(self.view.get_throttles())
             or operation["operationId"] in SIGN_IN_OPERATIONS,
         }

@@ -279,6 +279,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # JSON bodies only (../shared/api.md): a form-encoded body cannot carry the nested objects
+    # and lists (equality answers, evidence, scores), which DRF's form parsers silently drop.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "config.renderers.BrowsableAPIRendererWithInlineStyles",

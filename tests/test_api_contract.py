@@ -16,6 +16,7 @@ ERROR_COMPONENTS = {
     "403": "PermissionDeniedError",
     "404": "NotFoundError",
     "409": "ConflictError",
+    "415": "UnsupportedMediaTypeError",
     "429": "ThrottledError",
 }
 
@@ -146,3 +147,15 @@ def test_a_ranking_is_not_filtered_by_the_vacancy_list_filters(vacancy, chair, c
 
     assert response.status_code == 200
     assert response.json() == []
+
+
+def test_a_body_that_is_not_json_answers_415_and_changes_nothing(vacancy, candidate, client_for):
+    """A form-encoded body cannot carry the nested answers: it was read, and the equality
+    answers silently dropped; bodies are JSON only."""
+    body = {"vacancy": vacancy.pk, "statement": "I can.", "equality": '{"sex": "female"}'}
+
+    response = client_for(candidate).post("/api/v1/applications/", body, format="multipart")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not vacancy.applications.exists()
