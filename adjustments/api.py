@@ -24,7 +24,7 @@ from adjustments.models import (
     AdjustmentState,
 )
 from adjustments.reporting import adjustments_report
-from config.api import IdFilter, acting_user
+from config.api import IdFilter, IdQueryField, acting_user
 from config.errors import ActionForbidden
 from recruitment.suppression import DEFAULT_PRESET, PRESETS
 
@@ -155,7 +155,7 @@ def request_adjustment(request: Request, application: Any) -> Response:
 
 class ReportQuery(serializers.Serializer[dict[str, Any]]):
     preset = serializers.ChoiceField(choices=sorted(PRESETS), default=DEFAULT_PRESET)
-    vacancy = serializers.IntegerField(required=False, min_value=1, max_value=2**53)
+    vacancy = IdQueryField(required=False)
 
 
 class AdjustmentsReportRowOutput(serializers.Serializer[Any]):

@@ -138,6 +138,20 @@ class IdFilter(django_filters.Filter):
     field_class = IdFilterField
 
 
+class IdQueryField(serializers.IntegerField):
+    """An id in a query string: digits only (DRF's IntegerField also takes ``12.0``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
 class IdField(serializers.PrimaryKeyRelatedField):
     """A related object by id: whole numbers only (``1.5`` or ``true`` is not an id)."""
 

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import MAX_ID, CSVRenderer
+from config.api import CSVRenderer, IdQueryField
 from config.errors import ActionForbidden
 from recruitment import statistics
 from recruitment.models import Stage
@@ -24,7 +24,7 @@ from recruitment.suppression import DEFAULT_PRESET, PRESETS
 class MonitoringQuery(serializers.Serializer[dict[str, Any]]):
     characteristic = serializers.ChoiceField(choices=statistics.CHARACTERISTICS)
     preset = serializers.ChoiceField(choices=sorted(PRESETS), default=DEFAULT_PRESET)
-    vacancy = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    vacancy = IdQueryField(required=False)
     department = serializers.CharField(required=False, max_length=200)
     grade = serializers.CharField(required=False, max_length=50)
     closed_from = serializers.DateTimeField(required=False)

@@ -159,3 +159,15 @@ def test_a_body_that_is_not_json_answers_415_and_changes_nothing(vacancy, candid
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
     assert not vacancy.applications.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/monitoring/funnel/?characteristic=sex&", "/api/v1/monitoring/adjustments/?"]
+)
+@pytest.mark.parametrize(
+    ("vacancy", "status"), [("12", 200), ("", 200), ("12.0", 400), ("1e1", 400)]
+)
+def test_a_vacancy_id_in_a_query_is_a_whole_number(path, vacancy, status, hr, client_for):
+    response = client_for(hr).get(f"{path}vacancy={vacancy}")
+
+    assert response.status_code == status
