@@ -15,6 +15,7 @@ do), and a field that only some callers see (in a serializer's ``FIELD_PERMS`` o
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -156,7 +157,12 @@ class AutoSchema(SpectacularAutoSchema):
     def _error_response(self, status: str) -> dict[str, Any]:
         name, description, schema = ERRORS[status]
         component = ResolvedComponent(
-            name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
+            # A copy: drf-spectacular's enum hook rewrites the schema it is given in place,
+            # which would leave the next schema generated a $ref to an enum it never names.
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            object=name,
+            schema=copy.deepcopy(schema),
         )
         self.registry.register_on_missing(component)
         content = {media_type: {"schema": component.ref} for media_type in self._media_types()}

@@ -27,6 +27,26 @@ def schema(django_db_blocker):
         return SchemaGenerator().get_schema(request=None, public=True)
 
 
+def test_the_schema_is_the_same_every_time_and_names_every_component_it_refers_to(client):
+    first, second = (client.get("/api/schema/?format=json").json() for _ in range(2))
+
+    assert first == second
+    refs = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            refs.update([node["$ref"]] if "$ref" in node else [])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(second)
+    named = {f"#/components/schemas/{name}" for name in second["components"]["schemas"]}
+    assert refs - named == set()
+
+
 def operations(schema):
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
