@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from accounts.lockout import LoginLockedOut, token_issued
 from accounts.models import STAFF_ROLES, Role, User
 from accounts.services import user_create
-from config.api import acting_user
+from config.api import JSONInput, acting_user
 from config.errors import ActionForbidden
 
 
@@ -31,7 +31,7 @@ class StaffUserOutput(serializers.ModelSerializer[User]):
         fields = ["id", "username", "full_name", "role"]
 
 
-class RegisterInput(serializers.Serializer[dict[str, Any]]):
+class RegisterInput(JSONInput):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
@@ -52,7 +52,7 @@ class RegisterView(APIView):
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenInput(serializers.Serializer[dict[str, Any]]):
+class TokenInput(JSONInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 

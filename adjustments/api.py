@@ -24,18 +24,18 @@ from adjustments.models import (
     AdjustmentState,
 )
 from adjustments.reporting import adjustments_report
-from config.api import IdFilter, IdQueryField, acting_user
+from config.api import IdFilter, IdQueryField, JSONInput, acting_user
 from config.errors import ActionForbidden
 from recruitment.suppression import DEFAULT_PRESET, PRESETS
 
 
-class AdjustmentInput(serializers.Serializer[dict[str, Any]]):
+class AdjustmentInput(JSONInput):
     stage = serializers.ChoiceField(choices=AdjustmentStage.choices)
     category = serializers.ChoiceField(choices=AdjustmentCategory.choices)
     details = serializers.CharField(max_length=5000)
 
 
-class AdjustmentActionInput(serializers.Serializer[dict[str, Any]]):
+class AdjustmentActionInput(JSONInput):
     arrangement = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default=""
     )

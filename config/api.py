@@ -138,6 +138,59 @@ class IdFilter(django_filters.Filter):
     field_class = IdFilterField
 
 
+def _is_string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+#: field class → (the JSON type it takes, DRF's message when it is not that).
+JSON_TYPES: list[tuple[type[serializers.Field[Any, Any, Any, Any]], Any, str]] = [
+    (serializers.BooleanField, _is_boolean, "Must be a valid boolean."),
+    (serializers.IntegerField, _is_integer, "A valid integer is required."),
+    (serializers.CharField, _is_string, "Not a valid string."),
+]  # the other fields (choices, dates, ids, lists, objects) refuse a wrong type themselves
+
+
+def _json_type(field: serializers.Field[Any, Any, Any, Any]) -> tuple[Any, str] | None:
+    for field_class, check, message in JSON_TYPES:
+        if isinstance(field, field_class):
+            return check, message
+    return None
+
+
+class JSONInput(serializers.Serializer[dict[str, Any]]):
+    """A JSON body: each field takes its own JSON type only. DRF's fields coerce (a string
+    field takes ``12``, an integer field ``"12"`` or ``12.0``, a boolean ``"yes"`` or ``1``):
+    here a value of the wrong type is a 400, not a guess. Nested inputs are checked by their
+    own ``JSONInput``; a list's items by its child's type."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, Mapping):
+            errors: dict[str, Any] = {}
+            for name, field in self.fields.items():
+                if field.read_only or data.get(name) is None:
+                    continue  # absent, or null: the field's own rules decide
+                value = data[name]
+                if isinstance(field, serializers.ListField) and isinstance(value, list):
+                    expected = _json_type(field.child)
+                    if expected is not None:
+                        bad = {i: [expected[1]] for i, v in enumerate(value) if not expected[0](v)}
+                        if bad:
+                            errors[name] = bad
+                elif (expected := _json_type(field)) is not None and not expected[0](value):
+                    errors[name] = [expected[1]]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 class IdQueryField(serializers.IntegerField):
     """An id in a query string: digits only (DRF's IntegerField also takes ``12.0``)."""
 

@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from adjustments.models import AGREED_STATES, PANEL_STAGES
-from config.api import CSVRenderer, IdField, IdFilter, Pagination, acting_user
+from config.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
 from config.errors import ActionForbidden
 from recruitment import assessment, selectors, services, subject_access
 from recruitment.models import (
@@ -48,12 +48,12 @@ from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
 # --- Input ----------------------------------------------------------------------------------
 
 
-class EvidenceInput(serializers.Serializer[dict[str, Any]]):
+class EvidenceInput(JSONInput):
     criterion = serializers.IntegerField(min_value=1, max_value=2**53)
     text = serializers.CharField(max_length=10000)
 
 
-class EqualityInput(serializers.Serializer[dict[str, Any]]):
+class EqualityInput(JSONInput):
     """Every question optional; each also takes ``prefer_not_to_say``. Unknown keys are
     refused so a mistyped question is not silently lost."""
 
@@ -71,7 +71,7 @@ class EqualityInput(serializers.Serializer[dict[str, Any]]):
         return super().to_internal_value(data)
 
 
-class ApplicationInput(serializers.Serializer[dict[str, Any]]):
+class ApplicationInput(JSONInput):
     vacancy = IdField(
         # A draft is invisible to candidates: it answers "does not exist" like a missing id.
         queryset=Vacancy.objects.exclude(status=VacancyStatus.DRAFT)
@@ -85,7 +85,7 @@ class ApplicationInput(serializers.Serializer[dict[str, Any]]):
     equality = EqualityInput(required=False, allow_null=True, default=None)
 
 
-class ActionInput(serializers.Serializer[dict[str, Any]]):
+class ActionInput(JSONInput):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
@@ -93,7 +93,7 @@ class ScheduleInterviewInput(ActionInput):
     interview_at = serializers.DateTimeField()
 
 
-class PositiveActionUseInput(serializers.Serializer[dict[str, Any]]):
+class PositiveActionUseInput(JSONInput):
     justification = serializers.CharField(max_length=5000)
 
 
@@ -107,23 +107,23 @@ ACTION_INPUTS: dict[str, type[ActionInput]] = {
 }
 
 
-class ScoreItemInput(serializers.Serializer[dict[str, Any]]):
+class ScoreItemInput(JSONInput):
     criterion = serializers.IntegerField(min_value=1, max_value=2**53)
     score = serializers.IntegerField(min_value=0, max_value=4)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class ScoresInput(serializers.Serializer[dict[str, Any]]):
+class ScoresInput(JSONInput):
     stage = serializers.ChoiceField(choices=ScoreStage.choices)
     scores = serializers.ListField(child=ScoreItemInput(), min_length=1, max_length=50)
 
 
-class AgreedScoreItemInput(serializers.Serializer[dict[str, Any]]):
+class AgreedScoreItemInput(JSONInput):
     criterion = serializers.IntegerField(min_value=1, max_value=2**53)
     score = serializers.IntegerField(min_value=0, max_value=4)
 
 
-class AgreedScoresInput(serializers.Serializer[dict[str, Any]]):
+class AgreedScoresInput(JSONInput):
     stage = serializers.ChoiceField(choices=ScoreStage.choices)
     scores = serializers.ListField(child=AgreedScoreItemInput(), min_length=1, max_length=50)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")

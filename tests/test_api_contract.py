@@ -191,3 +191,63 @@ def test_a_vacancy_id_in_a_query_is_a_whole_number(path, vacancy, status, hr, cl
     response = client_for(hr).get(f"{path}vacancy={vacancy}")
 
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"username": 12345678}, "username"),
+        ({"full_name": 1.5e272}, "full_name"),
+        ({"password": 123456789012}, "password"),
+    ],
+)
+def test_a_string_field_takes_a_string_only(body, field, anon):
+    """DRF's CharField turns a number into its digits: a number is refused instead."""
+    valid = {
+        "username": "newcomer",
+        "email": "new@example.org",
+        "password": "a-long-passphrase-2031",
+        "full_name": "New Comer",
+    }
+
+    response = anon.post("/api/v1/auth/register/", valid | body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {field: ["Not a valid string."]}
+    assert not UserFactory._meta.model.objects.filter(email="new@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        ({"positive_action": "yes"}, {"positive_action": ["Must be a valid boolean."]}),
+        ({"positive_action": 1}, {"positive_action": ["Must be a valid boolean."]}),
+        (
+            {"evidence": [{"criterion": "1", "text": "x"}]},
+            {"evidence": {"0": {"criterion": ["A valid integer is required."]}}},
+        ),
+        ({"statement": 42}, {"statement": ["Not a valid string."]}),
+    ],
+)
+def test_each_field_of_a_body_takes_its_own_json_type(
+    change, errors, vacancy, candidate, client_for
+):
+    body = {"vacancy": vacancy.pk, "statement": "I can."} | change
+
+    response = client_for(candidate).post("/api/v1/applications/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == errors
+    assert not vacancy.applications.exists()
+
+
+def test_a_list_of_ids_takes_numbers_only(vacancy, chair, client_for):
+    set_vacancy_status(vacancy, "closed")
+    body = {"action": "shortlist", "applications": ["1", 2]}
+
+    response = client_for(chair).post(
+        f"/api/v1/vacancies/{vacancy.pk}/decisions/", body, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"applications": {"0": ["A valid integer is required."]}}

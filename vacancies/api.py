@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from config.api import IdField, acting_user
+from config.api import IdField, JSONInput, acting_user
 from config.errors import ActionForbidden
 from recruitment import selectors
 from recruitment import services as recruitment_services
@@ -35,12 +35,12 @@ from vacancies.models import (
 # --- Input ----------------------------------------------------------------------------------
 
 
-class CriterionInput(serializers.Serializer[dict[str, Any]]):
+class CriterionInput(JSONInput):
     kind = serializers.ChoiceField(choices=CriterionKind.choices)
     text = serializers.CharField(max_length=500)
 
 
-class PositiveActionInput(serializers.Serializer[dict[str, Any]]):
+class PositiveActionInput(JSONInput):
     characteristic = serializers.ChoiceField(choices=PositiveActionCharacteristic.choices)
     groups = serializers.ListField(
         child=serializers.CharField(max_length=30), min_length=1, max_length=20
@@ -48,7 +48,7 @@ class PositiveActionInput(serializers.Serializer[dict[str, Any]]):
     evidence = serializers.CharField(max_length=5000)
 
 
-class VacancyInput(serializers.Serializer[dict[str, Any]]):
+class VacancyInput(JSONInput):
     title = serializers.CharField(max_length=200)
     reference = serializers.CharField(max_length=50)
     department = serializers.CharField(max_length=200)
@@ -105,11 +105,11 @@ class VacancyInput(serializers.Serializer[dict[str, Any]]):
         return services.VacancyInput(**data)
 
 
-class ReasonInput(serializers.Serializer[dict[str, Any]]):
+class ReasonInput(JSONInput):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class LegalHoldInput(serializers.Serializer[dict[str, Any]]):
+class LegalHoldInput(JSONInput):
     """Place a legal hold (``held: true``, with the complaint or claim as ``reason``) or
     release it (``held: false``). While held, nothing is erased."""
 
@@ -230,7 +230,7 @@ class RankingEntry(serializers.Serializer[Any]):
     )
 
 
-class BulkDecisionInput(serializers.Serializer[dict[str, Any]]):
+class BulkDecisionInput(JSONInput):
     action = serializers.ChoiceField(choices=recruitment_services.BULK_ACTIONS)
     applications = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**53),
