@@ -1,5 +1,6 @@
 """Form plumbing shared by the web pages: GOV.UK rendering and service errors on fields."""
 
+from collections.abc import Callable
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
@@ -42,3 +43,16 @@ class LegalHoldForm(GovForm):
         label="Why is it held?",
         help_text="For example, the tribunal claim number or the complaint reference.",
     )
+
+
+def legal_hold_posted(data: Any, set_hold: Callable[[str], Any]) -> LegalHoldForm | None:
+    """Run ``set_hold(reason)`` with the reason posted from a page's legal-hold form: None
+    when done, else the form with the service's errors to show again."""
+    form = LegalHoldForm(data, prefix="hold")
+    form.is_valid()
+    try:
+        set_hold(form.cleaned_data.get("reason", ""))
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return form
+    return None

@@ -23,6 +23,7 @@ from django_fsm_log.models import StateLog
 
 from config import fsm
 from config.errors import ActionForbidden, DomainError
+from config.legal_hold import legal_hold_set
 from recruitment import assessment, selectors, tasks
 from recruitment.models import (
     EQUALITY_QUESTIONS,
@@ -551,22 +552,13 @@ def agreed_scores_set(
 def application_legal_hold_set(
     *, application_id: Any, by: User, held: bool, reason: str = ""
 ) -> Application:
-    """Place (with the complaint or claim as the reason) or release a legal hold on an
-    application: while held it is not erased (recruitment/retention.py). HR only; the change
-    and who made it go to the audit log."""
-    with transaction.atomic(), set_actor(by):
-        application = Application.objects.select_for_update().get(pk=application_id)
-        if not rules.has_perm("recruitment.set_legal_hold", by, application):
-            raise ActionForbidden("Only HR can place or release a legal hold.")
-        if held:
-            _reason_required(reason)
-        application.legal_hold = held
-        application.legal_hold_reason = reason.strip() if held else ""
-        application.save(update_fields=["legal_hold", "legal_hold_reason", "updated_at"])
-    logger.info(
-        "application %s: legal hold %s by user %s",
-        application.pk,
-        "placed" if held else "released",
-        by.pk,
+    """Place or release a legal hold on an application: while held it is not erased. HR
+    only (config/legal_hold.py)."""
+    return legal_hold_set(
+        Application,
+        pk=application_id,
+        by=by,
+        permission="recruitment.set_legal_hold",
+        held=held,
+        reason=reason,
     )
-    return application

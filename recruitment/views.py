@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from config.api import acting_user
 from config.errors import ActionForbidden, DomainError
-from config.forms import LegalHoldForm
+from config.forms import LegalHoldForm, legal_hold_posted
 from recruitment import assessment, selectors, services, subject_access
 from recruitment.forms import (
     QUESTION_LABELS,
@@ -434,17 +434,13 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
     application = _staff_application(request, pk)
     try:
         if action in ("hold", "release-hold"):
-            hold = LegalHoldForm(request.POST, prefix="hold")
-            hold.is_valid()
-            try:
-                services.application_legal_hold_set(
-                    application_id=application.pk,
-                    by=user,
-                    held=action == "hold",
-                    reason=hold.cleaned_data.get("reason", ""),
-                )
-            except ValidationError as exc:
-                hold.add_service_errors(exc)
+            hold = legal_hold_posted(
+                request.POST,
+                lambda reason: services.application_legal_hold_set(
+                    application_id=application.pk, by=user, held=action == "hold", reason=reason
+                ),
+            )
+            if hold is not None:
                 return _render_staff_application(request, application, user, {"hold": hold})
         elif action == "reject":
             form = ReasonForm(request.POST, prefix="reject")

@@ -18,6 +18,7 @@ from django_fsm import can_proceed
 
 from accounts.models import STAFF_ROLES, Role
 from config.errors import ActionForbidden, DomainError
+from config.legal_hold import legal_hold_set
 from vacancies.models import (
     MAX_TIE_BAND,
     POSITIVE_ACTION_GROUPS,
@@ -278,19 +279,13 @@ def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:
 
 
 def vacancy_legal_hold_set(*, vacancy_id: Any, by: User, held: bool, reason: str = "") -> Vacancy:
-    """Place (with the complaint or claim as the reason) or release a legal hold on a
-    campaign: while held none of its applications is erased (recruitment/retention.py). HR
-    only; the change and who made it go to the audit log."""
-    with transaction.atomic(), set_actor(by):
-        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
-        if not rules.has_perm("vacancies.set_legal_hold", by, vacancy):
-            raise ActionForbidden("Only HR can place or release a legal hold.")
-        if held and not reason.strip():
-            raise ValidationError({"reason": ["A reason is required."]})
-        vacancy.legal_hold = held
-        vacancy.legal_hold_reason = reason.strip() if held else ""
-        vacancy.save(update_fields=["legal_hold", "legal_hold_reason", "updated_at"])
-    logger.info(
-        "vacancy %s: legal hold %s by user %s", vacancy.pk, "placed" if held else "released", by.pk
+    """Place or release a legal hold on a campaign: while held none of its applications is
+    erased. HR only (config/legal_hold.py)."""
+    return legal_hold_set(
+        Vacancy,
+        pk=vacancy_id,
+        by=by,
+        permission="vacancies.set_legal_hold",
+        held=held,
+        reason=reason,
     )
-    return vacancy

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from config.api import acting_user
 from config.errors import ActionForbidden, DomainError
-from config.forms import LegalHoldForm
+from config.forms import LegalHoldForm, legal_hold_posted
 from recruitment.models import Application
 from vacancies import services
 from vacancies.forms import VacancyForm, VacancySearchForm
@@ -197,19 +197,16 @@ def staff_vacancy_action(request: HttpRequest, pk: int, action: str) -> HttpResp
 
 
 def _legal_hold(request: HttpRequest, vacancy: Vacancy, *, held: bool) -> HttpResponse:
-    form = LegalHoldForm(request.POST, prefix="hold")
-    form.is_valid()
     try:
-        services.vacancy_legal_hold_set(
-            vacancy_id=vacancy.pk,
-            by=acting_user(request),
-            held=held,
-            reason=form.cleaned_data.get("reason", ""),
+        form = legal_hold_posted(
+            request.POST,
+            lambda reason: services.vacancy_legal_hold_set(
+                vacancy_id=vacancy.pk, by=acting_user(request), held=held, reason=reason
+            ),
         )
     except ActionForbidden as exc:
         raise PermissionDenied(exc.detail) from exc
-    except ValidationError as exc:
-        form.add_service_errors(exc)
+    if form is not None:
         return staff_vacancy_detail(request, vacancy.pk, hold_form=form)
     messages.success(
         request,
