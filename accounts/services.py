@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Role, User
+from config.text import single_line_errors
 
 
 def user_create(
@@ -13,7 +14,8 @@ def user_create(
     """Create a user after checking the password against Django's validators.
 
     Raises ``ValidationError`` with a field dict (username, email, password, role)."""
-    errors: dict[str, list[str]] = {}
+    # A name goes into e-mail headers ("To: Full Name <address>") and pages: one line.
+    errors: dict[str, list[str]] = single_line_errors(full_name=full_name)
     if role not in Role.values:
         errors["role"] = [f"Unknown role {role!r}: one of {', '.join(Role.values)}."]
     if User.objects.filter(username__iexact=username).exists():

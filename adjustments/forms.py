@@ -4,6 +4,7 @@ from crispy_forms_gds.choices import Choice
 from django import forms
 
 from adjustments.models import AdjustmentCategory, AdjustmentStage, AdjustmentState
+from config.api import MAX_ID
 from config.forms import GovForm
 
 CATEGORY_HINTS = {
@@ -75,7 +76,7 @@ class QueueFilterForm(forms.Form):
         choices=[("", "Waiting for a decision"), ("all", "All"), *AdjustmentState.choices],
         required=False,
     )
-    vacancy = forms.IntegerField(required=False, min_value=1)
+    vacancy = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     due = forms.ChoiceField(
         choices=[("", "Any time"), ("overdue", "Overdue"), ("week", "Needed within 7 days")],
         required=False,

@@ -41,17 +41,28 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 
 def adjustment_request(
     *, application: Application, by: User, stage: str, category: str, details: str
-) -> AdjustmentRequest:
-    """The candidate asks for an adjustment for a stage of their application."""
+) -> tuple[AdjustmentRequest, bool]:
+    """The candidate asks for an adjustment for a stage of their application. The same open
+    request again (a double click, a retried call) is the request already made: returns it
+    and ``False``. Requests on one application take turns on its row, so several at once
+    make one."""
     if not rules.has_perm("adjustments.request", by, application):
         raise ActionForbidden("Only the candidate can ask for adjustments to their application.")
-    if application.state in FINAL_STATES:
-        raise DomainError(
-            "invalid_transition",
-            f"The application is {application.get_state_display().lower()}: "
-            "no adjustment can be requested.",
-        )
     with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.state in FINAL_STATES:
+            raise DomainError(
+                "invalid_transition",
+                f"The application is {application.get_state_display().lower()}: "
+                "no adjustment can be requested.",
+            )
+        same = (
+            AdjustmentRequest.objects.open()
+            .filter(application=application, stage=stage, category=category, details=details)
+            .first()
+        )
+        if same is not None:
+            return same, False
         adjustment = AdjustmentRequest.objects.create(
             application=application,
             stage=stage,
@@ -66,7 +77,7 @@ def adjustment_request(
             ),
         )
     logger.info("adjustment %s requested on application %s", adjustment.pk, application.pk)
-    return adjustment
+    return adjustment, True
 
 
 def available_actions(adjustment: AdjustmentRequest, user: User) -> list[str]:

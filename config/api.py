@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: pagination and the error envelope of ../shared/api.md."""
+"""API plumbing shared by every app: pagination and the error envelope (docs/api.md)."""
 
 import csv
 import io
@@ -7,7 +7,9 @@ from typing import Any
 
 import django_filters
 from django import forms as django_forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -36,14 +38,23 @@ class Pagination(PageNumberPagination):
             )
         return super().get_page_size(request)
 
+    def check_page(self, request: Request) -> None:
+        """``page`` is a whole number from 1 (or ``last``), else 400; a page past the end is
+        DRF's 404."""
+        page = request.query_params.get(self.page_query_param, "")
+        whole = page.isascii() and page.isdigit() and int(page) >= 1
+        if page and page not in self.last_page_strings and not whole:
+            raise exceptions.ValidationError({"page": ["A whole number from 1."]})
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.check_page(request)
+        return super().paginate_queryset(queryset, request, view)
+
     def check_parameters(self, request: Request) -> None:
         """Refuse bad ``page`` and ``page_size`` as a paginated answer would, for an answer
         that is not paginated (a CSV of everything)."""
         self.get_page_size(request)
-        page = request.query_params.get(self.page_query_param, "")
-        whole = page.isascii() and page.isdigit() and int(page) >= 1
-        if page and page not in self.last_page_strings and not whole:
-            raise exceptions.NotFound(self.invalid_page_message)
+        self.check_page(request)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
@@ -112,6 +123,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.APIException):
         response.data = {"code": exc.default_code, "detail": str(exc.detail)}
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: Django refuses some requests before any view runs (a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, too many fields). Under /api/ the answer is the envelope:
+    413 ``too_large`` for a body over the limit, else 400 ``invalid``."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(
+            {
+                "code": "too_large",
+                "detail": f"The request body is larger than "
+                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+            },
+            status=413,
+        )
+    message = "The request could not be read."
+    return JsonResponse(
+        {"code": "invalid", "detail": message, "errors": {"non_field_errors": [message]}},
+        status=400,
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -206,11 +239,12 @@ class IdQueryField(serializers.IntegerField):
 
 
 class IdField(serializers.PrimaryKeyRelatedField):
-    """A related object by id: whole numbers only (``1.5`` or ``true`` is not an id)."""
+    """A related object by id: a whole number, as a JSON number or a string of digits (the
+    contract's own examples quote ids); ``1.5``, ``"1.5"``, ``"x"`` or ``true`` is not an id."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not (
-            isinstance(data, int) or (isinstance(data, str) and data.isdigit())
+            isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit())
         ):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if int(data) > MAX_ID:

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -93,6 +94,18 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    # The embedded default takes a small burst of simultaneous writes: write-ahead logging
+    # (readers never wait for the writer), transactions that take the write lock when they
+    # start (so two never deadlock upgrading a read lock), and writers queue for up to 20 s
+    # instead of failing at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -223,7 +236,7 @@ EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
-# --- Domain settings (see ../shared/domain.md) ---------------------------------------------------
+# --- Domain settings (see docs/domain.md) ---------------------------------------------------
 
 #: Remind the adjustments coordinators of open requests needed within this many working days.
 ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", default=3)
@@ -231,12 +244,12 @@ ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", d
 #: the vacancy closed (sift) or after the interview.
 PANEL_SCORING_REMINDER_DAYS = env.int("PANEL_SCORING_REMINDER_DAYS", default=2)
 
-#: Retention (../shared/domain.md §6): candidates' personal data is erased this many months
+#: Retention (docs/domain.md §6): candidates' personal data is erased this many months
 #: after the vacancy is filled or cancelled, unless under a legal hold. One deployment
 #: serves one organisation; set this to its policy (6 is common, some councils keep 12).
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=6)
 
-#: Monitoring statistics (../shared/domain.md §7). Which group is the reference for the
+#: Monitoring statistics (docs/domain.md §7). Which group is the reference for the
 #: relative likelihood, and what the other groups together are called in reports.
 MONITORING_REFERENCE_GROUPS = {
     "ethnicity_group": "white",
@@ -265,12 +278,25 @@ MONITORING_BENCHMARK_NAME = env.str(
 )
 #: Reports over more applications than this run as a Celery task with progress.
 MONITORING_ASYNC_THRESHOLD = env.int("MONITORING_ASYNC_THRESHOLD", default=200_000)
+#: Disclosure control (recruitment/disclosure.py, docs/disclosure-control.md). A stage column
+#: of a unit is released only when at least this many people reached the stage in it, and no
+#: two released columns differ by between 1 and this many less one.
+MONITORING_MIN_POPULATION = env.int("MONITORING_MIN_POPULATION", default=20)
+#: A campaign is a unit of its own only with at least this many applications.
+MONITORING_CAMPAIGN_MIN_APPLICATIONS = env.int("MONITORING_CAMPAIGN_MIN_APPLICATIONS", default=100)
+#: The month a reporting year starts in (4: April to March, as UK public bodies report).
+MONITORING_YEAR_START_MONTH = env.int("MONITORING_YEAR_START_MONTH", default=4)
+#: Grade → grade band, e.g. {"Band 5": "Bands 1 to 5", "Band 6": "Bands 6 and 7"}; a grade not
+#: listed is a band of its own. JSON in the environment.
+MONITORING_GRADE_BANDS: dict[str, str] = env.json("MONITORING_GRADE_BANDS", default={})
+#: The exact statutory return is refused for a year with fewer applications than this.
+MONITORING_STATUTORY_MINIMUM = env.int("MONITORING_STATUTORY_MINIMUM", default=100)
 
 # --- API ------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.StrictTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -279,9 +305,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    # JSON bodies only (../shared/api.md): a form-encoded body cannot carry the nested objects
+    # JSON bodies only (docs/api.md): a form-encoded body cannot carry the nested objects
     # and lists (equality answers, evidence, scores), which DRF's form parsers silently drop.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "config.renderers.BrowsableAPIRendererWithInlineStyles",
@@ -307,6 +333,8 @@ SPECTACULAR_SETTINGS = {
         "ScoreStageEnum": "recruitment.models.ScoreStage",
         "AdjustmentStageEnum": "adjustments.models.AdjustmentStage",
         "AdjustmentStateEnum": "adjustments.models.AdjustmentState",
+        "UnitKindEnum": "recruitment.disclosure.UNIT_KINDS",
+        "CriterionKindEnum": "vacancies.models.CriterionKind",
     },
 }
 

@@ -7,7 +7,8 @@ STATIC_ROOT = None  # type: ignore[assignment]  # whitenoise then scans no folde
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Hashed storage needs collectstatic; tests serve the source files (../shared/stack.md trap 3).
+# Hashed storage needs collectstatic; tests serve the source files (with hashed names the
+# live server's pages come out unstyled).
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

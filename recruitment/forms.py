@@ -152,7 +152,7 @@ class InterviewForm(GovForm):
 
 # --- Scoring, moderation and decisions ------------------------------------------------------------
 
-#: What each score means (../shared/api.md, "Scores").
+#: What each score means (docs/api.md, "Scores").
 SCORE_MEANINGS = {
     0: "No evidence",
     1: "Limited evidence",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from config import mail
 from config.mail import send_mail
+from config.text import one_line
 from recruitment.models import (
     Application,
     ApplicationState,
@@ -62,7 +63,8 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
         "access_to_work": ACCESS_TO_WORK,
     }
     body = render_to_string(f"recruitment/email/{kind}.txt", context)
-    return SUBJECTS[kind].format(title=vacancy.title), body
+    # One line whatever was stored: a subject with a line break is refused by the mailer.
+    return one_line(SUBJECTS[kind].format(title=vacancy.title)), body
 
 
 def notify(application_id: Any, kind: str) -> bool:

@@ -371,7 +371,7 @@ def positive_action_decisions(
     )
     if date_from is not None:
         decisions = decisions.filter(decided_at__gte=_local_midnight(date_from))
-    if date_to is not None:
+    if date_to is not None and date_to < date.max:  # the last day there is bounds nothing
         decisions = decisions.filter(decided_at__lt=_local_midnight(date_to + timedelta(days=1)))
     return decisions
 

@@ -6,7 +6,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from config.errors import DomainError
-from tests.factories import UserFactory, set_vacancy_status
+from tests.factories import UserFactory, VacancyFactory, set_vacancy_status
 
 pytestmark = pytest.mark.django_db
 
@@ -153,11 +153,15 @@ def test_an_empty_csv_still_has_its_header(hr, client_for):
     ]
 
 
-@pytest.mark.parametrize(("query", "status"), [("page_size=x", 400), ("page=-1", 404)])
-def test_the_csv_checks_the_paging_parameters_like_the_json(query, status, hr, client_for):
+@pytest.mark.parametrize(("query", "field"), [("page_size=x", "page_size"), ("page=-1", "page")])
+def test_the_csv_checks_the_paging_parameters_like_the_json(query, field, hr, client_for):
+    """A malformed page or page size is a 400 naming it, in CSV as in JSON (a page past the
+    end is the JSON's 404; a CSV holds everything)."""
     response = client_for(hr).get(f"/api/v1/positive-action-decisions/?format=csv&{query}")
+    as_json = client_for(hr).get(f"/api/v1/positive-action-decisions/?{query}")
 
-    assert response.status_code == status
+    assert (response.status_code, as_json.status_code) == (400, 400)
+    assert list(as_json.json()["errors"]) == [field]
 
 
 def test_a_ranking_is_not_filtered_by_the_vacancy_list_filters(vacancy, chair, client_for):
@@ -185,12 +189,23 @@ def test_a_body_that_is_not_json_answers_415_and_changes_nothing(vacancy, candid
     "path", ["/api/v1/monitoring/funnel/?characteristic=sex&", "/api/v1/monitoring/adjustments/?"]
 )
 @pytest.mark.parametrize(
-    ("vacancy", "status"), [("12", 200), ("", 200), ("12.0", 400), ("1e1", 400)]
+    ("vacancy", "status"),
+    [("{id}", 200), ("", 200), ("{id}.0", 400), ("1e1", 400), ("{missing}", 400)],
 )
 def test_a_vacancy_id_in_a_query_is_a_whole_number(path, vacancy, status, hr, client_for):
-    response = client_for(hr).get(f"{path}vacancy={vacancy}")
+    """A campaign's id, as a whole number, is accepted (its figures may still be withheld);
+    ``12.0`` or ``1e1`` is not an id, and an id that names no vacancy is refused too, each a
+    400 naming ``vacancy``."""
+    campaign = VacancyFactory()
+    query = vacancy.format(id=campaign.pk, missing=campaign.pk + 1000)
+
+    response = client_for(hr).get(f"{path}vacancy={query}")
 
     assert response.status_code == status
+    if status == 400:
+        assert list(response.json()["errors"]) == ["vacancy"]
+    elif query:
+        assert response.json()["unit"]["key"] == str(campaign.pk)
 
 
 @pytest.mark.parametrize(

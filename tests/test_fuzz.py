@@ -10,11 +10,13 @@ sent as every identity). The module prints how many cases and calls it made."""
 
 import collections
 import os
+import re
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -70,7 +72,7 @@ def api_schema(django_db_blocker):
 @pytest.fixture(autouse=True)
 def keep_the_test_connection():
     """Django's handler closes the connection at the end of each request, which would end
-    the test's transaction (../shared/stack.md, trap 6)."""
+    the test's transaction (on PostgreSQL: "the connection is closed")."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
@@ -129,3 +131,97 @@ def test_every_answer_is_documented_and_none_is_a_server_error(case, identities)
     for headers in identities:
         SENT["calls"] += 1
         case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+# --- The classes an outside test found, in every parameter of every operation -------------------
+
+#: What an outside tester sent and the service once answered with a 500: JSON nested a
+#: thousand deep, NUL and other control characters, numbers and dates past what the database
+#: or Python's datetime hold.
+HOSTILE_VALUES = [
+    "\x00",
+    "a\x00b",
+    "\x01\x1b[31m\r\n",
+    "9" * 30,
+    str(2**63),
+    "-1",
+    "1e309",
+    "99999-12-31",
+    "9999-12-31",
+    "9999-12-31T23:59:59Z",
+    "0000-00-00",
+    "ü" * 300,
+]
+HOSTILE_BODIES = ["[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000]
+HOSTILE_TOKENS = ["\x00", "abc\x00", "\x7f" * 40, "Z" * 4000]
+
+
+def _operations(api_schema):
+    for path, item in api_schema.raw_schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def _fill(path, value=None, operation=None):
+    """The path with each parameter filled: ``value`` for every one, or a valid value (an
+    enum's first, else 1) so the URL resolves to the operation."""
+    enums = {
+        p["name"]: p["schema"]["enum"][0]
+        for p in (operation or {}).get("parameters", [])
+        if p["in"] == "path" and "enum" in p.get("schema", {})
+    }
+    return re.sub(r"\{([^}]+)\}", lambda m: value or str(enums.get(m.group(1), "1")), path)
+
+
+def test_hostile_values_in_every_parameter_and_body_answer_no_server_error(api_schema, identities):
+    """Every query and path parameter of every operation, one hostile value at a time, and
+    every body nested a thousand deep, as HR (who may call most operations): never a 5xx,
+    and a 4xx is the error envelope."""
+    client = Client()
+    hr = next(h for h in identities[1:])  # the first role is HR
+    sent = 0
+    failures = []
+    for path, method, operation in _operations(api_schema):
+        query = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+        good = _fill(path, operation=operation)
+        calls = [(good, {name: value}, None) for name in query for value in HOSTILE_VALUES]
+        if "{" in path:
+            calls += [(_fill(path, v), {}, None) for v in ("9" * 30, str(2**63), "%00", "-1")]
+        if "requestBody" in operation:
+            calls += [(good, {}, body) for body in HOSTILE_BODIES]
+        for url, params, body in calls:
+            kwargs = {"HTTP_AUTHORIZATION": hr["Authorization"]}
+            if body is None:
+                response = getattr(client, method)(url, params, **kwargs)
+            else:
+                response = getattr(client, method)(
+                    url, body, content_type="application/json", **kwargs
+                )
+            sent += 1
+            if response.status_code >= 500 or (
+                response.status_code >= 400
+                and response["Content-Type"].startswith("application/json")
+                and "code" not in response.json()
+            ):
+                failures.append((method, url, params, (body or "")[:20], response.status_code))
+    SENT["hostile calls"] += sent
+    assert sent > 500
+    assert failures == []
+
+
+def test_a_hostile_token_is_a_401_on_every_operation_that_reads_credentials(api_schema):
+    client = Client()
+    failures = []
+    checked = 0
+    for path, method, operation in _operations(api_schema):
+        if "401" not in operation["responses"]:
+            continue  # signing in and registering read no credentials
+        checked += 1
+        url = _fill(path, operation=operation)
+        for token in HOSTILE_TOKENS:
+            response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Token {token}")
+            if response.status_code != 401:
+                failures.append((method, path, repr(token[:5]), response.status_code))
+    assert checked > 30
+    assert failures == []

@@ -10,6 +10,7 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from accounts.models import STAFF_ROLES, Role, User
+from config.api import MAX_ID
 from config.forms import GovForm
 from vacancies import services
 from vacancies.models import (
@@ -55,10 +56,22 @@ def _group_choices() -> list[tuple[str, str]]:
 
 
 class StaffLabels:
-    """Staff are offered by name and role, not username."""
+    """Staff are offered by name and role, not username; a value that cannot be an id (a
+    number past the largest the database holds) is an invalid choice, not a crash."""
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name} ({obj.get_role_display()})"
+
+    def clean(self, value: Any) -> Any:
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            text = str(item or "")
+            if text.isdigit() and int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    "Select a valid choice. That choice is not one of the available choices.",
+                    code="invalid_choice",
+                )
+        return super().clean(value)  # type: ignore[misc]
 
 
 class StaffChoiceField(StaffLabels, forms.ModelChoiceField):

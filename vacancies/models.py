@@ -165,7 +165,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     tie_band_reason = models.TextField(max_length=2000, blank=True)
     #: High-volume campaigns: the most interviews anyone is offered. Then only the guaranteed
     #: candidates who best meet the minimum criteria are guaranteed an interview
-    #: (../shared/domain.md §2, recruitment/assessment.py). Null: no limit.
+    #: (docs/domain.md §2, recruitment/assessment.py). Null: no limit.
     interview_limit = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)]
     )

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 import rules
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from accounts.models import STAFF_ROLES, Role
 from config.errors import ActionForbidden, DomainError
 from config.legal_hold import legal_hold_set
+from config.text import SINGLE_LINE_MESSAGE, is_single_line, single_line_errors
 from vacancies.models import (
     MAX_TIE_BAND,
     POSITIVE_ACTION_GROUPS,
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+REFERENCE_TAKEN = "A vacancy with this reference already exists."
 
 
 @dataclass
@@ -75,10 +78,25 @@ class VacancyInput:
     interview_limit_reason: str = ""
 
 
-def _validate(data: VacancyInput, exclude_pk: int | None = None) -> None:
+def _validate(data: VacancyInput, exclude_pk: int | None = None, by: User | None = None) -> None:
     """Rules that need more than one field, or the database. Raises a field-keyed
     ``ValidationError``; the API answers 400 with it and the web form shows it by the field."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = single_line_errors(
+        title=data.title,
+        reference=data.reference,
+        department=data.department,
+        grade=data.grade,
+        location=data.location,
+    )
+    if any(not is_single_line(c.text) for c in data.criteria):
+        errors["criteria"] = [
+            f"Each criterion: {SINGLE_LINE_MESSAGE[0].lower()}{SINGLE_LINE_MESSAGE[1:]}"
+        ]
+    if by is not None and by.role == Role.HIRING_MANAGER and data.hiring_manager != by:
+        # They would lose sight of what they made: only HR assigns other chairs.
+        errors["hiring_manager"] = [
+            "A hiring manager can only create vacancies they chair: name yourself, or ask HR."
+        ]
     if data.salary_min > data.salary_max:
         errors["salary_max"] = ["Must be at least the minimum salary."]
     if data.closing_date <= timezone.now():
@@ -123,7 +141,7 @@ def _validate(data: VacancyInput, exclude_pk: int | None = None) -> None:
         elif not plan.evidence.strip():
             errors["positive_action"] = ["The evidence of under-representation is required."]
     if Vacancy.objects.filter(reference__iexact=data.reference).exclude(pk=exclude_pk).exists():
-        errors["reference"] = ["A vacancy with this reference already exists."]
+        errors["reference"] = [REFERENCE_TAKEN]
     if errors:
         raise ValidationError(errors)
 
@@ -132,12 +150,17 @@ def vacancy_create(*, by: User, data: VacancyInput) -> Vacancy:
     """Create a draft vacancy with its criteria, panel and positive-action plan."""
     if not rules.has_perm("vacancies.create_vacancy", by):
         raise ActionForbidden("Only HR and hiring managers can create vacancies.")
-    _validate(data)
-    with transaction.atomic(), set_actor(by):
-        vacancy = Vacancy.objects.create(created_by=by, **_vacancy_fields(data))
-        vacancy.panel.set(data.panel)
-        _create_criteria(vacancy, data)
-        _create_plan(vacancy, data)
+    _validate(data, by=by)
+    try:
+        with transaction.atomic(), set_actor(by):
+            vacancy = Vacancy.objects.create(created_by=by, **_vacancy_fields(data))
+            vacancy.panel.set(data.panel)
+            _create_criteria(vacancy, data)
+            _create_plan(vacancy, data)
+    except IntegrityError:
+        # Another vacancy took the reference between the check above and this insert: the
+        # unique constraint decides, and the answer is the check's own.
+        raise ValidationError({"reference": [REFERENCE_TAKEN]}) from None
     return vacancy
 
 
@@ -266,10 +289,14 @@ def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:
                 f"Only a draft can be edited; this vacancy is "
                 f"{vacancy.get_status_display().lower()}.",
             )
-        _validate(data, exclude_pk=vacancy.pk)
+        _validate(data, exclude_pk=vacancy.pk, by=by)
         for name, value in _vacancy_fields(data).items():
             setattr(vacancy, name, value)
-        vacancy.save()
+        try:
+            with transaction.atomic():
+                vacancy.save()
+        except IntegrityError:
+            raise ValidationError({"reference": [REFERENCE_TAKEN]}) from None
         vacancy.panel.set(data.panel)
         vacancy.criteria.all().delete()
         _create_criteria(vacancy, data)
