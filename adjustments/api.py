@@ -24,9 +24,10 @@ from adjustments.models import (
     AdjustmentState,
 )
 from adjustments.reporting import adjustments_report
-from config.api import IdFilter, IdQueryField, JSONInput, acting_user
+from config.api import IdFilter, JSONInput, acting_user
 from config.errors import ActionForbidden
-from recruitment.suppression import DEFAULT_PRESET, PRESETS
+from recruitment.monitoring_api import UnitOutput, UnitQuery
+from recruitment.presets import DEFAULT_PRESET, PRESETS
 
 
 class AdjustmentInput(JSONInput):
@@ -144,25 +145,27 @@ def request_adjustment(request: Request, application: Any) -> Response:
     """POST /applications/{id}/adjustments/ (wired from the application viewset)."""
     data = AdjustmentInput(data=request.data)
     data.is_valid(raise_exception=True)
-    adjustment = services.adjustment_request(
+    adjustment, created = services.adjustment_request(
         application=application, by=acting_user(request), **data.validated_data
     )
     return Response(
         AdjustmentOutput(adjustment, context={"request": request}).data,
-        status=status.HTTP_201_CREATED,
+        # The same open request again is the one already made (200), not a second.
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
     )
 
 
-class ReportQuery(serializers.Serializer[dict[str, Any]]):
+class ReportQuery(UnitQuery):
+    """The same releasable units and periods as the monitoring statistics."""
+
     preset = serializers.ChoiceField(choices=sorted(PRESETS), default=DEFAULT_PRESET)
-    vacancy = IdQueryField(required=False)
 
 
 class AdjustmentsReportRowOutput(serializers.Serializer[Any]):
     category = serializers.CharField()
     counts = serializers.DictField(
         child=serializers.IntegerField(allow_null=True),
-        help_text="Outcome → count; null where suppressed.",
+        help_text="Outcome → count; null where withheld or below 10.",
     )
     total = serializers.IntegerField(allow_null=True)
 
@@ -174,15 +177,23 @@ class AdjustmentsReportOutput(serializers.Serializer[Any]):
     totals = serializers.DictField(child=serializers.IntegerField(allow_null=True))
     total = serializers.IntegerField(allow_null=True)
     decided = serializers.IntegerField(allow_null=True)
-    median_days_to_decision = serializers.FloatField(allow_null=True)
+    median_days_to_decision = serializers.CharField(
+        allow_null=True, help_text="The band holding the middle decision, from released counts."
+    )
+    days_to_decision = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True), help_text="Band → decisions."
+    )
     in_place_before_stage = serializers.IntegerField(allow_null=True)
     not_in_place_before_stage = serializers.IntegerField(allow_null=True)
+    unit = UnitOutput()
+    withheld = serializers.CharField(allow_null=True)
 
 
 class AdjustmentsReportView(APIView):
     """Anonymised counts of adjustment requests (hr): by category and outcome, median days
-    to a decision, and how many were in place before their stage. Small numbers are
-    suppressed (``null``) as in the monitoring statistics."""
+    to a decision, and how many were in place before their stage, for one releasable unit and
+    period, through the same release path as the monitoring statistics (``null`` where
+    withheld or below 10)."""
 
     @extend_schema(parameters=[ReportQuery], responses={200: AdjustmentsReportOutput})
     def get(self, request: Request) -> Response:
@@ -192,6 +203,6 @@ class AdjustmentsReportView(APIView):
         query.is_valid(raise_exception=True)
         report = adjustments_report(
             preset=PRESETS[query.validated_data["preset"]],
-            vacancy=query.validated_data.get("vacancy"),
+            selection=query.validated_data["selection"],
         )
         return Response(asdict(report))

@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from config.fsm import permission
+from recruitment.disclosure import new_record_key
 from recruitment.models import Application
 
 if TYPE_CHECKING:
@@ -140,6 +141,9 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         null=True,
         blank=True,
     )
+    #: Random, for cell key perturbation of the anonymised report (recruitment/disclosure.py).
+    #: Never output.
+    record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
     objects = AdjustmentQuerySet.as_manager()
 

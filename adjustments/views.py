@@ -23,11 +23,13 @@ from adjustments.models import (
     AdjustmentCategory,
     AdjustmentRequest,
 )
-from adjustments.reporting import adjustments_report
+from adjustments.reporting import OUTCOME_LABELS, adjustments_report
 from config.api import acting_user
 from config.errors import ActionForbidden, DomainError
+from recruitment import statistics
 from recruitment.models import Application, ApplicationState
-from recruitment.suppression import DEFAULT_PRESET, PRESETS
+from recruitment.monitoring_views import UnitForm
+from recruitment.presets import DEFAULT_PRESET, PRESETS
 from vacancies.models import Vacancy
 
 
@@ -205,20 +207,25 @@ def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    """The anonymised adjustments report, suppressed like every statistic."""
+    """The anonymised adjustments report, for a releasable unit and period, through the same
+    release path as every statistic."""
     if not rules.has_perm("adjustments.view_report", acting_user(request)):
         raise PermissionDenied
     preset = request.GET.get("preset", DEFAULT_PRESET)
     if preset not in PRESETS:
         preset = DEFAULT_PRESET
-    data = adjustments_report(preset=PRESETS[preset])
+    form = UnitForm(request.GET or {})
+    selection = form.selection() if form.is_valid() else statistics.select()
+    data = adjustments_report(preset=PRESETS[preset], selection=selection)
     labels = dict(AdjustmentCategory.choices)
     return render(
         request,
         "adjustments/report.html",
         {
+            "form": form,
             "report": data,
-            "symbol": PRESETS[preset].symbol,
+            "outcome_labels": [OUTCOME_LABELS[o] for o in data.outcomes],
+            "symbol": "–",
             "presets": sorted(PRESETS),
             "rows": [(labels[r["category"]], r) for r in data.rows],
         },

@@ -1,6 +1,6 @@
 """Domain errors raised by services, whoever calls them (API, web page, task).
 
-The API maps a ``DomainError`` to 409 with its ``code`` (../shared/api.md); the web pages show
+The API maps a ``DomainError`` to 409 with its ``code`` (docs/api.md); the web pages show
 its ``detail``. Input errors are Django ``ValidationError``s with a field dict (API → 400).
 """
 
@@ -18,9 +18,12 @@ class DomainError(Exception):
             "vacancy_open",
             "duplicate_application",
             "positive_action_not_applicable",
-            # Added by this service (README, "Where this bends"): shortlisting beyond a
+            # Added by this service (README, "Where this differs from the original API contract"): shortlisting beyond a
             # vacancy's high-volume interview limit.
             "interview_limit_reached",
+            # The exact statutory return of a reporting year that has not finished, or of
+            # too few people (docs/disclosure-control.md).
+            "not_releasable",
         }
     )
 

@@ -1,10 +1,11 @@
 """The OpenAPI schema documents every answer an operation can give, not only its success.
 
-Every operation gets the error envelope of ../shared/api.md (``config.api.exception_handler``)
+Every operation gets the error envelope of docs/api.md (``config.api.exception_handler``)
 for each refusal it can meet: 400 where it reads input (a body or query parameters), 401 where
 it reads credentials, 403 where it needs them, 404 where it names an object in its path or
-pages a list or takes a ``format``, 409 where it changes state (the domain codes), 415
-where it takes a body (JSON only), 429 where it is throttled or signs in. A ``text/csv`` response (``?format=csv``) is a string,
+pages a list or takes a ``format``, 409 where it changes state (the domain codes) or a view
+says a domain rule can refuse it (``may_conflict``), 413 and 415 where it takes a body (over
+the size limit; JSON only), 429 where it is throttled or signs in. A ``text/csv`` response (``?format=csv``) is a string,
 whatever the JSON body is.
 
 Requests and bodies are documented as the service reads them: an optional query parameter
@@ -77,6 +78,11 @@ ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "A domain rule refuses the action",
         _envelope(sorted(DomainError.CODES), "A domain rule refuses the action."),
     ),
+    "413": (
+        "TooLargeError",
+        "The body is over the size limit",
+        _envelope(["too_large"], "The request body is larger than the service takes."),
+    ),
     "415": (
         "UnsupportedMediaTypeError",
         "The body is not JSON",
@@ -147,7 +153,9 @@ class AutoSchema(SpectacularAutoSchema):
             "401": bool(self.view.get_authenticators()),
             "403": not public,
             "404": names_object or pages,
-            "409": changes_state and not public,
+            # A GET that a domain rule can refuse (the statutory return) says so on its view.
+            "409": (changes_state and not public) or getattr(self.view, "may_conflict", False),
+            "413": "requestBody" in operation,
             "415": "requestBody" in operation,
             "429": bool(self.view.get_throttles())
             or operation["operationId"] in SIGN_IN_OPERATIONS,

@@ -28,6 +28,12 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/me/data/", SubjectAccessView.as_view(), name="my-data"),
     path("users/", accounts_api.StaffUserList.as_view(), name="users"),
     path("monitoring/funnel/", monitoring_api.FunnelView.as_view(), name="monitoring-funnel"),
+    path("monitoring/units/", monitoring_api.UnitsView.as_view(), name="monitoring-units"),
+    path(
+        "monitoring/statutory-return/",
+        monitoring_api.StatutoryReturnView.as_view(),
+        name="monitoring-statutory-return",
+    ),
     path(
         "monitoring/relative-likelihood/",
         monitoring_api.RelativeLikelihoodView.as_view(),
@@ -165,4 +171,5 @@ urlpatterns = [
     path("api/redoc/", api_docs.redoc, name="api-redoc"),
 ]
 
+handler400 = "config.api.bad_request"
 handler404 = "config.api.not_found"

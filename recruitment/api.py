@@ -455,10 +455,13 @@ class ApplicationViewSet(
         ACTION_SERVICES[action_name](application.pk, request.user, data.validated_data)
         return self._render(application.pk)
 
-    @extend_schema(request=AdjustmentInput, responses={201: AdjustmentOutput})
+    @extend_schema(
+        request=AdjustmentInput, responses={201: AdjustmentOutput, 200: AdjustmentOutput}
+    )
     @action(detail=True, methods=["post"], url_path="adjustments")
     def adjustments(self, request: Request, pk: str | None = None) -> Response:
-        """The candidate asks for a reasonable adjustment for a stage of this application."""
+        """The candidate asks for a reasonable adjustment for a stage of this application
+        (201). The same open request again answers 200 with the request already made."""
         return request_adjustment(request, self.get_object())
 
     @extend_schema(request=LegalHoldInput, responses={200: ApplicationOutput})

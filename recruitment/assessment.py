@@ -147,7 +147,7 @@ LIMIT_INCOMPLETE = (
 class InterviewLimit:
     """A vacancy's interview limit applied to its applications (withdrawn ones left out).
 
-    ../shared/domain.md §2: in a high-volume campaign the employer may limit the number of
+    docs/domain.md §2: in a high-volume campaign the employer may limit the number of
     interviews *for everyone*, and then interviews the guaranteed candidates who best meet
     the minimum criteria. Here:
 

@@ -1,6 +1,6 @@
 """Applications and everything scored or declared about them.
 
-Privacy boundary (../shared/domain.md §6):
+Privacy boundary (docs/domain.md §6):
 - ``GuaranteeDeclaration`` and ``PositiveActionDeclaration`` are separate, purpose-bound
   records, read only by the guarantee and tie-breaker logic (recruitment/assessment.py).
 - ``EqualityAnswers`` has no reverse accessor from ``Application`` (``related_name="+"``), so
@@ -22,6 +22,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from config.fsm import condition, permission
 from recruitment import assessment
+from recruitment.disclosure import new_record_key
 from vacancies.models import SCORE_VALIDATORS, Criterion, GuaranteeScheme, Vacancy, VacancyStatus
 
 if TYPE_CHECKING:
@@ -483,6 +484,9 @@ class EqualityAnswers(models.Model):
         max_length=20, choices=DisabilityImpact.choices, blank=True
     )
     age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
+    #: Random, one byte per stage, for cell key perturbation (recruitment/disclosure.py): a
+    #: cell's key is the sum of its rows' keys. Never output; goes when the row goes.
+    record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
     class Meta:
         verbose_name_plural = "equality answers"
@@ -601,3 +605,87 @@ class ScoringReminder(models.Model):
                 fields=["application", "member", "stage"], name="one_scoring_reminder_each"
             ),
         ]
+
+
+# --- The release path's records (recruitment/disclosure.py) ---------------------------------
+
+
+class DecidedYear(models.Model):
+    """A reporting year whose release plan has been decided (once, when it had finished and
+    every campaign in it had ended). Its decisions are never revisited."""
+
+    year = models.CharField(max_length=7, unique=True)  # "2025-26"
+    decided_at = models.DateTimeField(auto_now_add=True)
+    plan_version = models.CharField(max_length=40)
+    #: Random and never output: each unit's cell keys are offset by a secret derived from it
+    #: (recruitment/disclosure.py ``unit_salt``), so the same people in two units are
+    #: adjusted independently.
+    seed = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
+
+
+class PublishedEqualityAnswers(models.Model):
+    """A decided year's monitoring rows, copied when its plan was decided: every figure of the
+    year is computed from this copy, so nothing HR does afterwards (a stage recorded on a
+    filled campaign) moves a published figure. Anonymous: no link to an application. Read
+    only by the statistics code, as ``EqualityAnswers``."""
+
+    #: No index of its own: the two below lead with it (half the copying time at a million).
+    year = models.ForeignKey(
+        DecidedYear, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    quarter = models.CharField(max_length=10)  # "2025-26-Q1": the quarter its campaign closed
+    vacancy_id = models.BigIntegerField()  # not a key: the copy keeps no link to anything
+    furthest_stage = models.CharField(max_length=20, choices=Stage.choices)
+    ethnicity = models.CharField(max_length=40, blank=True)
+    sex = models.CharField(max_length=20, blank=True)
+    gender_identity_same = models.CharField(max_length=20, blank=True)
+    sexual_orientation = models.CharField(max_length=20, blank=True)
+    religion = models.CharField(max_length=20, blank=True)
+    disability_condition = models.CharField(max_length=20, blank=True)
+    disability_impact = models.CharField(max_length=20, blank=True)
+    age_band = models.CharField(max_length=20, blank=True)
+    record_key = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "published equality answers"
+        indexes = [
+            models.Index(fields=["year", "quarter"], name="published_year_quarter"),
+            models.Index(fields=["year", "vacancy_id"], name="published_year_vacancy"),
+        ]
+
+
+class ReleaseDecision(models.Model):
+    """Whether one stage column of one unit of a decided year is released, and why not."""
+
+    year = models.ForeignKey(DecidedYear, on_delete=models.CASCADE, related_name="decisions")
+    period = models.CharField(max_length=10)  # the year or one of its quarters
+    kind = models.CharField(max_length=20)  # organisation, department, grade, campaign
+    key = models.CharField(max_length=200)
+    label = models.CharField(max_length=300)
+    position = models.PositiveIntegerField()  # the unit's priority order in the plan
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    released = models.BooleanField()
+    reason = models.TextField(blank=True)
+    #: The unit's campaigns when decided (empty for the organisation, found by period), so a
+    #: later change of settings (grade bands) cannot change what a decided unit holds.
+    vacancies = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "period", "kind", "key", "stage"], name="one_release_decision"
+            )
+        ]
+
+
+class StatutoryReturnDownload(models.Model):
+    """Every download of the exact statutory figures: who, when, which year, which format."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    year = models.CharField(max_length=7)
+    format = models.CharField(max_length=10)
+    downloaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_at"]

@@ -1,5 +1,6 @@
-"""Monitoring statistics API (hr): funnel, relative likelihood, representation; JSON or CSV
-(``?format=csv``). Everything comes suppressed from recruitment/statistics.py."""
+"""Monitoring statistics API (hr): funnel, relative likelihood, representation, the units a
+period releases, and the exact statutory return; JSON or CSV (``?format=csv``). Every figure
+comes from recruitment/statistics.py through the release path (docs/disclosure-control.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 import rules
-from drf_spectacular.types import OpenApiTypes
+from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.request import Request
@@ -15,30 +16,56 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import CSVRenderer, IdQueryField
-from config.errors import ActionForbidden
-from recruitment import statistics
-from recruitment.models import Stage
-from recruitment.suppression import DEFAULT_PRESET, PRESETS
+from config.errors import ActionForbidden, DomainError
+from recruitment import disclosure, statistics
+from recruitment.models import Stage, StatutoryReturnDownload
+from recruitment.presets import DEFAULT_PRESET, PRESETS
+
+WINDOWS_GONE = (
+    "Statistics are released for whole reporting periods only, so that two overlapping "
+    "windows cannot be subtracted: use period=2025-26 (a reporting year) or period=2025-26-Q1."
+)
 
 
-class MonitoringQuery(serializers.Serializer[dict[str, Any]]):
-    characteristic = serializers.ChoiceField(choices=statistics.CHARACTERISTICS)
-    preset = serializers.ChoiceField(choices=sorted(PRESETS), default=DEFAULT_PRESET)
-    vacancy = IdQueryField(required=False)
+class UnitQuery(serializers.Serializer[dict[str, Any]]):
+    """Which releasable unit and period: the organisation by default, or one department,
+    grade band or (large) campaign; a reporting year or quarter."""
+
+    period = serializers.CharField(
+        required=False,
+        max_length=10,
+        help_text="A reporting year (2025-26) or quarter (2025-26-Q1); default: the newest "
+        "published year.",
+    )
+    vacancy = IdQueryField(required=False, help_text="A campaign (published when large).")
     department = serializers.CharField(required=False, max_length=200)
     grade = serializers.CharField(required=False, max_length=50)
-    closed_from = serializers.DateTimeField(required=False)
-    closed_to = serializers.DateTimeField(required=False)
+    closed_from = serializers.CharField(required=False, max_length=40, help_text=WINDOWS_GONE)
+    closed_to = serializers.CharField(required=False, max_length=40, help_text=WINDOWS_GONE)
 
-    def filters(self) -> statistics.Filters:
-        data = self.validated_data
-        return statistics.Filters(
-            vacancy=data.get("vacancy"),
-            department=data.get("department"),
-            grade=data.get("grade"),
-            closed_from=data.get("closed_from"),
-            closed_to=data.get("closed_to"),
-        )
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        gone = {name: [WINDOWS_GONE] for name in ("closed_from", "closed_to") if attrs.get(name)}
+        if gone:
+            raise serializers.ValidationError(gone)
+        try:
+            attrs["selection"] = statistics.select(
+                period=attrs.get("period"),
+                vacancy=attrs.get("vacancy"),
+                department=attrs.get("department"),
+                grade=attrs.get("grade"),
+            )
+        except statistics.SelectionError as exc:
+            raise serializers.ValidationError(exc.errors) from None
+        return attrs
+
+
+class MonitoringQuery(UnitQuery):
+    characteristic = serializers.ChoiceField(choices=statistics.CHARACTERISTICS)
+    preset = serializers.ChoiceField(
+        choices=sorted(PRESETS),
+        default=DEFAULT_PRESET,
+        help_text="Only how a withheld figure is shown in CSV; the protection is the same.",
+    )
 
 
 class LikelihoodQuery(MonitoringQuery):
@@ -57,11 +84,34 @@ class LikelihoodQuery(MonitoringQuery):
             raise serializers.ValidationError(
                 {"to_stage": ["Must be a later stage than from_stage."]}
             )
-        return attrs
+        return super().validate(attrs)
 
 
 class RepresentationQuery(MonitoringQuery):
-    stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.APPOINTED)
+    stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.APPLIED)
+
+
+class PeriodQuery(serializers.Serializer[dict[str, Any]]):
+    period = serializers.CharField(required=False, max_length=10)
+
+    def validate_period(self, value: str) -> disclosure.Period:
+        try:
+            return disclosure.parse_period(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class YearQuery(serializers.Serializer[dict[str, Any]]):
+    year = serializers.CharField(max_length=10, help_text="A reporting year, e.g. 2025-26.")
+
+    def validate_year(self, value: str) -> disclosure.Period:
+        try:
+            year = disclosure.parse_period(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        if year.quarter is not None:
+            raise serializers.ValidationError("The statutory return covers a whole year.")
+        return year
 
 
 # --- Output (for the schema: the views render the statistics' dataclasses) ------------------
@@ -73,9 +123,25 @@ def _counts(help_text: str) -> serializers.DictField:
     )
 
 
+class UnitOutput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=disclosure.UNIT_KINDS)
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+
+
+def _withheld() -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        help_text="Stage → why its figures are withheld (plain English), or null if released.",
+    )
+
+
 class FunnelRowOutput(serializers.Serializer[Any]):
     group = serializers.CharField()
-    counts = _counts("Stage → count; null where suppressed.")
+    label = serializers.CharField(help_text="The group as a person reads it.")  # type: ignore[assignment]
+    counts = _counts("Stage → published count; null where withheld or below 10.")
 
 
 class FunnelOutput(serializers.Serializer[Any]):
@@ -83,15 +149,18 @@ class FunnelOutput(serializers.Serializer[Any]):
     preset = serializers.CharField()
     stages = serializers.ListField(child=serializers.CharField())
     rows = FunnelRowOutput(many=True)
-    not_stated = _counts("Stage → count of those who did not answer; null where suppressed.")
-    prefer_not_to_say = _counts("Stage → count; null where suppressed.")
-    totals = _counts("Stage → everyone; null where suppressed.")
+    not_stated = _counts("Stage → count of those who did not answer; null where withheld.")
+    prefer_not_to_say = _counts("Stage → count; null where withheld.")
+    stated = _counts("Stage → count of those who gave a group; null where withheld.")
+    totals = _counts("Stage → everyone; null where withheld.")
     declaration_rate = serializers.FloatField(allow_null=True)
     conversion = serializers.DictField(
         child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
-        help_text="Group → stage → the share of the previous stage who reached it; null "
-        "where an input is suppressed.",
+        help_text="Group → stage → the share of the previous stage who reached it, from the "
+        "published counts; null where an input is withheld.",
     )
+    unit = UnitOutput()
+    withheld = _withheld()
 
 
 class RelativeLikelihoodOutput(serializers.Serializer[Any]):
@@ -110,6 +179,8 @@ class RelativeLikelihoodOutput(serializers.Serializer[Any]):
     adverse_impact = serializers.ListField(child=serializers.CharField())
     fisher_p_by_group = serializers.DictField(child=serializers.FloatField(allow_null=True))
     highest_rate_group = serializers.CharField(allow_null=True)
+    unit = UnitOutput()
+    withheld = _withheld()
 
 
 class RepresentationRowOutput(serializers.Serializer[Any]):
@@ -126,46 +197,107 @@ class RepresentationOutput(serializers.Serializer[Any]):
     benchmark = serializers.CharField()
     stated = serializers.IntegerField(allow_null=True)
     rows = RepresentationRowOutput(many=True)
+    unit = UnitOutput()
+    withheld = serializers.CharField(allow_null=True)
+
+
+class StageDecisionOutput(serializers.Serializer[Any]):
+    released = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+
+
+class PlanUnitOutput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=disclosure.UNIT_KINDS)
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    period = serializers.CharField()
+    stages = serializers.DictField(child=StageDecisionOutput())
+
+
+class YearOutput(serializers.Serializer[Any]):
+    year = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    published = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+
+
+class UnitsOutput(serializers.Serializer[Any]):
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    published = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+    years = YearOutput(many=True)
+    units = PlanUnitOutput(many=True)
+
+
+class StatutoryReturnOutput(serializers.Serializer[Any]):
+    year = serializers.CharField()
+    year_label = serializers.CharField()
+    applications = serializers.IntegerField()
+    stages = serializers.ListField(child=serializers.CharField())
+    counts = serializers.DictField(
+        child=serializers.DictField(
+            child=serializers.DictField(child=serializers.IntegerField(allow_null=True))
+        ),
+        help_text="Characteristic → group → stage → exact count; null for a stage that too "
+        "few people reached.",
+    )
+    withheld = _withheld()
+
+
+# --- Views ------------------------------------------------------------------------------------
 
 
 class MonitoringView(APIView):
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
-    query_class: type[MonitoringQuery] = MonitoringQuery
+    query_class: type[serializers.Serializer[dict[str, Any]]] = MonitoringQuery
 
-    def query(self, request: Request) -> MonitoringQuery:
+    #: The CSV's file name starts with this (the view's report).
+    csv_name = "monitoring"
+
+    def query(self, request: Request) -> dict[str, Any]:
         if not rules.has_perm("recruitment.view_monitoring", request.user):
             raise ActionForbidden("Only HR sees monitoring statistics.")
         params = request.query_params.copy()
         params.pop("format", None)
         query = self.query_class(data=params)
         query.is_valid(raise_exception=True)
-        return query
+        self._symbol = PRESETS[query.validated_data.get("preset", DEFAULT_PRESET)].symbol
+        data = dict(query.validated_data)
+        selection = data.get("selection")
+        if selection is not None:
+            parts = [self.csv_name, data.get("characteristic", ""), selection.unit.kind]
+            parts += [selection.unit.key, selection.unit.period or selection.period.key]
+            self._filename = "-".join(slugify(p) for p in parts if p) + ".csv"
+        return data
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        csv = getattr(request, "accepted_renderer", None) is not None and (
+            request.accepted_renderer.format == "csv"
+        )
+        if response.status_code == 200 and csv and getattr(self, "_filename", None):
+            response["Content-Disposition"] = f'attachment; filename="{self._filename}"'
+        return response
 
 
-FILTER_PARAMS = [
-    OpenApiParameter("vacancy", int),
-    OpenApiParameter("department", str),
-    OpenApiParameter("grade", str),
-    OpenApiParameter("closed_from", OpenApiTypes.DATETIME),
-    OpenApiParameter("closed_to", OpenApiTypes.DATETIME),
-    OpenApiParameter("format", str, enum=["json", "csv"]),
-]
+FORMAT = [OpenApiParameter("format", str, enum=["json", "csv"])]
 
 
 class FunnelView(MonitoringView):
-    """Applied → shortlisted → interviewed → offered → appointed by group: counts of everyone
-    who reached each stage. Suppressed counts are ``null`` (CSV: the preset's symbol)."""
+    csv_name = "funnel"
 
-    @extend_schema(parameters=[MonitoringQuery, *FILTER_PARAMS], responses={200: FunnelOutput})
+    """Applied → shortlisted → interviewed → offered → appointed by group, for one releasable
+    unit and period: counts of everyone who reached each stage, perturbed; ``null`` where
+    withheld or below 10 (CSV: the preset's symbol), with the reason per stage."""
+
+    @extend_schema(parameters=[MonitoringQuery, *FORMAT], responses={200: FunnelOutput})
     def get(self, request: Request) -> Response:
-        query = self.query(request)
-        data = statistics.funnel(
-            query.validated_data["characteristic"],
-            PRESETS[query.validated_data["preset"]],
-            query.filters(),
+        data = self.query(request)
+        self._funnel = statistics.funnel(
+            data["characteristic"], PRESETS[data["preset"]], data["selection"]
         )
-        self._funnel = data
-        body = asdict(data)
+        body = asdict(self._funnel)
         body.pop("symbol")
         return Response(body)
 
@@ -175,84 +307,120 @@ class FunnelView(MonitoringView):
 
 class RelativeLikelihoodView(MonitoringView):
     """Relative likelihood (WRES/WDES style), impact ratios against the highest-rate group,
-    the four-fifths flag and Fisher exact tests. Figures from suppressed inputs are null."""
+    the four-fifths flag and Fisher exact tests, all from published counts; ``null`` where an
+    input is withheld."""
 
     query_class = LikelihoodQuery
+    csv_name = "relative-likelihood"
 
-    @extend_schema(
-        parameters=[LikelihoodQuery, *FILTER_PARAMS], responses={200: RelativeLikelihoodOutput}
-    )
+    @extend_schema(parameters=[LikelihoodQuery, *FORMAT], responses={200: RelativeLikelihoodOutput})
     def get(self, request: Request) -> Response:
-        query = self.query(request)
-        data = query.validated_data
-        result = statistics.relative_likelihood(
+        data = self.query(request)
+        self._result = statistics.relative_likelihood(
             data["characteristic"],
             PRESETS[data["preset"]],
+            data["selection"],
             reference=data.get("reference"),
             from_stage=data["from_stage"],
             to_stage=data["to_stage"],
-            filters=query.filters(),
         )
-        self._symbol = PRESETS[data["preset"]].symbol
-        return Response(asdict(result))
+        return Response(asdict(self._result))
 
     def csv_rows(self, data: Any) -> Any:
-        def cell(value: Any) -> Any:
-            return self._symbol if value is None else value
-
-        rows: list[list[Any]] = [["measure", "value"]]
-        for key in (
-            "reference",
-            "comparison",
-            "reference_rate",
-            "comparison_rate",
-            "relative_likelihood",
-            "fisher_p",
-        ):
-            rows.append([key, cell(data[key])])
-        rows.append(["group", "impact_ratio", "adverse_impact", "fisher_p_vs_highest"])
-        for group, ratio in data["impact_ratios"].items():
-            rows.append(
-                [
-                    group,
-                    cell(ratio),
-                    group in data["adverse_impact"],
-                    cell(data["fisher_p_by_group"][group]),
-                ]
-            )
-        return rows
+        return statistics.likelihood_csv_rows(self._result, self._symbol)
 
 
 class RepresentationView(MonitoringView):
-    """Each group's share of those reaching a stage against the local population benchmark."""
+    """Each group's share of those reaching a stage (default: applied) against the local
+    population benchmark, from published counts."""
 
     query_class = RepresentationQuery
+    csv_name = "representation"
 
-    @extend_schema(
-        parameters=[RepresentationQuery, *FILTER_PARAMS], responses={200: RepresentationOutput}
-    )
+    @extend_schema(parameters=[RepresentationQuery, *FORMAT], responses={200: RepresentationOutput})
     def get(self, request: Request) -> Response:
-        query = self.query(request)
-        data = query.validated_data
-        self._symbol = PRESETS[data["preset"]].symbol
+        data = self.query(request)
         return Response(
             statistics.representation(
                 data["characteristic"],
                 PRESETS[data["preset"]],
+                data["selection"],
                 stage=data["stage"],
-                filters=query.filters(),
             )
         )
 
     def csv_rows(self, data: Any) -> Any:
-        rows: list[list[Any]] = [["group", "count", "share", "benchmark_share"]]
-        for row in data["rows"]:
-            rows.append(
-                [
-                    row["group"],
-                    self._symbol if row["count"] is None else row["count"],
-                    self._symbol if row["share"] is None else row["share"],
-                    "" if row["benchmark_share"] is None else row["benchmark_share"],
-                ]
-            )
-        return rows
+        return statistics.representation_csv_rows(data, self._symbol)
+
+
+class UnitsView(MonitoringView):
+    """The reporting years, and the units of a period with each stage's release decision and
+    the reason where withheld (no figures)."""
+
+    query_class = PeriodQuery
+    renderer_classes = [renderers.JSONRenderer]
+
+    @extend_schema(parameters=[PeriodQuery], responses={200: UnitsOutput})
+    def get(self, request: Request) -> Response:
+        data = self.query(request)
+        return Response(units_answer(data.get("period")))
+
+
+def units_answer(period: disclosure.Period | None) -> dict[str, Any]:
+    years = statistics.reporting_years()
+    period = period or statistics.default_period()
+    status = statistics.year_status(period.year_period)
+    return {
+        "period": period.key,
+        "period_label": period.label,
+        "published": status.decided,
+        "reason": status.reason or None,
+        "years": [
+            {
+                "year": y.year.key,
+                "label": y.year.label,
+                "published": y.decided,
+                "reason": y.reason or None,
+            }
+            for y in years
+        ],
+        "units": statistics.plan(period) if status.decided else [],
+    }
+
+
+class StatutoryReturnView(MonitoringView):
+    """The one exact output (hr): the whole organisation over one whole, finished reporting
+    year, for the WRES/WDES data collections and the Public Sector Equality Duty. No other
+    filter. 409 ``not_releasable`` for a year not finished or below the statutory minimum.
+    Every download is recorded (who, when, which year)."""
+
+    query_class = YearQuery
+    may_conflict = True
+
+    @extend_schema(parameters=[YearQuery, *FORMAT], responses={200: StatutoryReturnOutput})
+    def get(self, request: Request) -> Response:
+        data = self.query(request)
+        try:
+            result = statistics.statutory_return(data["year"])
+        except statistics.NotReleasable as exc:
+            raise DomainError("not_releasable", str(exc)) from None
+        StatutoryReturnDownload.objects.create(
+            user=request.user,  # type: ignore[misc]
+            year=data["year"].key,
+            format=getattr(request.accepted_renderer, "format", "json"),
+        )
+        self._result = result
+        return Response(result)
+
+    def csv_rows(self, data: Any) -> Any:
+        return statistics.statutory_csv_rows(self._result)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and getattr(request.accepted_renderer, "format", "") == "csv"
+        ):
+            year = getattr(self, "_result", {}).get("year", "year")
+            response["Content-Disposition"] = f'attachment; filename="statutory-return-{year}.csv"'
+        return response

@@ -7,14 +7,13 @@ import csv
 import io
 import uuid
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
 
 from recruitment import statistics
-from recruitment.suppression import PRESETS
+from recruitment.presets import PRESETS
 
 KEEP_FOR = 7 * 24 * 3600  # a week
 
@@ -23,8 +22,9 @@ def _key(report_id: str) -> str:
     return f"monitoring-report:{report_id}"
 
 
-def report_start(*, owner_id: int, preset: str, filters: dict[str, Any]) -> str:
-    """Record a pending report and return its id; the caller queues the task on commit."""
+def report_start(*, owner_id: int, preset: str, selection: dict[str, Any]) -> str:
+    """Record a pending report and return its id; the caller queues the task on commit.
+    ``selection`` names the unit and period as ``statistics.select`` takes them."""
     report_id = uuid.uuid4().hex
     cache.set(
         _key(report_id),
@@ -32,7 +32,7 @@ def report_start(*, owner_id: int, preset: str, filters: dict[str, Any]) -> str:
             "id": report_id,
             "owner": owner_id,
             "preset": preset,
-            "filters": filters,
+            "selection": selection,
             "status": "pending",
             "progress": 0,
             "created_at": timezone.now().isoformat(),
@@ -48,38 +48,68 @@ def report_get(report_id: str) -> dict[str, Any] | None:
 
 
 def report_run(report_id: str) -> None:
-    """Compute every characteristic's funnel, updating progress as each is done. Safe to run
-    again: a finished report is left as it is."""
+    """Compute every report (the funnel, relative likelihood and representation for every
+    characteristic, and the adjustments report) through the same release path as the pages,
+    updating progress as each is done. Safe to run again: a finished report is left as it
+    is."""
     report = report_get(report_id)
     if report is None or report["status"] == "done":
         return
     preset = PRESETS[report["preset"]]
-    saved: dict[str, Any] = report["filters"]
-    filters = statistics.Filters(
-        vacancy=saved.get("vacancy"),
-        department=saved.get("department"),
-        grade=saved.get("grade"),
-        closed_from=datetime.fromisoformat(saved["closed_from"])
-        if saved.get("closed_from")
-        else None,
-        closed_to=datetime.fromisoformat(saved["closed_to"]) if saved.get("closed_to") else None,
-    )
+    selection = statistics.select(**report["selection"])
     report["status"] = "running"
     results: dict[str, Any] = {}
     for done, characteristic in enumerate(statistics.CHARACTERISTICS, start=1):
-        results[characteristic] = asdict(statistics.funnel(characteristic, preset, filters))
-        report["progress"] = round(100 * done / len(statistics.CHARACTERISTICS))
+        results[characteristic] = {
+            "funnel": asdict(statistics.funnel(characteristic, preset, selection)),
+            "relative_likelihood": asdict(
+                statistics.relative_likelihood(characteristic, preset, selection)
+            ),
+            "representation": statistics.representation(characteristic, preset, selection),
+        }
+        report["progress"] = round(100 * done / (len(statistics.CHARACTERISTICS) + 1))
         cache.set(_key(report_id), report, KEEP_FOR)
-    report.update(status="done", result=results, finished_at=timezone.now().isoformat())
+    # The adjustments report on the same unit (adjustments reads recruitment, not the
+    # other way round: imported here).
+    from adjustments.reporting import adjustments_report
+
+    adjustments = asdict(adjustments_report(preset=preset, selection=selection))
+    report.update(
+        status="done",
+        result=results,
+        adjustments=adjustments,
+        progress=100,
+        finished_at=timezone.now().isoformat(),
+    )
     cache.set(_key(report_id), report, KEEP_FOR)
 
 
 def report_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
+    symbol = PRESETS[report["preset"]].symbol
     for characteristic, data in report["result"].items():
-        funnel = statistics.Funnel(**data)
-        writer.writerow([f"characteristic: {characteristic}"])
-        writer.writerows(statistics.funnel_csv_rows(funnel))
+        writer.writerow([f"characteristic: {characteristic}", "funnel"])
+        writer.writerows(statistics.funnel_csv_rows(statistics.Funnel(**data["funnel"])))
         writer.writerow([])
+        writer.writerow([f"characteristic: {characteristic}", "relative likelihood"])
+        likelihood = statistics.Likelihood(**data["relative_likelihood"])
+        writer.writerows(statistics.likelihood_csv_rows(likelihood, symbol))
+        writer.writerow([])
+        writer.writerow([f"characteristic: {characteristic}", "representation"])
+        writer.writerows(statistics.representation_csv_rows(data["representation"], symbol))
+        writer.writerow([])
+    adjustments = report.get("adjustments")
+    if adjustments:
+        writer.writerow(["adjustment requests", "by kind and outcome"])
+        writer.writerow(["category", *adjustments["outcomes"], "total"])
+        for row in adjustments["rows"]:
+            counts = [row["counts"][o] for o in adjustments["outcomes"]]
+            writer.writerow(
+                [row["category"], *(symbol if n is None else n for n in [*counts, row["total"]])]
+            )
+        totals = [adjustments["totals"][o] for o in adjustments["outcomes"]]
+        writer.writerow(
+            ["total", *(symbol if n is None else n for n in [*totals, adjustments["total"]])]
+        )
     return out.getvalue()

@@ -1,12 +1,12 @@
-"""HR dashboard pages for the monitoring statistics: filters, the funnel as an SVG chart with
-its data table and a text summary, relative likelihood and adverse impact explained, CSV."""
+"""HR dashboard pages for the monitoring statistics: a releasable unit and period, the funnel as
+an SVG chart with its data table and a text summary, relative likelihood and adverse impact,
+representation against the benchmark, the units a period releases (and why others are not),
+CSV downloads, and the exact statutory return. Every figure comes through the release path."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import rules
 from django import forms
@@ -17,11 +17,11 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from config.api import acting_user
-from recruitment import monitoring_reports, statistics, tasks
-from recruitment.suppression import DEFAULT_PRESET, PRESETS
+from config.api import MAX_ID, acting_user
+from recruitment import disclosure, monitoring_reports, statistics, tasks
+from recruitment.models import StatutoryReturnDownload
+from recruitment.presets import DEFAULT_PRESET, PRESETS
 
-LONDON = ZoneInfo("Europe/London")
 LABELS = {
     "ethnicity": "Ethnicity (19 categories)",
     "ethnicity_group": "Ethnic group (5 groups)",
@@ -32,40 +32,95 @@ LABELS = {
     "disability": "Disability",
     "age_band": "Age",
 }
-PRESET_LABELS = {
-    "nhs": "NHS Digital: 1 to 7 hidden",
-    "ons": "ONS 10-5: below 10 hidden",
-    "ofqual": "Ofqual: 1 to 4 hidden",
-}
+PRESET_LABELS = {name: preset.label for name, preset in PRESETS.items()}
 
 
-class DashboardForm(forms.Form):
+def period_choices() -> list[tuple[str, str]]:
+    choices = []
+    for status in statistics.reporting_years():
+        year = status.year
+        note = "" if status.decided else " (not published yet)"
+        choices.append((year.key, f"{year.label}{note}"))
+        if status.decided:
+            choices += [(q.key, f"– {q.label}") for q in year.quarters]
+    return choices
+
+
+def unit_choices(period: disclosure.Period) -> list[tuple[str, str]]:
+    """The units of a period as the stored plan has them (the organisation always first)."""
+    choices = [("organisation", disclosure.KIND_LABELS["organisation"])]
+    for unit in statistics.plan(period):
+        if unit["kind"] == "organisation":
+            continue
+        released = sum(1 for s in unit["stages"].values() if s["released"])
+        note = "" if released else " (nothing published)"
+        choices.append((f"{unit['kind']}:{unit['key']}", f"{unit['label']}{note}"))
+    return choices
+
+
+class UnitChoiceField(forms.ChoiceField):
+    """The units offered are the chosen period's, but a unit of another period (the period
+    changed in the same submission) is not an error: the selection then says plainly that
+    nothing of it closed in this period."""
+
+    def valid_value(self, value: Any) -> bool:
+        kind, _, key = str(value).partition(":")
+        if kind == disclosure.ORGANISATION and not key:
+            return True
+        if kind == disclosure.CAMPAIGN:
+            return key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID
+        return kind in (disclosure.DEPARTMENT, disclosure.GRADE) and 0 < len(key) <= 200
+
+
+class UnitForm(forms.Form):
+    """A releasable unit and period, offered from the stored release plan: the dashboard's and
+    the adjustments report's."""
+
+    period = forms.ChoiceField(label="Reporting period", required=False)
+    unit = UnitChoiceField(label="Part of the organisation", required=False)
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        self.default_period = statistics.default_period()
+        if data is not None and not data.get("period"):
+            # The box shows the period the figures below are for: the newest published year.
+            data = (
+                {**data.dict(), "period": self.default_period.key}
+                if hasattr(data, "dict")
+                else {**data, "period": self.default_period.key}
+            )
+        super().__init__(data, *args, **kwargs)
+        periods = period_choices() or [(self.default_period.key, self.default_period.label)]
+        self.fields["period"].choices = periods  # type: ignore[attr-defined]
+        chosen = self.data.get("period") or self.default_period.key
+        try:
+            period = disclosure.parse_period(chosen)
+        except ValueError:
+            period = self.default_period
+        self.fields["unit"].choices = unit_choices(period)  # type: ignore[attr-defined]
+
+    def selection_params(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        params: dict[str, Any] = {"period": data.get("period") or self.default_period.key}
+        kind, _, key = (data.get("unit") or "organisation").partition(":")
+        if kind == "campaign":
+            params = {"vacancy": int(key)}
+        elif kind in ("department", "grade"):
+            params[kind] = key
+        return params
+
+    def selection(self) -> statistics.Selection:
+        return statistics.select(**self.selection_params())
+
+
+class DashboardForm(UnitForm):
     characteristic = forms.ChoiceField(choices=list(LABELS.items()), initial="ethnicity_group")
     preset = forms.ChoiceField(
         choices=list(PRESET_LABELS.items()),
         initial=DEFAULT_PRESET,
-        label="Small-number rule",
+        label="How withheld figures are shown in CSV",
         required=False,
     )
-    department = forms.CharField(required=False, max_length=200)
-    grade = forms.CharField(required=False, max_length=50)
-    closed_from = forms.DateField(
-        required=False, label="Closed on or after", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    closed_to = forms.DateField(
-        required=False, label="Closed on or before", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def filters(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        start = data.get("closed_from")
-        end = data.get("closed_to")
-        return {
-            "department": data.get("department") or None,
-            "grade": data.get("grade") or None,
-            "closed_from": datetime.combine(start, time.min, LONDON) if start else None,
-            "closed_to": datetime.combine(end, time.max, LONDON) if end else None,
-        }
+    field_order = ["characteristic", "period", "unit", "preset"]
 
 
 def _hr(request: HttpRequest) -> Any:
@@ -77,7 +132,7 @@ def _hr(request: HttpRequest) -> Any:
 
 def _chart(funnel: statistics.Funnel) -> dict[str, Any]:
     """Geometry for a server-side SVG: one row of bars per group, one bar per stage."""
-    rows = [(r["group"], r["counts"]) for r in funnel.rows]
+    rows = [(r["label"], r["counts"]) for r in funnel.rows]
     rows += [("not stated", funnel.not_stated), ("prefer not to say", funnel.prefer_not_to_say)]
     largest = max([v for _, counts in rows for v in counts.values() if v] or [1])
     bar, gap, label_width, width = 14, 26, 170, 420
@@ -91,33 +146,40 @@ def _chart(funnel: statistics.Funnel) -> dict[str, Any]:
                 {
                     "y": y + i * (bar + 2),
                     "width": 0 if not value else max(2, round(width * value / largest)),
-                    "value": funnel.symbol if value is None else value,
+                    "value": "not shown" if value is None else value,
                     "stage": stage,
                     "shade": i,
                 }
             )
-        groups.append({"name": name.replace("_", " "), "y": y, "bars": bars})
+        groups.append({"name": name, "y": y, "bars": bars})
         y += len(funnel.stages) * (bar + 2) + gap
     return {
         "groups": groups,
         "height": y,
         "label_width": label_width,
-        "width": label_width + width + 70,
+        "width": label_width + width + 90,
         "bar": bar,
     }
+
+
+def _p_value(p: float | None) -> str | None:
+    """A Fisher p as people read it: below 0.001 is not zero."""
+    if p is None:
+        return None
+    return "below 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def _summary(funnel: statistics.Funnel) -> str:
     totals = funnel.totals
     if totals["applied"] is None:
-        return "There are too few applications to publish any figures for this selection."
+        return "No figures are published for this part of the organisation in this period."
     parts = [f"About {totals['applied']} people applied"]
     for stage in funnel.stages[1:]:
         value = totals[stage]
-        parts.append(f"{'fewer than 8' if value is None else f'about {value}'} were {stage}")
+        parts.append(f"{'a number not shown' if value is None else f'about {value}'} were {stage}")
     rate = funnel.declaration_rate
     declared = (
-        "" if rate is None else f" {round(rate * 100)}% of applicants answered this question."
+        "" if rate is None else f" About {round(rate * 100)}% of applicants answered this question."
     )
     return "; ".join(parts) + "." + declared
 
@@ -125,23 +187,35 @@ def _summary(funnel: statistics.Funnel) -> str:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = _hr(request)
-    form = DashboardForm(
-        request.GET or {"characteristic": "ethnicity_group", "preset": DEFAULT_PRESET}
-    )
-    context: dict[str, Any] = {"form": form, "labels": LABELS}
+    form = DashboardForm(request.GET or {"characteristic": "ethnicity_group"})
+    context: dict[str, Any] = {
+        "form": form,
+        "labels": LABELS,
+        "minimum": settings.MONITORING_MIN_POPULATION,
+        "campaign_minimum": settings.MONITORING_CAMPAIGN_MIN_APPLICATIONS,
+        "downloads": StatutoryReturnDownload.objects.select_related("user")[:10],
+    }
     if form.is_valid():
-        filters = statistics.Filters(**form.filters())
+        try:
+            selection = form.selection()
+        except statistics.SelectionError as exc:
+            for name, messages in exc.errors.items():
+                form.add_error(None, f"{name}: {' '.join(messages)}")
+            return render(request, "monitoring/dashboard.html", context)
+        params = form.selection_params()
         preset_name = form.cleaned_data["preset"] or DEFAULT_PRESET
-        if statistics.population(filters) > settings.MONITORING_ASYNC_THRESHOLD:
+        status = statistics.year_status(selection.period.year_period)
+        context.update(
+            selection=selection,
+            year_status=status,
+            units=statistics.plan(selection.period) if status.decided else [],
+            statutory_year=selection.period.year_period.key,
+            hidden={**form.cleaned_data, "preset": preset_name},
+        )
+        if statistics.population(selection) > settings.MONITORING_ASYNC_THRESHOLD:
             if request.GET.get("run") == "1":
                 report_id = monitoring_reports.report_start(
-                    owner_id=user.pk,
-                    preset=preset_name,
-                    filters={
-                        k: v.isoformat() if isinstance(v, datetime) else v
-                        for k, v in form.filters().items()
-                        if v is not None
-                    },
+                    owner_id=user.pk, preset=preset_name, selection=params
                 )
                 transaction.on_commit(lambda: tasks.run_monitoring_report.delay(report_id))
                 return redirect("monitoring-report", report_id=report_id)
@@ -149,16 +223,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             characteristic = form.cleaned_data["characteristic"]
             preset = PRESETS[preset_name]
-            funnel = statistics.funnel(characteristic, preset, filters)
-            query = {k: v for k, v in request.GET.items() if v and k != "run"}
+            funnel = statistics.funnel(characteristic, preset, selection)
+            likelihood = statistics.relative_likelihood(characteristic, preset, selection)
+            representation = statistics.representation(characteristic, preset, selection)
+            query = urlencode({"characteristic": characteristic, "preset": preset_name, **params})
             context.update(
                 funnel=funnel,
                 chart=_chart(funnel),
                 summary=_summary(funnel),
-                likelihood=statistics.relative_likelihood(characteristic, preset, filters=filters),
-                csv_url="/api/v1/monitoring/funnel/?" + urlencode({**query, "format": "csv"}),
-                rl_csv_url="/api/v1/monitoring/relative-likelihood/?"
-                + urlencode({**query, "format": "csv"}),
+                likelihood=likelihood,
+                reference_label=statistics.group_label(characteristic, likelihood.reference),
+                impact_rows=[
+                    {
+                        "label": statistics.group_label(characteristic, g),
+                        "ratio": ratio,
+                        "fisher_p": _p_value(likelihood.fisher_p_by_group[g]),
+                        "adverse": g in likelihood.adverse_impact,
+                    }
+                    for g, ratio in likelihood.impact_ratios.items()
+                ],
+                highest_label=(
+                    statistics.group_label(characteristic, likelihood.highest_rate_group)
+                    if likelihood.highest_rate_group
+                    else None
+                ),
+                fisher_p=_p_value(likelihood.fisher_p),
+                representation=representation,
+                representation_rows=[
+                    {**row, "label": statistics.group_label(characteristic, row["group"])}
+                    for row in representation["rows"]
+                ],
+                csv_url=f"/api/v1/monitoring/funnel/?{query}&format=csv",
+                rl_csv_url=f"/api/v1/monitoring/relative-likelihood/?{query}&format=csv",
                 label=LABELS[characteristic],
                 threshold=settings.MONITORING_ADVERSE_IMPACT_THRESHOLD,
             )

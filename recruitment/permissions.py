@@ -59,7 +59,7 @@ rules.add_perm(
 rules.add_perm("recruitment.view_declarations", is_hr | is_applicant)
 rules.add_perm("recruitment.view_adjustment_details", is_hr | is_applicant)
 
-# Actions (../shared/api.md). The FSM transitions name these as their `permission`.
+# Actions (docs/api.md). The FSM transitions name these as their `permission`.
 rules.add_perm("recruitment.shortlist_application", is_decision_maker)
 rules.add_perm("recruitment.reject_application", is_decision_maker)
 rules.add_perm("recruitment.schedule_interview", is_decision_maker)

@@ -1,4 +1,4 @@
-"""Retention and erasure of candidates' personal data (../shared/domain.md §6).
+"""Retention and erasure of candidates' personal data (docs/domain.md §6).
 
 A campaign's applications are kept for ``RETENTION_MONTHS`` (default 6) after the vacancy is
 filled or cancelled, then erased, unless the vacancy or the application is under a legal

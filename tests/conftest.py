@@ -13,7 +13,7 @@ pytest_plugins = ("celery.contrib.pytest",)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Playwright runs an event loop in the test thread; the ORM calls of the tests are synchronous
-# and safe there (../shared/stack.md, trap 1).
+# and safe there, but Django refuses ORM calls beside a running event loop unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent

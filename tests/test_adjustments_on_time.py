@@ -10,13 +10,22 @@ from django.utils import timezone
 
 from accounts.models import Role
 from adjustments.models import AdjustmentRequest, Reminder
+from adjustments.reporting import DECISION_BANDS, _median_band
 from adjustments.services import add_working_days, adjustments_send_reminders
 from adjustments.tasks import send_adjustment_reminders
+from recruitment import disclosure, statistics
 from recruitment.models import Notification
 from recruitment.services import application_schedule_interview
 from recruitment.tasks import send_notification
 from tests.conftest import require
-from tests.factories import ApplicationFactory, UserFactory, set_state, set_vacancy_status
+from tests.factories import (
+    ApplicationFactory,
+    UserFactory,
+    VacancyFactory,
+    set_state,
+    set_vacancy_status,
+)
+from tests.test_statistics import PAST, finish
 from tests.test_tasks import redis_available
 
 pytestmark = pytest.mark.django_db
@@ -163,54 +172,157 @@ def test_the_reminder_task_on_a_real_worker_run_twice_sends_one_reminder(
 
 
 def test_the_report_counts_outcomes_and_suppresses_small_numbers(vacancy, hr, client_for):
-    # 12 extra-time requests agreed and in place on time, 9 communication-support declined,
-    # 2 rest breaks still open.
-    now = timezone.now()
+    """Requests on the campaigns of a finished, published reporting year (2024-25), each figure
+    the true count perturbed by its cell key (the requests' record keys and the unit's secret
+    offset) as computed here from the rows; a small department of the same year is withheld."""
+    # The fixture's campaign: 23 applications (enough for the organisation's applied stage),
+    # 12 extra-time requests agreed and in place before the interview, 9 communication-support
+    # requests declined, 2 rest-breaks requests still open. Filled, closed in April 2024.
+    campaign = finish(vacancy, year=PAST)
+    asked = campaign.closed_at + timedelta(days=1)
     for _ in range(12):
-        app = ApplicationFactory(vacancy=vacancy)
-        interview_in(app, timedelta(days=5))
+        app = ApplicationFactory(vacancy=campaign)
+        type(app).objects.filter(pk=app.pk).update(interview_at=asked + timedelta(days=5))
         r = request_for(app)
         AdjustmentRequest.objects.filter(pk=r.pk).update(
             state="in_place",
-            decided_at=now + timedelta(days=2),
-            requested_at=now,
-            in_place_at=now + timedelta(days=3),
+            requested_at=asked,
+            decided_at=asked + timedelta(days=2),
+            in_place_at=asked + timedelta(days=3),
         )
     for _ in range(9):
-        r = request_for(ApplicationFactory(vacancy=vacancy), category="communication_support")
+        r = request_for(ApplicationFactory(vacancy=campaign), category="communication_support")
         AdjustmentRequest.objects.filter(pk=r.pk).update(
-            state="declined", decided_at=now + timedelta(days=4), requested_at=now
+            state="declined", requested_at=asked, decided_at=asked + timedelta(days=4)
         )
     for _ in range(2):
-        request_for(ApplicationFactory(vacancy=vacancy), category="rest_breaks")
+        request_for(ApplicationFactory(vacancy=campaign), category="rest_breaks")
+    # A department of the same year with 5 applications, each with an agreed request.
+    small = finish(VacancyFactory(department="Adult Services"), year=PAST)
+    for _ in range(5):
+        r = request_for(ApplicationFactory(vacancy=small))
+        AdjustmentRequest.objects.filter(pk=r.pk).update(
+            state="agreed", requested_at=asked, decided_at=asked + timedelta(days=1)
+        )
 
     response = client_for(hr).get("/api/v1/monitoring/adjustments/?preset=nhs")
 
     assert response.status_code == 200
     report = response.json()
+    # The newest published year, the whole organisation: both campaigns' requests.
+    assert (report["unit"]["kind"], report["unit"]["period"]) == ("organisation", "2024-25")
+    assert report["withheld"] is None
+    salt = statistics.select(period="2024-25").salt("adjustments")
+
+    def published(**where):
+        requests = list(AdjustmentRequest.objects.filter(**where))
+        keys = sum(r.record_key & 255 for r in requests)
+        return disclosure.perturb(len(requests), keys + salt)
+
+    agreed = {"state__in": ["agreed", "in_place"]}
     rows = {r["category"]: r for r in report["rows"]}
-    assert rows["extra_time"]["counts"]["agreed"] == 10  # 12 rounded to the nearest 5
-    assert rows["communication_support"]["counts"]["declined"] == 10  # 9 → 10
-    assert rows["rest_breaks"]["counts"]["open"] is None  # 2: suppressed
-    # Secondary: the open column and the rest-breaks row each hide a second cell.
-    assert report["totals"]["open"] is None
-    assert rows["rest_breaks"]["total"] is None
-    assert report["total"] == 25  # 23 rounded
-    assert report["decided"] == 20  # 21 rounded
-    assert report["median_days_to_decision"] == 2.0
-    assert report["in_place_before_stage"] == 10
-    assert report["not_in_place_before_stage"] == 0
+    assert set(rows) == {"extra_time", "communication_support", "rest_breaks"}
+    assert rows["extra_time"]["counts"]["agreed"] == published(category="extra_time", **agreed)
+    assert abs(rows["extra_time"]["counts"]["agreed"] - 17) <= 2  # 12 + 5, within 2
+    assert rows["communication_support"]["counts"]["declined"] == published(state="declined")
+    assert rows["rest_breaks"]["counts"]["open"] == published(state="requested")
+    assert rows["rest_breaks"]["counts"]["declined"] is None  # nobody: never a published 0
+    assert report["totals"]["agreed"] == published(**agreed)
+    assert report["totals"]["open"] == published(state="requested")
+    assert rows["rest_breaks"]["total"] == published(category="rest_breaks")
+    assert report["total"] == published()
+    assert abs(report["total"] - 28) <= 2
+    assert report["decided"] == published(decided_at__isnull=False)
+    # Days to a decision, in bands: 17 within 2 days, 9 in 3 to 5, none later. An empty band
+    # is null like a withheld one, and a null band could hold the middle: no median.
+    assert report["days_to_decision"] == {
+        "within 2 days": published(category="extra_time", decided_at__isnull=False),
+        "3 to 5 days": published(state="declined"),
+        "6 to 10 days": None,
+        "11 to 20 days": None,
+        "more than 20 days": None,
+    }
+    assert report["median_days_to_decision"] is None
+    assert report["in_place_before_stage"] == published(state="in_place")
+    assert report["not_in_place_before_stage"] is None  # none late: never a published 0
+    # Small numbers: a published count is never 1 to 9.
+    figures = [
+        *(n for row in report["rows"] for n in [*row["counts"].values(), row["total"]]),
+        *report["totals"].values(),
+        *report["days_to_decision"].values(),
+    ]
+    assert not [n for n in figures if n is not None and n < disclosure.THRESHOLD]
 
-
-def test_the_report_withholds_the_median_when_the_decisions_are_few(vacancy, hr, client_for):
-    r = request_for(ApplicationFactory(vacancy=vacancy))
-    AdjustmentRequest.objects.filter(pk=r.pk).update(
-        state="agreed", decided_at=timezone.now() + timedelta(days=1)
+    # The small department alone: fewer than 20 applications, so nothing of it is released.
+    department = client_for(hr).get(
+        "/api/v1/monitoring/adjustments/?period=2024-25&department=Adult Services"
     )
+    assert department.status_code == 200
+    withheld = department.json()
+    assert withheld["unit"]["label"] == "Department: Adult Services"
+    assert withheld["withheld"] == "Fewer than 20 people reached this stage."
+    assert withheld["rows"] == []
+    assert (withheld["total"], withheld["decided"], withheld["median_days_to_decision"]) == (
+        None,
+        None,
+        None,
+    )
+    assert set(withheld["totals"].values()) == {None}
 
-    report = client_for(hr).get("/api/v1/monitoring/adjustments/").json()
 
-    assert (report["decided"], report["median_days_to_decision"]) == (None, None)
+def decided_requests(campaign, n, days):
+    asked = campaign.closed_at + timedelta(days=1)
+    for _ in range(n):
+        r = request_for(ApplicationFactory(vacancy=campaign))
+        AdjustmentRequest.objects.filter(pk=r.pk).update(
+            state="agreed", requested_at=asked, decided_at=asked + timedelta(days=days)
+        )
+
+
+def test_the_report_withholds_the_median_when_the_decisions_are_few(hr, client_for):
+    """A released year (25 applications) with 3 decisions: every band is null, so the median
+    could be any band."""
+    campaign = finish(VacancyFactory(), year=PAST)
+    ApplicationFactory.create_batch(22, vacancy=campaign)
+    decided_requests(campaign, 3, days=1)
+
+    report = client_for(hr).get("/api/v1/monitoring/adjustments/?period=2024-25").json()
+
+    assert report["withheld"] is None  # the unit is released: only the decisions are few
+    assert report["decided"] is None
+    assert set(report["days_to_decision"].values()) == {None}
+    assert report["median_days_to_decision"] is None
+
+
+def test_the_report_gives_the_median_when_no_null_band_could_move_it(hr, client_for):
+    """40 decisions within 2 days and none later: even with 9 in each of the four null bands
+    (36), the middle is in the first band, so the median is released."""
+    campaign = finish(VacancyFactory(), year=PAST)
+    decided_requests(campaign, 40, days=1)
+
+    report = client_for(hr).get("/api/v1/monitoring/adjustments/?period=2024-25").json()
+
+    assert report["days_to_decision"]["within 2 days"] in range(38, 43)
+    assert list(report["days_to_decision"].values())[1:] == [None, None, None, None]
+    assert report["median_days_to_decision"] == "within 2 days"
+
+
+@pytest.mark.parametrize(
+    ("bands", "median"),
+    [
+        ([40, None, None, None, None], "within 2 days"),
+        ([35, None, None, None, None], None),  # 35 + 4 x 9 = 71: the middle could be later
+        ([None, None, None, None, None], None),
+        ([12, 30, None, 11, None], "3 to 5 days"),
+        ([None, 25, None, None, None], None),  # 9 + 25 could be before or at the middle
+        ([None, 60, None, None, None], "3 to 5 days"),
+        ([20, 20, 20, 20, 20], "6 to 10 days"),
+        ([10, 10, None, 10, 10], None),  # the middle band is the null one or its neighbours
+    ],
+)
+def test_the_median_band_is_released_only_when_every_reading_of_the_nulls_agrees(bands, median):
+    histogram = dict(zip([label for label, _ in DECISION_BANDS], bands, strict=True))
+    assert _median_band(histogram) == median
 
 
 @pytest.mark.parametrize("persona", ["chair", "panel_member", "candidate"])

@@ -1,4 +1,4 @@
-"""A client following ../shared/api.md takes an application from submitted to appointed, with
+"""A client following docs/api.md takes an application from submitted to appointed, with
 the interview guarantee refusing an unlawful rejection on the way."""
 
 from datetime import timedelta

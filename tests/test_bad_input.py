@@ -1,5 +1,5 @@
 """Bad input on every write endpoint: 400 ``{"code": "invalid", "detail", "errors": {field:
-[...]}}`` naming the field, never a 500, and nothing written (../shared/api.md "Errors")."""
+[...]}}`` naming the field, never a 500, and nothing written (docs/api.md "Errors")."""
 
 from datetime import timedelta
 

@@ -1,6 +1,6 @@
 """The interview guarantee (Disability Confident, care leavers, armed forces), over the API.
 
-../shared/domain.md §2: a guaranteed candidate who meets the minimum criteria cannot be
+docs/domain.md §2: a guaranteed candidate who meets the minimum criteria cannot be
 rejected at shortlisting, by anyone; one who fails an essential criterion on the agreed
 assessment can; without a complete agreed assessment of the essential criteria nobody can
 decide. The panel learns only "interview guaranteed", never the scheme.

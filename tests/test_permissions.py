@@ -1,6 +1,6 @@
 """Who sees what, and who may do what: IDOR, visibility, 401/403/404 and query counts.
 
-../shared/api.md: 404 for an object the caller may not see, exactly as for one that does not
+docs/api.md: 404 for an object the caller may not see, exactly as for one that does not
 exist (never reveal existence); 403 only for an object the caller can see; 401 without
 credentials. ``visible_to`` (querysets) and the ``view_*`` rules (objects) must agree.
 """

@@ -1,5 +1,5 @@
-"""Name-blind shortlisting and the separation of special-category data (../shared/domain.md
-§1 and §6, ../shared/api.md "Applications").
+"""Name-blind shortlisting and the separation of special-category data (docs/domain.md
+§1 and §6, docs/api.md "Applications").
 
 - Before shortlisting, the panel and the hiring manager see nothing that identifies the
   candidate; never the scheme declared, the positive-action declaration or equality answers.

@@ -12,7 +12,7 @@ given state of one small world; each column a persona:
 - ``chair``: the vacancy's hiring manager;
 - ``hr``.
 
-Each cell is the exact answer (../shared/api.md): API 401 without credentials, 404 for an
+Each cell is the exact answer (docs/api.md): API 401 without credentials, 404 for an
 object the caller may not see, 403 for one they see but may not act on, 200/201 when allowed,
 409 with its code when the state forbids it. Pages: ``LOGIN`` (302 to sign in), 404, 403,
 ``DONE`` (302 on, the change made), ``KEPT`` (302 on with a message, nothing changed).
@@ -21,7 +21,9 @@ Every request is made inside a savepoint that is rolled back, so each cell start
 same world; a fingerprint of every row of every model (accounts, vacancies, recruitment,
 adjustments, the transition log and the audit log) is taken before and after. A refused write
 and every read must leave it exactly as it was; an allowed write must change it, as its row
-says.
+says. A few reads write when allowed, and their rows say so (``writes_on_read``): a download
+of the exact statutory return is recorded, and HR's first read of the monitoring statistics
+after a reporting year has become publishable decides and stores that year's release plan.
 
 The API rows must cover every operation of the OpenAPI schema (each action of an
 ``actions/{action_name}`` operation separately), and the page rows every page that takes a
@@ -52,8 +54,16 @@ from rest_framework.test import APIClient
 from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest
 from recruitment import services as recruitment_services
+from recruitment import statistics
 from recruitment import views as recruitment_views
-from recruitment.models import AgreedAssessment, Application, Score
+from recruitment.disclosure import period_of
+from recruitment.models import (
+    AgreedAssessment,
+    Application,
+    DecidedYear,
+    Score,
+    StatutoryReturnDownload,
+)
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -63,6 +73,7 @@ from tests.factories import (
     set_state,
     set_vacancy_status,
 )
+from tests.test_statistics import PAST, finish, people
 from vacancies import views as vacancy_views
 from vacancies.models import Vacancy
 
@@ -198,6 +209,26 @@ def request_in(state):
     return setup
 
 
+def finished_year(applications, *, decided):
+    """A campaign of ``applications`` people that closed in 2024-25 (a reporting year that has
+    ended) and was filled, so the year can be published; its release plan already decided
+    (stored) or not yet."""
+
+    def setup(w):
+        campaign = VacancyFactory(department="Adult Services")
+        people(campaign, {"sex": "female"}, "applied", applications)
+        finish(campaign, year=PAST)
+        if decided:
+            assert statistics.decide_year(PAST)
+
+    return setup
+
+
+def this_year():
+    """The reporting year now running: it has not ended, so it is not published."""
+    return period_of(timezone.now()).year_period.key
+
+
 # --- Bodies -----------------------------------------------------------------------------------
 
 
@@ -312,6 +343,14 @@ def draft_edited(w, user):
     return Vacancy.objects.get(pk=w.draft.pk).title == "Care Worker"
 
 
+def year_decided(w, user):
+    return DecidedYear.objects.filter(year=PAST.key).exists()
+
+
+def statutory_download_recorded(w, user):
+    return StatutoryReturnDownload.objects.filter(user=user, year=PAST.key).count() == 1
+
+
 # --- The matrix -------------------------------------------------------------------------------
 
 
@@ -330,6 +369,9 @@ class Row:
     changes: bool = True
     #: "app.Model.field" left out of the fingerprint for this row (a sign-in's last_login).
     ignore: tuple[str, ...] = ()
+    #: A GET that writes when allowed, as a write does (its effect says what): a recorded
+    #: download, or a reporting year's release plan decided on HR's first read of it.
+    writes_on_read: bool = False
     id: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -382,6 +424,24 @@ API_ROWS = [
         lambda w: "/api/v1/monitoring/representation/?characteristic=sex", *HR_ONLY),
     api("GET /api/v1/monitoring/adjustments/", lambda w: "/api/v1/monitoring/adjustments/",
         *HR_ONLY),
+    api("GET /api/v1/monitoring/units/", lambda w: "/api/v1/monitoring/units/", *HR_ONLY),
+    # HR's read decides (and stores) the plan of a year that has become publishable; the
+    # refused reads decide nothing.
+    api("GET /api/v1/monitoring/units/", lambda w: "/api/v1/monitoring/units/?period=2024-25",
+        *HR_ONLY, setup=finished_year(25, decided=False), writes_on_read=True,
+        effect=year_decided, note="a year to decide"),
+    api("GET /api/v1/monitoring/statutory-return/",
+        lambda w: f"/api/v1/monitoring/statutory-return/?year={this_year()}",
+        *HR_ONLY[:-1], conflict("not_releasable"), note="year not ended"),
+    api("GET /api/v1/monitoring/statutory-return/",
+        lambda w: "/api/v1/monitoring/statutory-return/?year=2024-25",
+        *HR_ONLY[:-1], conflict("not_releasable"), setup=finished_year(25, decided=True),
+        note="fewer than 100 applications"),
+    # Every download of the exact figures is recorded (who, when, which year).
+    api("GET /api/v1/monitoring/statutory-return/",
+        lambda w: "/api/v1/monitoring/statutory-return/?year=2024-25",
+        *HR_ONLY, setup=finished_year(100, decided=True), writes_on_read=True,
+        effect=statutory_download_recorded, note="published"),
     api("GET /api/v1/positive-action-decisions/",
         lambda w: "/api/v1/positive-action-decisions/", *HR_ONLY),
     api("GET /api/v1/positive-action-decisions/",
@@ -791,7 +851,7 @@ def test_role_matrix(row, world):
     if row.setup is not None:
         row.setup(w)
     clients = {persona: client_for(persona, w, row) for persona in PERSONAS}
-    writes = row.method != "GET"
+    writes = row.method != "GET" or row.writes_on_read
     problems = []
     before = fingerprint(row.ignore)
     for persona, expected in zip(PERSONAS, row.expect, strict=True):

@@ -1,5 +1,5 @@
 """Ranking and ties with the vacancy's settings, the bulk shortlisting decision, and the
-high-volume interview limit against the interview guarantee (../shared/domain.md §2-3).
+high-volume interview limit against the interview guarantee (docs/domain.md §2-3).
 
 The vacancy of these tests has criteria [essential, essential, desirable] and offers every
 scheme; agreed scores are given in that order."""

@@ -1,18 +1,33 @@
-"""Monitoring statistics against hand-computed tables, through the API and CSV."""
+"""Monitoring statistics through the release path, against figures computed here by hand from
+the rows (their true counts and record keys, perturbed with the service's table), through the
+API and CSV; validation; the statutory return."""
 
 import csv
 import io
+import random
+from datetime import timedelta
 
 import pytest
 from scipy.stats import fisher_exact
 
 from accounts.models import Role, User
-from recruitment.models import Application, EqualityAnswers
+from recruitment import disclosure
+from recruitment.disclosure import Period
+from recruitment.models import (
+    Application,
+    DecidedYear,
+    EqualityAnswers,
+    ReleaseDecision,
+    StatutoryReturnDownload,
+)
 from tests.factories import VacancyFactory
+from vacancies.models import Vacancy
 
 pytestmark = pytest.mark.django_db
 
 STAGES = ["applied", "shortlisted", "interviewed", "offered", "appointed"]
+#: A reporting year that has ended (April 2024 to March 2025).
+PAST = Period(2024)
 
 
 def people(vacancy, answers, furthest_stage, n):
@@ -37,294 +52,475 @@ def people(vacancy, answers, furthest_stage, n):
         )
         for i, u in enumerate(users)
     )
+    # Record keys from a seeded generator, so that every run publishes the same figures.
+    keys = random.Random(start)
     EqualityAnswers.objects.bulk_create(
-        EqualityAnswers(application=a, vacancy=vacancy, furthest_stage=furthest_stage, **answers)
+        EqualityAnswers(
+            application=a,
+            vacancy=vacancy,
+            furthest_stage=furthest_stage,
+            record_key=keys.getrandbits(40),
+            **answers,
+        )
         for a in apps
     )
+    return apps
+
+
+def finish(vacancy, quarter=1, year=PAST, day=10, status="filled"):
+    """The campaign closed ``day`` days into a quarter of a past reporting year and ended."""
+    closed = Period(year.year, quarter).start + timedelta(days=day)
+    Vacancy.objects.filter(pk=vacancy.pk).update(
+        status=status, closed_at=closed, ended_at=closed + timedelta(days=20)
+    )
+    vacancy.refresh_from_db()
+    return vacancy
 
 
 WHITE = {"ethnicity": "white_british"}
 ASIAN = {"ethnicity": "asian_indian"}
 BLACK = {"ethnicity": "black_african"}
+GROUP_OF = {"white_british": "white", "asian_indian": "asian", "black_african": "black"}
 
 
-@pytest.fixture
-def small_table(db):
-    """white 40/20/15/10/10, asian 20/10/8/5/3, black 15/10/10/0/0, not stated 10,
-    prefer not to say 5 (applied only)."""
-    v = VacancyFactory()
-    for answers, stages in [
-        (WHITE, {"applied": 20, "shortlisted": 5, "interviewed": 5, "appointed": 10}),
-        (ASIAN, {"applied": 10, "shortlisted": 2, "interviewed": 3, "offered": 2, "appointed": 3}),
-        (BLACK, {"applied": 5, "interviewed": 10}),
-        ({}, {"applied": 10}),
-        ({"ethnicity": "prefer_not_to_say"}, {"applied": 5}),
-    ]:
-        for stage, n in stages.items():
-            people(v, answers, stage, n)
-    return v
+def expected(stage, *, group=None, vacancies=None, where=None, unit=None):
+    """The published figure computed here from the rows: true count and key sum of those who
+    reached ``stage`` (in ``group`` of ethnicity_group, or ``where`` a row test), perturbed
+    with the unit's secret offset (``unit``: the selection, by default the organisation over
+    2024-25)."""
+    from recruitment import statistics
 
-
-def test_the_funnel_counts_everyone_who_reached_each_stage_and_suppresses_small_cells(
-    small_table, hr, client_for
-):
-    response = client_for(hr).get("/api/v1/monitoring/funnel/?characteristic=ethnicity_group")
-
-    assert response.status_code == 200
-    body = response.json()
-    assert body["stages"] == STAGES
-    rows = {r["group"]: [r["counts"][s] for s in STAGES] for r in body["rows"]}
-    # Primary (NHS: 1-7 hidden): asian offered 5, asian appointed 3, prefer-not-to-say 5.
-    # Secondary, column by column, hides the smallest other cell, the first in report order
-    # on a tie (white, mixed, asian, black, other): mixed applied, offered and appointed (0).
-    # Others rounded to 5 (8 -> 10).
-    assert rows == {
-        "white": [40, 20, 15, 10, 10],
-        "mixed": [None, 0, 0, None, None],
-        "asian": [20, 10, 10, None, None],
-        "black": [15, 10, 10, 0, 0],
-        "other": [0, 0, 0, 0, 0],
-    }
-    assert [body["not_stated"][s] for s in STAGES] == [10, 0, 0, 0, 0]
-    assert [body["prefer_not_to_say"][s] for s in STAGES] == [None, 0, 0, 0, 0]
-    assert [body["totals"][s] for s in STAGES] == [90, 40, 35, 15, 15]  # 33 -> 35, 13 -> 15
-    assert body["declaration_rate"] == round(75 / 90, 4)
-    assert body["conversion"]["white"]["shortlisted"] == 0.5
-    assert body["conversion"]["asian"]["offered"] is None  # from a suppressed count
-
-
-def test_the_relative_likelihood_is_withheld_when_an_input_is_suppressed(
-    small_table, hr, client_for
-):
-    body = (
-        client_for(hr)
-        .get(
-            "/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group&reference=white"
-        )
-        .json()
-    )
-
-    # Comparison: shortlisted 20, appointed 3 -> 3 is suppressed, so no rate and no ratio.
-    assert body["reference_rate"] == 0.5
-    assert body["comparison_rate"] is None
-    assert body["relative_likelihood"] is None
-    assert body["fisher_p"] is None
-
-
-@pytest.fixture
-def larger_table(db):
-    """Shortlisted -> appointed: white 40 -> 20, asian 20 -> 8, black 30 -> 9."""
-    v = VacancyFactory()
-    for answers, shortlisted_only, appointed in [(WHITE, 20, 20), (ASIAN, 12, 8), (BLACK, 21, 9)]:
-        people(v, answers, "shortlisted", shortlisted_only)
-        people(v, answers, "appointed", appointed)
-    return v
-
-
-def test_relative_likelihood_impact_ratios_and_fisher_against_hand_computed_figures(
-    larger_table, hr, client_for
-):
-    body = (
-        client_for(hr)
-        .get("/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group")
-        .json()
-    )
-
-    assert body["reference"] == "white"
-    assert body["comparison"] == "ethnic minority"
-    assert body["reference_rate"] == 0.5  # 20 / 40
-    assert body["comparison_rate"] == 0.34  # (8 + 9) / (20 + 30)
-    assert body["relative_likelihood"] == round(0.5 / 0.34, 4)  # 1.4706
-    assert body["fisher_p"] == round(fisher_exact([[20, 20], [17, 33]])[1], 4)
-    assert body["highest_rate_group"] == "white"
-    assert body["impact_ratios"] == {
-        "white": 1.0,
-        "mixed": None,
-        "asian": 0.8,
-        "black": 0.6,
-        "other": None,
-    }
-    assert body["adverse_impact"] == ["black"]  # 0.8 is not below four-fifths
-    assert body["fisher_p_by_group"]["black"] == round(fisher_exact([[9, 21], [20, 20]])[1], 4)
-    assert "more likely" in body["direction"]
-
-
-def test_the_reference_group_and_stages_are_parameters_and_validated(larger_table, hr, client_for):
-    client = client_for(hr)
-    body = client.get(
-        "/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group"
-        "&reference=black&from_stage=shortlisted&to_stage=appointed"
-    ).json()
-    assert body["reference_rate"] == 0.3
-    assert body["comparison_rate"] == round(28 / 60, 4)
-
-    bad = client.get(
-        "/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group&reference=x"
-    )
-    assert (bad.status_code, list(bad.json()["errors"])) == (400, ["reference"])
-    bad = client.get(
-        "/api/v1/monitoring/relative-likelihood/?characteristic=sex&from_stage=offered&to_stage=applied"
-    )
-    assert (bad.status_code, list(bad.json()["errors"])) == (400, ["to_stage"])
-    bad = client.get("/api/v1/monitoring/funnel/?characteristic=height")
-    assert (bad.status_code, list(bad.json()["errors"])) == (400, ["characteristic"])
-
-
-def test_the_csv_matches_the_api_cell_for_cell(small_table, hr, client_for):
-    client = client_for(hr)
-    body = client.get("/api/v1/monitoring/funnel/?characteristic=ethnicity_group").json()
-    response = client.get("/api/v1/monitoring/funnel/?characteristic=ethnicity_group&format=csv")
-
-    assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["group", *STAGES]
-
-    def as_csv(counts):
-        return ["*" if counts[s] is None else str(counts[s]) for s in STAGES]
-
-    expected = [[r["group"], *as_csv(r["counts"])] for r in body["rows"]]
-    expected += [
-        ["not_stated", *as_csv(body["not_stated"])],
-        ["prefer_not_to_say", *as_csv(body["prefer_not_to_say"])],
-        ["total", *as_csv(body["totals"])],
+    selection = statistics.select(**(unit or {"period": "2024-25"}))
+    i = STAGES.index(stage)
+    rows = EqualityAnswers.objects.filter(furthest_stage__in=STAGES[i:])
+    if vacancies is not None:
+        rows = rows.filter(vacancy__in=vacancies)
+    rows = [
+        r
+        for r in rows
+        if (group is None or GROUP_OF.get(r.ethnicity, r.ethnicity or "not_stated") == group)
+        and (where is None or where(r))
     ]
-    assert rows[1:] == expected
+    keys = sum((r.record_key >> (8 * i)) & 255 for r in rows)
+    return disclosure.perturb(len(rows), keys + selection.salt(stage))
 
 
-@pytest.mark.parametrize("preset", ["nhs", "ons", "ofqual"])
-def test_every_characteristic_and_preset_answers(small_table, hr, client_for, preset):
-    from recruitment.statistics import CHARACTERISTICS, GROUPS
+@pytest.fixture
+def year(db):
+    """A finished year: one campaign of 410 people. White 200 applied, 80 shortlisted, 50
+    interviewed, 30 offered, 24 appointed; Asian 134/54/39/34/25; Black 60/30/22/4/0; not
+    stated 20; prefer not to say 10 (applied only)."""
+    v = VacancyFactory()
+    for answers, reached in [
+        (WHITE, {"applied": 120, "shortlisted": 30, "interviewed": 20, "offered": 6, "appointed": 24}),
+        (ASIAN, {"applied": 80, "shortlisted": 15, "interviewed": 5, "offered": 9, "appointed": 25}),
+        (BLACK, {"applied": 30, "shortlisted": 8, "interviewed": 18, "offered": 4}),
+        ({}, {"applied": 20}),
+        ({"ethnicity": "prefer_not_to_say"}, {"applied": 10}),
+    ]:  # fmt: skip
+        for stage, n in reached.items():
+            people(v, answers, stage, n)
+    return finish(v)
 
-    for characteristic in CHARACTERISTICS:
-        body = (
-            client_for(hr)
-            .get(f"/api/v1/monitoring/funnel/?characteristic={characteristic}&preset={preset}")
-            .json()
+
+def get(hr, client_for, path):
+    response = client_for(hr).get(path)
+    assert response.status_code == 200, response.content
+    return response
+
+
+def test_the_funnel_publishes_every_cell_as_computed_by_hand_from_the_rows(hr, client_for, year):
+    body = get(hr, client_for, "/api/v1/monitoring/funnel/?characteristic=ethnicity_group").json()
+
+    assert body["unit"] == {
+        "kind": "organisation",
+        "key": "",
+        "label": "The whole organisation",
+        "period": "2024-25",
+        "period_label": "Reporting year 2024 to 25 (April 2024 to March 2025)",
+    }
+    assert body["withheld"] == dict.fromkeys(STAGES, None)
+    rows = {r["group"]: r["counts"] for r in body["rows"]}
+    for group in ("white", "asian", "black", "mixed", "other"):
+        assert rows[group] == {s: expected(s, group=group) for s in STAGES}, group
+    assert rows["mixed"] == dict.fromkeys(STAGES, None)  # nobody: never a published 0
+    assert body["not_stated"] == {s: expected(s, group="not_stated") for s in STAGES}
+    assert body["prefer_not_to_say"]["applied"] == expected("applied", group="prefer_not_to_say")
+    assert body["totals"] == {s: expected(s) for s in STAGES}
+    assert body["stated"]["applied"] == expected(
+        "applied", where=lambda r: r.ethnicity not in ("", "prefer_not_to_say")
+    )
+    # The true totals are 424 / 164 / 111 / 68 / 49; published figures stay within 2.
+    true = [424, 164, 111, 68, 49]
+    assert all(abs(body["totals"][s] - n) <= 2 for s, n in zip(STAGES, true, strict=True))
+
+
+def test_rates_come_from_the_published_counts(hr, client_for, year):
+    body = get(hr, client_for, "/api/v1/monitoring/funnel/?characteristic=ethnicity_group").json()
+    white = {r["group"]: r["counts"] for r in body["rows"]}["white"]
+    assert body["conversion"]["white"]["shortlisted"] == round(
+        white["shortlisted"] / white["applied"], 4
+    )
+    assert body["declaration_rate"] == round(
+        body["stated"]["applied"] / body["totals"]["applied"], 4
+    )
+    assert body["conversion"]["mixed"] == dict.fromkeys(STAGES[1:], None)
+
+
+def test_relative_likelihood_impact_and_fisher_from_published_counts(hr, client_for, year):
+    body = get(
+        hr, client_for, "/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group"
+    ).json()
+    ref_hits, ref_base = (
+        expected("appointed", group="white"),
+        expected("shortlisted", group="white"),
+    )
+    others = lambda r: r.ethnicity in ("asian_indian", "black_african")  # noqa: E731
+    cmp_hits = expected("appointed", where=others)
+    cmp_base = expected("shortlisted", where=others)
+    assert body["reference_rate"] == round(ref_hits / ref_base, 4)
+    assert body["comparison_rate"] == round(cmp_hits / cmp_base, 4)
+    assert body["relative_likelihood"] == round(
+        round(ref_hits / ref_base, 4) / round(cmp_hits / cmp_base, 4), 4
+    )
+    _, p = fisher_exact([[ref_hits, ref_base - ref_hits], [cmp_hits, cmp_base - cmp_hits]])
+    assert body["fisher_p"] == round(float(p), 4)
+    assert body["comparison"] == "ethnic minority"
+    # Black candidates: nobody appointed, so the figure is withheld, never "0".
+    assert body["impact_ratios"]["black"] is None
+    assert "black" not in body["adverse_impact"]
+    assert body["direction"] == (
+        "A relative likelihood above 1 means candidates in the group “White” are more likely "
+        "to go from shortlisted to appointed than candidates in the group “ethnic minority”; "
+        "below 1, less likely."
+    )
+
+
+def test_the_csv_matches_the_api_cell_for_cell_and_never_says_no_impact_where_withheld(
+    hr, client_for, year
+):
+    path = "/api/v1/monitoring/funnel/?characteristic=ethnicity_group"
+    body = get(hr, client_for, path).json()
+    response = get(hr, client_for, path + "&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert table[0] == ["group", *STAGES]
+    cells = {row[0]: row[1:] for row in table[1:9]}
+    for row in body["rows"]:
+        assert cells[row["group"]] == [
+            "*" if row["counts"][s] is None else str(row["counts"][s]) for s in STAGES
+        ]
+    assert cells["total"] == [str(body["totals"][s]) for s in STAGES]
+
+    rl = list(
+        csv.reader(
+            io.StringIO(
+                get(
+                    hr,
+                    client_for,
+                    "/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group"
+                    "&preset=ons&format=csv",
+                ).content.decode()
+            )
         )
-        assert [r["group"] for r in body["rows"]] == GROUPS[characteristic]
-        assert body["preset"] == preset
+    )
+    verdicts = {row[0]: row[2] for row in rl if len(row) == 4 and row[0] != "group"}
+    assert verdicts["black"] == "[c]"  # withheld: not "no"
+    assert verdicts["mixed"] == "[c]"
+    assert verdicts["white"] in ("yes", "no")
+
+
+def test_representation_shares_come_from_published_counts(hr, client_for, year):
+    body = get(
+        hr, client_for, "/api/v1/monitoring/representation/?characteristic=ethnicity_group"
+    ).json()
+    assert body["stage"] == "applied"
+    stated = expected("applied", where=lambda r: r.ethnicity in GROUP_OF)
+    assert body["stated"] == stated
+    shares = {
+        row["group"]: (row["count"], row["share"], row["benchmark_share"]) for row in body["rows"]
+    }
+    white = expected("applied", group="white")
+    assert shares["white"] == (white, round(white / stated, 4), 0.817)
+    assert shares["mixed"] == (None, None, 0.029)
 
 
 def test_disability_follows_the_gss_definition(hr, client_for):
     v = VacancyFactory()
-    people(v, {"disability_condition": "yes", "disability_impact": "a_lot"}, "applied", 10)
-    people(v, {"disability_condition": "yes", "disability_impact": "a_little"}, "applied", 10)
-    people(v, {"disability_condition": "yes", "disability_impact": "not_at_all"}, "applied", 10)
-    people(v, {"disability_condition": "no"}, "applied", 10)
-    people(v, {"disability_condition": "yes"}, "applied", 10)
-    people(v, {"disability_condition": "prefer_not_to_say"}, "applied", 10)
-
-    body = client_for(hr).get("/api/v1/monitoring/funnel/?characteristic=disability").json()
-
-    assert {r["group"]: r["counts"]["applied"] for r in body["rows"]} == {
-        "disabled": 20,
-        "not_disabled": 20,
+    people(v, {"disability_condition": "yes", "disability_impact": "a_lot"}, "applied", 15)
+    people(v, {"disability_condition": "yes", "disability_impact": "a_little"}, "applied", 15)
+    people(v, {"disability_condition": "yes", "disability_impact": "not_at_all"}, "applied", 12)
+    people(v, {"disability_condition": "no"}, "applied", 30)
+    people(v, {"disability_condition": "prefer_not_to_say"}, "applied", 11)
+    finish(v)
+    body = get(hr, client_for, "/api/v1/monitoring/funnel/?characteristic=disability").json()
+    rows = {r["group"]: r["counts"]["applied"] for r in body["rows"]}
+    disabled = lambda r: r.disability_impact in ("a_lot", "a_little")  # noqa: E731
+    not_disabled = lambda r: r.disability_condition == "no" or r.disability_impact == "not_at_all"  # noqa: E731
+    assert rows == {
+        "disabled": expected("applied", where=disabled),
+        "not_disabled": expected("applied", where=not_disabled),
     }
-    assert body["not_stated"]["applied"] == 10  # a condition, but the impact not answered
-    assert body["prefer_not_to_say"]["applied"] == 10
-
-
-def test_filters_select_the_vacancies(small_table, hr, client_for):
-    other = VacancyFactory(department="Parks", grade="S1")
-    people(other, WHITE, "applied", 10)
-
-    body = (
-        client_for(hr)
-        .get("/api/v1/monitoring/funnel/?characteristic=ethnicity_group&department=parks")
-        .json()
-    )
-
-    assert body["totals"]["applied"] == 10
-    assert (
-        client_for(hr)
-        .get(f"/api/v1/monitoring/funnel/?characteristic=sex&vacancy={other.pk}")
-        .json()["totals"]["applied"]
-        == 10
+    assert abs(rows["disabled"] - 30) <= 2
+    assert abs(rows["not_disabled"] - 42) <= 2
+    assert body["prefer_not_to_say"]["applied"] == expected(
+        "applied", where=lambda r: r.disability_condition == "prefer_not_to_say"
     )
 
 
-def test_representation_against_the_census_benchmark(larger_table, hr, client_for):
-    body = (
-        client_for(hr)
-        .get("/api/v1/monitoring/representation/?characteristic=ethnicity_group&stage=appointed")
-        .json()
-    )
-
-    rows = {r["group"]: r for r in body["rows"]}
-    assert body["benchmark"] == "Census 2021, England and Wales"
-    assert rows["white"]["count"] == 20
-    assert rows["white"]["share"] == round(20 / 37, 4)
-    assert rows["white"]["benchmark_share"] == 0.817
-    assert rows["asian"]["share"] == round(8 / 37, 4)
-    assert rows["mixed"]["count"] == 0  # NHS shows zero; only 1-7 is hidden
-    assert rows["mixed"]["share"] == 0.0
-
-
-@pytest.mark.parametrize("persona", ["chair", "panel_member", "candidate"])
-def test_only_hr_sees_monitoring(persona, request, client_for):
-    user = request.getfixturevalue(persona)
-    for path in ("funnel", "relative-likelihood", "representation"):
-        response = client_for(user).get(f"/api/v1/monitoring/{path}/?characteristic=sex")
-        assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
-
-
-def test_the_funnel_is_one_grouped_query(small_table, hr, client_for, django_assert_num_queries):
-    client = client_for(hr)
-    with django_assert_num_queries(1):  # one grouped scan
-        client.get("/api/v1/monitoring/funnel/?characteristic=ethnicity")
-
-
-def test_a_stage_counts_everyone_who_reached_it_even_if_later_rejected(
-    vacancy, chair, hr, client_for, django_capture_on_commit_callbacks
+def test_the_funnel_is_one_grouped_query_once_the_year_is_decided(
+    hr, year, django_assert_num_queries
 ):
-    """Through the real services: shortlisted, interviewed, then not appointed."""
-    from datetime import timedelta
+    from recruitment import statistics
+    from recruitment.presets import PRESETS
 
+    selection = statistics.select(period="2024-25")
+    with django_assert_num_queries(1):
+        statistics.cells("ethnicity", selection)
+    with django_assert_num_queries(1):
+        statistics.funnel("religion", PRESETS["nhs"], selection)
+
+
+def test_the_funnel_endpoint_takes_a_constant_number_of_queries(
+    hr, client_for, year, django_assert_max_num_queries
+):
+    client = client_for(hr)
+    client.get("/api/v1/monitoring/funnel/?characteristic=sex")  # decides the year
+    with django_assert_max_num_queries(7):
+        client.get("/api/v1/monitoring/funnel/?characteristic=sex")
+    for department in ("Adult Services", "Planning", "Housing"):
+        more = VacancyFactory(department=department)
+        people(more, WHITE, "applied", 100)
+        finish(more, quarter=3)
+    DecidedYear.objects.all().delete()
+    client.get("/api/v1/monitoring/funnel/?characteristic=sex")
+    # Four times the campaigns and units: the same number of queries.
+    with django_assert_max_num_queries(7):
+        client.get("/api/v1/monitoring/funnel/?characteristic=sex")
+    with django_assert_max_num_queries(8):
+        client.get("/api/v1/monitoring/funnel/?characteristic=sex&department=Planning")
+
+
+def test_a_stage_counts_everyone_who_reached_it_even_if_later_rejected(hr, client_for):
+    from recruitment import statistics
+
+    v = VacancyFactory()
+    people(v, WHITE, "appointed", 25)
+    people(v, WHITE, "interviewed", 30)  # rejected after interview: still counted at interview
+    finish(v)
+    cells = statistics.cells("ethnicity_group", statistics.select(period="2024-25"))
+    assert cells.counts["white"] == [55, 55, 55, 25, 25]
+
+
+# --- Periods, units and refusals ----------------------------------------------------------------
+
+
+def test_a_year_that_has_not_finished_publishes_nothing_and_says_why(hr, client_for, year):
+    late = VacancyFactory(reference="SW-LATE-1")
+    finish(late, quarter=4, status="closed")  # closed in the year, not yet filled
+    body = get(hr, client_for, "/api/v1/monitoring/funnel/?characteristic=sex").json()
+    assert body["totals"] == dict.fromkeys(STAGES, None)
+    assert body["withheld"]["applied"] == (
+        "Reporting year 2024 to 25 (April 2024 to March 2025) waits for 1 campaign(s) to be "
+        "filled or cancelled (SW-LATE-1): figures are published once they no longer change."
+    )
+    assert not DecidedYear.objects.exists()
+
+    Vacancy.objects.filter(pk=late.pk).update(status="cancelled")
+    body = get(hr, client_for, "/api/v1/monitoring/funnel/?characteristic=sex").json()
+    assert body["withheld"] == dict.fromkeys(STAGES, None)
+    assert DecidedYear.objects.get().year == "2024-25"
+
+
+def test_the_current_year_is_not_published_before_it_ends(hr, client_for):
     from django.utils import timezone
 
-    from recruitment import services
-    from tests.factories import ApplicationFactory, set_vacancy_status
+    v = VacancyFactory()
+    people(v, WHITE, "applied", 40)
+    Vacancy.objects.filter(pk=v.pk).update(
+        status="filled", closed_at=timezone.now() - timedelta(days=1), ended_at=timezone.now()
+    )
+    body = get(hr, client_for, "/api/v1/monitoring/funnel/?characteristic=sex").json()
+    assert body["totals"]["applied"] is None
+    assert "has not ended yet" in body["withheld"]["applied"]
 
-    set_vacancy_status(vacancy, "closed")
-    applications = [ApplicationFactory(vacancy=vacancy) for _ in range(8)]
-    EqualityAnswers.objects.filter(application__in=applications).update(sex="female")
-    when = timezone.now() + timedelta(days=3)
-    with django_capture_on_commit_callbacks(execute=False):
-        for application in applications:
-            services.application_shortlist(application_id=application.pk, by=chair)
-            services.application_schedule_interview(
-                application_id=application.pk, by=chair, interview_at=when
-            )
-            services.application_record_interview(application_id=application.pk, by=chair)
-            services.application_reject(application_id=application.pk, by=chair, reason="Closer")
 
-    body = (
-        client_for(hr)
-        .get(f"/api/v1/monitoring/funnel/?characteristic=sex&vacancy={vacancy.pk}")
-        .json()
+def test_nothing_published_moves_when_the_rows_change_afterwards(hr, client_for, year):
+    """Once decided, a year's figures come from its published copy: a stage recorded on a
+    filled campaign afterwards (HR can) moves neither the plan nor any figure, exact or not."""
+    client = client_for(hr)
+    paths = [
+        "/api/v1/monitoring/units/",
+        "/api/v1/monitoring/funnel/?characteristic=ethnicity_group",
+        "/api/v1/monitoring/relative-likelihood/?characteristic=sex",
+        "/api/v1/monitoring/statutory-return/?year=2024-25",
+    ]
+    before = [client.get(p).json() for p in paths]
+    decisions = list(ReleaseDecision.objects.values_list("kind", "key", "stage", "released"))
+    EqualityAnswers.objects.filter(furthest_stage="offered").update(furthest_stage="appointed")
+    EqualityAnswers.objects.filter(ethnicity="black_african").update(ethnicity="white_british")
+    assert [client.get(p).json() for p in paths] == before
+    assert list(ReleaseDecision.objects.values_list("kind", "key", "stage", "released")) == (
+        decisions
     )
 
-    female = next(r for r in body["rows"] if r["group"] == "female")
-    assert female["counts"] == {
-        "applied": 10,
-        "shortlisted": 10,
-        "interviewed": 10,
-        "offered": 0,
-        "appointed": 0,
-    }  # 8 each, rounded to the nearest 5
-    assert set(
-        EqualityAnswers.objects.filter(application__in=applications).values_list(
-            "furthest_stage", flat=True
-        )
-    ) == {"interviewed"}
+
+def test_the_units_endpoint_lists_years_and_units_with_reasons_but_no_figures(hr, client_for, year):
+    small = VacancyFactory(department="Planning", grade="P9")
+    people(small, WHITE, "applied", 3)
+    finish(small, quarter=2)
+    body = get(hr, client_for, "/api/v1/monitoring/units/").json()
+    assert body["period"] == "2024-25"
+    assert body["published"] is True
+    assert body["years"] == [
+        {
+            "year": "2024-25",
+            "label": "Reporting year 2024 to 25 (April 2024 to March 2025)",
+            "published": True,
+            "reason": None,
+        }
+    ]
+    units = {(u["kind"], u["key"]): u for u in body["units"]}
+    assert units["department", "planning"]["stages"]["applied"] == {
+        "released": False,
+        "reason": "Fewer than 20 people reached this stage.",
+    }
+    assert units["organisation", ""]["stages"]["applied"]["released"] is True
+    assert "count" not in str(body)
+    assert "424" not in str(body)  # the true number of applications
 
 
-def test_a_refused_or_options_request_for_csv_is_answered_not_crashed(chair, hr, client_for):
-    """Found by schemathesis: the CSV renderer took errors and OPTIONS metadata for tables."""
-    refused = client_for(chair).get("/api/v1/monitoring/funnel/?characteristic=sex&format=csv")
-    assert refused.status_code == 403
-    assert refused.content.decode().splitlines()[0] == "code,detail"
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("closed_from=2024-01-01T00:00:00Z", "closed_from", "whole reporting periods only"),
+        ("closed_to=2024-02-01", "closed_to", "whole reporting periods only"),
+        ("period=2024", "period", "Give a reporting year like 2025-26"),
+        ("period=2024-26", "period", "is not a reporting year"),
+        ("department=A&grade=P3", "department", "one unit at a time"),
+        ("vacancy=999999", "vacancy", "No vacancy has this id."),
+        ("reference=purple", "reference", "Not a group of ethnicity_group"),
+        ("from_stage=appointed&to_stage=applied", "to_stage", "later stage"),
+    ],
+)
+def test_bad_selections_are_refused_naming_the_field(hr, client_for, query, field, message):
+    response = client_for(hr).get(
+        f"/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group&{query}"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert message in " ".join(body["errors"][field])
 
-    options = client_for(hr).options("/api/v1/monitoring/representation/?format=csv")
-    assert options.status_code == 200
-    assert options.content.decode().startswith("name,")
+
+def test_a_small_campaign_is_counted_in_its_units_but_not_published_alone(hr, client_for, year):
+    body = get(
+        hr, client_for, f"/api/v1/monitoring/funnel/?characteristic=sex&vacancy={year.pk}"
+    ).json()
+    # 424 applications: a unit of its own (the same people as the organisation's year, each
+    # unit adjusted with its own offset).
+    assert body["unit"]["kind"] == "campaign"
+    assert body["totals"]["applied"] == expected("applied", unit={"vacancy": year.pk})
+    small = VacancyFactory(department="Children's Services")
+    people(small, WHITE, "applied", 50)
+    finish(small, quarter=2)
+    DecidedYear.objects.all().delete()
+    body = get(
+        hr, client_for, f"/api/v1/monitoring/funnel/?characteristic=sex&vacancy={small.pk}"
+    ).json()
+    assert body["totals"] == dict.fromkeys(STAGES, None)
+    assert body["withheld"]["applied"].startswith("A campaign is published on its own only with")
+
+
+# --- The statutory return: the one exact output -------------------------------------------------
+
+
+def test_the_statutory_return_is_exact_whole_year_and_recorded(hr, client_for, year):
+    response = get(hr, client_for, "/api/v1/monitoring/statutory-return/?year=2024-25")
+    body = response.json()
+    assert body["applications"] == 424
+    assert body["counts"]["ethnicity_group"]["white"] == {
+        "applied": 200,
+        "shortlisted": 80,
+        "interviewed": 50,
+        "offered": 30,
+        "appointed": 24,
+    }
+    assert body["counts"]["ethnicity_group"]["mixed"] == dict.fromkeys(STAGES, 0)
+    assert body["counts"]["ethnicity_group"]["prefer_not_to_say"]["applied"] == 10
+    csv_response = get(
+        hr, client_for, "/api/v1/monitoring/statutory-return/?year=2024-25&format=csv"
+    )
+    assert csv_response["Content-Disposition"] == (
+        'attachment; filename="statutory-return-2024-25.csv"'
+    )
+    assert "ethnicity_group,white,200,80,50,30,24" in csv_response.content.decode()
+    assert list(
+        StatutoryReturnDownload.objects.values_list("user__username", "year", "format")
+    ) == [
+        (hr.username, "2024-25", "csv"),
+        (hr.username, "2024-25", "json"),
+    ]
+
+
+def test_the_statutory_return_withholds_a_stage_too_few_people_reached(hr, client_for):
+    """One appointee: their column would be their answers, exactly."""
+    v = VacancyFactory()
+    people(v, WHITE, "applied", 90)
+    people(v, ASIAN, "interviewed", 30)
+    people(v, {"ethnicity": "black_caribbean", "religion": "muslim"}, "appointed", 1)
+    finish(v)
+    body = get(hr, client_for, "/api/v1/monitoring/statutory-return/?year=2024-25").json()
+    assert body["counts"]["ethnicity_group"]["asian"] == {
+        "applied": 30,
+        "shortlisted": 30,
+        "interviewed": 30,
+        "offered": None,
+        "appointed": None,
+    }
+    assert body["counts"]["religion"]["muslim"]["appointed"] is None
+    assert body["withheld"] == {
+        "applied": None,
+        "shortlisted": None,
+        "interviewed": None,
+        "offered": "Fewer than 20 people reached this stage.",
+        "appointed": "Fewer than 20 people reached this stage.",
+    }
+
+
+def test_the_statutory_return_is_refused_for_an_unfinished_or_small_year(hr, client_for, year):
+    client = client_for(hr)
+    response = client.get("/api/v1/monitoring/statutory-return/?year=2025-26")
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_releasable"
+    response = client.get("/api/v1/monitoring/statutory-return/?year=2024-25-Q1")
+    assert response.status_code == 400
+    assert response.json()["errors"]["year"] == ["The statutory return covers a whole year."]
+    with pytest.MonkeyPatch.context() as patch:
+        from django.conf import settings
+
+        patch.setattr(settings, "MONITORING_STATUTORY_MINIMUM", 425)  # the year has 424
+        response = client.get("/api/v1/monitoring/statutory-return/?year=2024-25")
+    assert response.status_code == 409
+    assert "fewer than 425 applications" in response.json()["detail"]
+    assert not StatutoryReturnDownload.objects.exists()
+
+
+def test_only_hr_gets_the_statutory_return(chair, client_for, year):
+    response = client_for(chair).get("/api/v1/monitoring/statutory-return/?year=2024-25")
+    assert response.status_code == 403
+    assert not StatutoryReturnDownload.objects.exists()
+
+
+def test_a_year_with_no_campaign_is_never_decided_by_asking(hr, client_for):
+    client = client_for(hr)
+    response = client.get("/api/v1/monitoring/statutory-return/?year=2003-04")
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "No campaign closed in Reporting year 2003 to 04 (April 2003 to March 2004): there is "
+        "nothing to publish."
+    )
+    body = client.get("/api/v1/monitoring/funnel/?characteristic=sex&period=2010-11").json()
+    assert body["withheld"]["applied"].startswith("No campaign closed in Reporting year 2010")
+    assert not DecidedYear.objects.exists()
+    assert client.get("/api/v1/monitoring/units/").json()["years"] == []

@@ -33,7 +33,7 @@ def mine(vacancy, candidate, other_candidate, panel_member, chair, hr):
         statement="Somebody else's statement",
         equality={"sex": "male"},
     )
-    request = adjustment_services.adjustment_request(
+    request, _ = adjustment_services.adjustment_request(
         application=application,
         by=candidate,
         stage="interview",
@@ -60,7 +60,7 @@ def test_a_candidate_downloads_everything_held_about_them(mine, candidate, clien
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="your-recruitment-data.json"'
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     data = response.json()
     assert data["account"] == {
         "username": "amara",

@@ -1,6 +1,6 @@
 """Every application state × every action × every role, over the HTTP API.
 
-The expected outcome of each cell comes from the table in ../shared/api.md, written out again
+The expected outcome of each cell comes from the table in docs/api.md, written out again
 below; nothing here asks the application's own code what should happen. Precedence, as the
 contract's error table reads: a caller who may not see the application gets 404; one who sees
 it but may never take this action gets 403; an action the state does not allow gets 409
@@ -17,7 +17,7 @@ from tests.factories import set_state, set_vacancy_status
 
 pytestmark = pytest.mark.django_db
 
-# --- The contract, written out (../shared/api.md, "Applications") --------------------------
+# --- The contract, written out (docs/api.md, "Applications") --------------------------
 
 STATES = [
     "submitted",

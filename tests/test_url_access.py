@@ -71,6 +71,8 @@ ACCESS = {
             "monitoring-relative-likelihood",
             "monitoring-representation",
             "monitoring-adjustments",
+            "monitoring-units",
+            "monitoring-statutory-return",
             "vacancy-cancel",
             "vacancy-close",
             "vacancy-decisions",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from recruitment import disclosure
 from recruitment.models import EQUALITY_QUESTIONS, Application, EqualityAnswers, Stage
 from vacancies.models import Vacancy, VacancyStatus
 
@@ -128,6 +129,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--per-vacancy", type=int, default=500)
         parser.add_argument("--batch", type=int, default=20_000)
+        parser.add_argument(
+            "--year",
+            default="",
+            help="The reporting year the campaigns closed in (e.g. 2025-26); default: the last "
+            "one that has ended. The campaigns are filled, so the year can be published.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         total, seed = options["applications"], options["seed"]
@@ -148,6 +155,17 @@ class Command(BaseCommand):
         )
         vacancies_needed = -(-total // per_vacancy)
         now = timezone.now()
+        year = (
+            disclosure.parse_period(options["year"])
+            if options["year"]
+            else disclosure.Period(disclosure.period_of(now).year - 1)
+        )
+        span = int((min(year.end, now) - year.start).total_seconds()) - 1
+
+        def closed() -> datetime:
+            return year.start + timedelta(seconds=rng.randint(0, span))
+
+        closing = [closed() for _ in range(vacancies_needed)]
         with transaction.atomic():
             vacancies = Vacancy.objects.bulk_create(
                 Vacancy(
@@ -159,11 +177,12 @@ class Command(BaseCommand):
                     description="Synthetic vacancy for benchmarks.",
                     salary_min=25000,
                     salary_max=30000,
-                    closing_date=now - timedelta(days=rng.randint(1, 720)),
-                    closed_at=now - timedelta(days=rng.randint(1, 720)),
+                    closing_date=closing[i],
+                    closed_at=closing[i],
+                    ended_at=min(closing[i] + timedelta(days=30), now),
                     hiring_manager=manager,
                     created_by=manager,
-                    status=VacancyStatus.CLOSED,
+                    status=VacancyStatus.FILLED,
                 )
                 for i in range(vacancies_needed)
             )

@@ -1,11 +1,16 @@
-"""A realistic demo: staff, candidates, an open vacancy and a closed one mid-sift.
+"""A realistic demo: staff, candidates, an open vacancy and a closed one mid-sift, and last
+reporting year's finished campaigns so that the equality monitoring has published figures.
 
 Idempotent: users and vacancies are looked up by username and reference, and anything that
-already exists is left as it is. Every change goes through the services."""
+already exists is left as it is. Every change to the live campaigns goes through the
+services; last year's history is bulk-made by ``generate_synthetic`` (no one signs in as
+those candidates)."""
 
+import io
 from datetime import timedelta
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +22,7 @@ from recruitment.models import Application
 from vacancies import services as vacancies
 from vacancies.models import Vacancy
 
+HISTORY_SEED = 2026
 PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
 
 USERS = [
@@ -39,11 +45,27 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._open_vacancy(users)
             self._closed_vacancy(users)
+        self._history()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {PASSWORD}):")
         )
         for username, role, name in USERS:
             self.stdout.write(f"  {username:<10} {role:<15} {name}")
+
+    def _history(self) -> None:
+        """Last reporting year: 5,000 applications to 50 filled campaigns of 100 across the
+        departments, enough for the organisation's figures, many departments' and grade
+        bands', and the campaigns' own to be published, rates included."""
+        if Vacancy.objects.filter(reference__startswith=f"syn{HISTORY_SEED}-").exists():
+            return
+        call_command(
+            "generate_synthetic",
+            applications=5000,
+            per_vacancy=100,
+            seed=HISTORY_SEED,
+            stdout=io.StringIO(),
+        )
+        self.stdout.write("Last reporting year: 5,000 applications to 50 finished campaigns.")
 
     def _user(self, username: str, role: str, name: str) -> User:
         existing = User.objects.filter(username=username).first()
@@ -181,7 +203,7 @@ class Command(BaseCommand):
         from adjustments import services as adjustments
 
         hr = users["hr"]
-        extra = adjustments.adjustment_request(
+        extra, _ = adjustments.adjustment_request(
             application=submitted[0],
             by=users["ben"],
             stage="interview",
@@ -192,7 +214,7 @@ class Command(BaseCommand):
             adjustment_id=extra.pk, by=hr, arrangement="25% extra time for the written exercise."
         )
         adjustments.adjustment_put_in_place(adjustment_id=extra.pk, by=hr)
-        bsl = adjustments.adjustment_request(
+        bsl, _ = adjustments.adjustment_request(
             application=submitted[0],
             by=users["ben"],
             stage="interview",
