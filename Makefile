@@ -66,7 +66,8 @@ screenshots: $(VENV)/.dev assets chromium
 test: lint typecheck migrations-check pytest
 
 # Monitoring statistics at scale: 1,000,000 synthetic applications on PostgreSQL (built once,
-# then reused), the funnel through the API against a raw SQL GROUP BY. See docs/benchmarks.md.
+# then reused); the first request (decides the year's release plan) and the funnel through the
+# API (published year's copy, perturbed) against a raw SQL GROUP BY. See docs/benchmarks.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recruitment_bench
 BENCH_APPLICATIONS ?= 1000000
 bench: $(VENV)/.dev

@@ -21,14 +21,18 @@ from accounts.models import User
 from adjustments.models import AdjustmentRequest
 from recruitment import retention, statistics
 from recruitment.models import Application, Evidence
-from recruitment.suppression import PRESETS
+from recruitment.presets import PRESETS
 from vacancies.models import Criterion, Vacancy, VacancyStatus
 
 
 def _statistics() -> dict[str, Any]:
+    """Every published funnel of every reporting year, organisation-wide."""
     preset = PRESETS["nhs"]
     return {
-        c: asdict(statistics.funnel(c, preset, statistics.Filters()))
+        f"{status.year.key} {c}": asdict(
+            statistics.funnel(c, preset, statistics.select(period=status.year.key))
+        )
+        for status in statistics.reporting_years()
         for c in statistics.CHARACTERISTICS
     }
 
