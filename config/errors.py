@@ -18,12 +18,16 @@ class DomainError(Exception):
             "vacancy_open",
             "duplicate_application",
             "positive_action_not_applicable",
-            # Added by this service (README, "Where this differs from the original API contract"): shortlisting beyond a
-            # vacancy's high-volume interview limit.
+            # Added by this service (README, "Where this differs from the original API
+            # contract"): shortlisting beyond a vacancy's high-volume interview limit.
             "interview_limit_reached",
             # The exact statutory return of a reporting year that has not finished, or of
             # too few people (docs/disclosure-control.md).
             "not_releasable",
+            # The decision record (docs/api.md): an interview recorded as held before its
+            # time; an offer on agreed interview scores that a later score change reopened.
+            "interview_not_held",
+            "assessment_out_of_date",
         }
     )
 

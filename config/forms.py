@@ -34,7 +34,8 @@ class GovForm(forms.Form):
 
 
 class LegalHoldForm(GovForm):
-    """HR places a legal hold (a complaint or tribunal claim): nothing is erased while held."""
+    """HR places a legal hold (a complaint or tribunal claim): nothing is erased while held;
+    or releases it, with a reason and a confirmation."""
 
     reason = forms.CharField(
         max_length=2000,
@@ -43,15 +44,31 @@ class LegalHoldForm(GovForm):
         label="Why is it held?",
         help_text="For example, the tribunal claim number or the complaint reference.",
     )
+    confirm = forms.BooleanField(
+        required=False,
+        label="I confirm that the complaint or claim no longer needs this record kept",
+    )
+
+    def __init__(self, *args: Any, release: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if release:
+            self.fields["reason"].label = "Why can the hold be released?"
+            self.fields[
+                "reason"
+            ].help_text = "For example, the claim was withdrawn or settled, with the date."
+        else:
+            del self.fields["confirm"]
 
 
-def legal_hold_posted(data: Any, set_hold: Callable[[str], Any]) -> LegalHoldForm | None:
-    """Run ``set_hold(reason)`` with the reason posted from a page's legal-hold form: None
-    when done, else the form with the service's errors to show again."""
-    form = LegalHoldForm(data, prefix="hold")
+def legal_hold_posted(
+    data: Any, set_hold: Callable[[str, bool], Any], *, release: bool = False
+) -> LegalHoldForm | None:
+    """Run ``set_hold(reason, confirm)`` with what a page's legal-hold form posted: None when
+    done, else the form with the service's errors to show again."""
+    form = LegalHoldForm(data, prefix="hold", release=release)
     form.is_valid()
     try:
-        set_hold(form.cleaned_data.get("reason", ""))
+        set_hold(form.cleaned_data.get("reason", ""), bool(form.cleaned_data.get("confirm")))
     except ValidationError as exc:
         form.add_service_errors(exc)
         return form

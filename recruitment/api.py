@@ -147,13 +147,24 @@ class CandidateOutput(serializers.Serializer[Any]):
     email = serializers.EmailField()
 
 
+class ScoreChangeOutput(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    stage = serializers.ChoiceField(choices=ScoreStage.values)
+    criterion = serializers.CharField()
+    scorer = serializers.CharField()
+    before = serializers.IntegerField(allow_null=True, help_text="Null: the first score.")
+    after = serializers.IntegerField(allow_null=True)
+    note_changed = serializers.BooleanField()
+    after_agreement = serializers.BooleanField()
+
+
 class AgreedOutput(serializers.ModelSerializer[AgreedAssessment]):
     scores = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
 
     class Meta:
         model = AgreedAssessment
-        fields = ["scores", "total", "note", "agreed_at"]
+        fields = ["scores", "total", "note", "agreed_at", "out_of_date"]
 
     def get_scores(self, agreed: AgreedAssessment) -> list[dict[str, int]]:
         return [{"criterion": s.criterion_id, "score": s.score} for s in agreed.scores.all()]
@@ -467,7 +478,8 @@ class ApplicationViewSet(
     @extend_schema(request=LegalHoldInput, responses={200: ApplicationOutput})
     @action(detail=True, methods=["post"], url_path="legal-hold")
     def legal_hold(self, request: Request, pk: str | None = None) -> Response:
-        """HR places or releases a legal hold: the application is not erased while held."""
+        """HR places or releases a legal hold: nothing of the application's campaign is erased
+        while it is held."""
         application = self.get_object()
         data = LegalHoldInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -485,6 +497,23 @@ class ApplicationViewSet(
             raise ActionForbidden()
         entries = selectors.application_history(application)
         return Response(HistoryEntryOutput(entries, many=True).data)
+
+    @extend_schema(responses={200: ScoreChangeOutput(many=True)})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="score-history",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def score_history(self, request: Request, pk: str | None = None) -> Response:
+        """Every score given or changed, oldest first, marked when after agreement: for the
+        chair and HR (panel members score independently and never see it)."""
+        application = self.get_object()
+        if not rules.has_perm("recruitment.agree_scores", request.user, application):
+            raise ActionForbidden("Only the hiring manager and HR see the score history.")
+        changes = selectors.score_history(application)
+        return Response(ScoreChangeOutput(changes, many=True).data)
 
     def _scores_response(self, application: Application, stage: str) -> Response:
         view = selectors.scores_visible_to(application, acting_user(self.request), stage)

@@ -133,6 +133,24 @@ def sift_rejection_refusal(
     return None
 
 
+def offer_refusal(application: Application) -> tuple[str, str] | None:
+    """Why no offer may be made yet, as (409 code, message), or None: an offer rests on the
+    agreed interview assessment, complete and not reopened by a later score change."""
+    agreed = agreed_assessment(application, INTERVIEW)
+    if agreed is None or agreed_total(application, INTERVIEW) is None:
+        return (
+            "assessment_incomplete",
+            "Agree a score for every criterion at interview before making an offer.",
+        )
+    if agreed.out_of_date:
+        return (
+            "assessment_out_of_date",
+            "An interview score was changed after the scores were agreed: agree them again "
+            "before making an offer.",
+        )
+    return None
+
+
 LIMIT_INCOMPLETE = (
     "This vacancy limits the number of interviews: agree a score for every essential criterion "
     "of every candidate who may have a guaranteed interview first, so that those who best meet "

@@ -531,6 +531,9 @@ class AgreedAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     agreed_at = models.DateTimeField(auto_now=True)
+    #: A panel member changed a score of this stage after it was agreed: the agreed scores
+    #: stand in the record but no longer support a decision until agreed again.
+    out_of_date = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

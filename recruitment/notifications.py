@@ -92,6 +92,41 @@ def notify(application_id: Any, kind: str) -> bool:
     return True
 
 
+def agreement_reopened_send(application_id: Any, stage: str) -> bool:
+    """Tell the vacancy's chair that a score changed after the stage's scores were agreed
+    (by reference only: name-blind). Not sent when the agreement is no longer out of date
+    (agreed again before the message went) or the chair has no address."""
+    application = (
+        Application.objects.select_related("vacancy__hiring_manager")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        return False
+    agreed = application.agreed_assessments.filter(stage=stage).first()
+    chair = application.vacancy.hiring_manager
+    if agreed is None or not agreed.out_of_date or not chair.email:
+        return False
+    vacancy = application.vacancy
+    body = render_to_string(
+        "recruitment/email/agreement_reopened.txt",
+        {
+            "chair": chair,
+            "vacancy": vacancy,
+            "reference": application.reference,
+            "stage_label": ScoreStage(stage).label.lower(),
+            "link": _site(f"/staff/applications/{application.pk}/moderation/{stage}/"),
+        },
+    )
+    send_mail(
+        one_line(f"Scores changed after agreement: {vacancy.reference} {application.reference}"),
+        body,
+        [chair.email],
+    )
+    logger.info("reopened-agreement notice sent for application %s (%s)", application_id, stage)
+    return True
+
+
 # --- Reminding panel members of applications waiting for their scores ---------------------------
 
 

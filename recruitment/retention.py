@@ -70,11 +70,21 @@ def _erasable_applications() -> QuerySet[Application]:
     return Application.objects.filter(erased_at=None, legal_hold=False)
 
 
+def _not_held() -> Q:
+    """Campaigns with no hold: neither on the vacancy nor on any of its applications (a
+    claim about one decision holds the evidence of the whole campaign)."""
+    return Q(legal_hold=False) & ~Q(
+        Exists(Application.objects.filter(vacancy=OuterRef("pk"), legal_hold=True))
+    )
+
+
 def vacancies_due(now: datetime | None = None) -> QuerySet[Vacancy]:
     """Ended campaigns past the retention period, not held, with applications to erase."""
-    return Vacancy.objects.filter(
-        status__in=ENDED, ended_at__lte=cutoff(now), legal_hold=False
-    ).filter(Exists(_erasable_applications().filter(vacancy=OuterRef("pk"))))
+    return (
+        Vacancy.objects.filter(status__in=ENDED, ended_at__lte=cutoff(now))
+        .filter(_not_held())
+        .filter(Exists(_erasable_applications().filter(vacancy=OuterRef("pk"))))
+    )
 
 
 def candidates_due(now: datetime | None = None) -> QuerySet[User]:
@@ -98,7 +108,7 @@ def erase_vacancy_applications(vacancy_id: Any, *, now: datetime | None = None) 
             vacancy = (
                 Vacancy.objects.select_for_update()
                 .filter(pk=vacancy_id, status__in=ENDED, ended_at__lte=cutoff(now))
-                .filter(legal_hold=False)
+                .filter(_not_held())
                 .first()
             )
             if vacancy is None:

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import rules
+from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -389,3 +390,75 @@ def application_history(application: Application) -> QuerySet[StateLog]:
         .select_related("by")
         .order_by("timestamp", "id")
     )
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """One score given or changed, from the audit log (django-auditlog records every write
+    of a ``Score``)."""
+
+    at: datetime
+    stage: str
+    criterion: str
+    scorer: str
+    before: int | None
+    after: int | None
+    note_changed: bool
+    #: Made after the stage's scores were first agreed.
+    after_agreement: bool
+
+
+def score_history(application: Application) -> list[ScoreChange]:
+    """Every score given or changed on this application, oldest first, each marked when it
+    came after the stage's scores were agreed: what the chair and HR read (never the panel,
+    whose members score independently). Three queries."""
+    scores = {
+        str(s.pk): s
+        for s in Score.objects.filter(application=application).select_related("criterion", "scorer")
+    }
+    agreed = {
+        str(a.pk): a.stage
+        for a in AgreedAssessment.objects.filter(application=application).only("pk", "stage")
+    }
+    score_type = ContentType.objects.get_for_model(Score)
+    agreed_type = ContentType.objects.get_for_model(AgreedAssessment)
+    entries = (
+        LogEntry.objects.filter(
+            Q(content_type=score_type, object_pk__in=list(scores))
+            | Q(content_type=agreed_type, object_pk__in=list(agreed))
+        )
+        .only("content_type_id", "object_pk", "timestamp", "changes")
+        .order_by("timestamp", "pk")
+    )
+    first_agreed: dict[str, datetime] = {}
+    history = []
+    for entry in entries:
+        if entry.content_type_id == agreed_type.pk:
+            first_agreed.setdefault(agreed[entry.object_pk], entry.timestamp)
+            continue
+        score = scores[entry.object_pk]
+        changes = entry.changes_dict
+        if "score" not in changes and "note" not in changes:
+            continue
+        # A first score's note shows as a change from "None": only a different text counts.
+        note_before, note_after = (
+            "" if value in (None, "None") else value for value in changes.get("note", ["", ""])
+        )
+        before, after = changes.get("score", [str(score.score), str(score.score)])
+        history.append(
+            ScoreChange(
+                at=entry.timestamp,
+                stage=score.stage,
+                criterion=score.criterion.text,
+                scorer=score.scorer.full_name,
+                before=_score_value(before),
+                after=_score_value(after),
+                note_changed=note_before != note_after,
+                after_agreement=score.stage in first_agreed,
+            )
+        )
+    return history
+
+
+def _score_value(value: object) -> int | None:
+    return int(str(value)) if str(value).isdigit() else None

@@ -172,9 +172,22 @@ def _refusal(
         )
     if transition == "shortlist":
         return assessment.shortlist_refusal(application, limit)
+    if transition == "offer":
+        return assessment.offer_refusal(application)
+    if transition == "record_interview" and not interview_time_come(application):
+        when = timezone.localtime(application.interview_at)
+        return "interview_not_held", (
+            f"The interview is set for {when:%-d %B %Y at %H:%M}: it can be recorded as held "
+            "from then."
+        )
     if transition == "reject_at_sift":
         return assessment.sift_rejection_refusal(application, limit)
     return None
+
+
+def interview_time_come(application: Application) -> bool:
+    """Whether the interview's time has come (an interview is recorded as held only then)."""
+    return application.interview_at is None or application.interview_at <= timezone.now()
 
 
 def available_actions(
@@ -517,7 +530,16 @@ def scores_submit(
         if not rules.has_perm("recruitment.score_application", by, application):
             raise ActionForbidden("Only the vacancy's panel and hiring manager score.")
         _check_scores(application, stage, scores)
+        mine = {
+            s.criterion_id: s
+            for s in Score.objects.filter(application=application, stage=stage, scorer=by)
+        }
+        changed = False
         for item in scores:
+            before = mine.get(item.criterion)
+            if before is not None and (before.score, before.note) == (item.score, item.note):
+                continue  # the same again: nothing changes, nothing is recorded
+            changed = True
             Score.objects.update_or_create(
                 application=application,
                 criterion_id=item.criterion,
@@ -525,6 +547,19 @@ def scores_submit(
                 scorer=by,
                 defaults={"score": item.score, "note": item.note},
             )
+        if changed:
+            _reopen_agreement(application, stage)
+
+
+def _reopen_agreement(application: Application, stage: str) -> None:
+    """A score given or changed after the stage's scores were agreed: the agreement is marked
+    out of date (it stays in the record, but supports no offer until agreed again) and the
+    chair is told once, after commit."""
+    reopened = AgreedAssessment.objects.filter(
+        application=application, stage=stage, out_of_date=False
+    ).update(out_of_date=True)
+    if reopened:
+        transaction.on_commit(lambda: tasks.send_agreement_reopened.delay(application.pk, stage))
 
 
 def agreed_scores_set(
@@ -537,7 +572,9 @@ def agreed_scores_set(
             raise ActionForbidden("Only the hiring manager and HR agree scores.")
         _check_scores(application, stage, scores)
         agreed, _ = AgreedAssessment.objects.update_or_create(
-            application=application, stage=stage, defaults={"agreed_by": by, "note": note}
+            application=application,
+            stage=stage,
+            defaults={"agreed_by": by, "note": note, "out_of_date": False},
         )
         for item in scores:
             AgreedScore.objects.update_or_create(
@@ -550,10 +587,13 @@ def agreed_scores_set(
 
 
 def application_legal_hold_set(
-    *, application_id: Any, by: User, held: bool, reason: str = ""
+    *, application_id: Any, by: User, held: bool, reason: str = "", confirm: bool = False
 ) -> Application:
-    """Place or release a legal hold on an application: while held it is not erased. HR
-    only (config/legal_hold.py)."""
+    """Place or release a legal hold on an application. While held, nothing of its whole
+    campaign is erased (a claim about one decision needs the others it was made against:
+    the appointee's offer and any s.159 justification, the scores, the reasons). HR only; a
+    release needs a reason and ``confirm`` (config/legal_hold.py). The vacancy row is locked
+    first, as erasure locks it, so a hold and an erasure of the campaign take turns."""
     return legal_hold_set(
         Application,
         pk=application_id,
@@ -561,4 +601,6 @@ def application_legal_hold_set(
         permission="recruitment.set_legal_hold",
         held=held,
         reason=reason,
+        confirm=confirm,
+        lock_first=Vacancy.objects.filter(applications__pk=application_id),
     )

@@ -6,7 +6,7 @@ from typing import Any
 from celery import Task, shared_task
 
 from config import mail
-from recruitment.notifications import notify, scoring_reminders_send
+from recruitment.notifications import agreement_reopened_send, notify, scoring_reminders_send
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +101,19 @@ def erase_candidate_accounts(user_ids: list[int]) -> list[int]:
     from recruitment import retention
 
     return retention.erase_candidate_accounts(user_ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=mail.MAX_RETRIES)
+def send_agreement_reopened(self: Task[Any, Any], application_id: Any, stage: str) -> bool:
+    """Tell the chair that agreed scores were reopened by a later score (retried while the
+    failure is transient; a permanent failure is logged: the pages show it regardless)."""
+    try:
+        return agreement_reopened_send(application_id, stage)
+    except mail.PermanentSendFailure as failure:
+        logger.error(
+            "reopened-agreement notice for %s not sent (permanent: %s)", application_id, failure
+        )
+        return False
+    except mail.TransientSendFailure as failure:
+        transient = failure
+    raise self.retry(exc=transient, countdown=mail.retry_delay(self.request.retries))

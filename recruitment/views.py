@@ -393,10 +393,11 @@ def _render_staff_application(
     criteria = list(application.vacancy.criteria.all())
     evidence = {e.criterion_id: e.text for e in application.evidence.all()}
     agreed = assessment.agreed_scores(application, "shortlisting")
+    can_moderate = rules.has_perm("recruitment.agree_scores", user, application)
     forms = {
         "reject": ReasonForm(prefix="reject"),
         "schedule_interview": InterviewForm(prefix="interview"),
-        "hold": LegalHoldForm(prefix="hold"),
+        "hold": LegalHoldForm(prefix="hold", release=application.legal_hold),
     } | (forms or {})
     return render(
         request,
@@ -414,14 +415,19 @@ def _render_staff_application(
             else None,
             "actions": services.available_actions(application, user),
             "can_score": rules.has_perm("recruitment.score_application", user, application),
-            "can_moderate": rules.has_perm("recruitment.agree_scores", user, application),
+            "can_moderate": can_moderate,
+            # Every score given or changed, for those who agree them (never the panel).
+            "score_history": selectors.score_history(application) if can_moderate else None,
+            "reopened": [a for a in application.agreed_assessments.all() if a.out_of_date],
+            "interview_pending": application.state == ApplicationState.INTERVIEW_SCHEDULED
+            and not services.interview_time_come(application),
             "forms": forms,
             "history": selectors.application_history(application),
             "can_hold": rules.has_perm("recruitment.set_legal_hold", user, application),
             "hold_explanation": (
                 f"This application is erased {settings.RETENTION_MONTHS} months after the "
                 "campaign ends. Place a legal hold if there is a complaint or tribunal claim "
-                "about it."
+                "about it: nothing of its campaign is then erased while the hold stays."
             ),
         },
     )
@@ -436,9 +442,14 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
         if action in ("hold", "release-hold"):
             hold = legal_hold_posted(
                 request.POST,
-                lambda reason: services.application_legal_hold_set(
-                    application_id=application.pk, by=user, held=action == "hold", reason=reason
+                lambda reason, confirm: services.application_legal_hold_set(
+                    application_id=application.pk,
+                    by=user,
+                    held=action == "hold",
+                    reason=reason,
+                    confirm=confirm,
                 ),
+                release=action == "release-hold",
             )
             if hold is not None:
                 return _render_staff_application(request, application, user, {"hold": hold})

@@ -173,3 +173,11 @@ def set_state(application, state, furthest_stage=None):
 def set_vacancy_status(vacancy, status):
     Vacancy.objects.filter(pk=vacancy.pk).update(status=status)
     return Vacancy.objects.get(pk=vacancy.pk)
+
+
+def interview_time_passes(application):
+    """Move an arranged interview into the past (an interview is recorded as held only once
+    its time has come): test set-up only."""
+    Application.objects.filter(pk=application.pk).update(
+        interview_at=timezone.now() - timedelta(minutes=5)
+    )

@@ -280,8 +280,7 @@ def decided_requests(campaign, n, days):
 
 
 def test_the_report_withholds_the_median_when_the_decisions_are_few(hr, client_for):
-    """A released year (25 applications) with 3 decisions: every band is null, so the median
-    could be any band."""
+    """A released year (25 applications) with 3 decisions: the median could be any band."""
     campaign = finish(VacancyFactory(), year=PAST)
     ApplicationFactory.create_batch(22, vacancy=campaign)
     decided_requests(campaign, 3, days=1)
@@ -289,8 +288,11 @@ def test_the_report_withholds_the_median_when_the_decisions_are_few(hr, client_f
     report = client_for(hr).get("/api/v1/monitoring/adjustments/?period=2024-25").json()
 
     assert report["withheld"] is None  # the unit is released: only the decisions are few
-    assert report["decided"] is None
-    assert set(report["days_to_decision"].values()) == {None}
+    # A true 3 is usually withheld and sometimes shown as 10 (the table is unbiased);
+    # either way the four other bands are null and could hold up to 36 between them.
+    bands = list(report["days_to_decision"].values())
+    assert bands[1:] == [None, None, None, None]
+    assert bands[0] in (None, 10, 11)  # a true 3 is published as 0 (null), 10 or 11
     assert report["median_days_to_decision"] is None
 
 

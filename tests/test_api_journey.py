@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD
+from recruitment.models import Application
+from tests.factories import PASSWORD, interview_time_passes
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,24 @@ def test_a_candidate_is_taken_from_submitted_to_appointed(hr, chair, panel_membe
     )
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "interview_scheduled"
+    # Recorded as held only once its time has come.
+    response = panel.post(f"{app_url}/actions/record_interview/", {}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "interview_not_held")
+    interview_time_passes(application_of(app_url))
     assert panel.post(f"{app_url}/actions/record_interview/", {}, format="json").status_code == 200
+    # An offer rests on agreed interview scores.
+    response = manager.post(f"{app_url}/actions/offer/", {}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "assessment_incomplete")
+    response = manager.put(
+        f"{app_url}/agreed-scores/",
+        {
+            "stage": "interview",
+            "scores": [{"criterion": c, "score": 3} for c in criteria],
+            "note": "Agreed after the interview",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
     assert manager.post(f"{app_url}/actions/offer/", {}, format="json").json()["state"] == "offered"
     response = candidate.post(f"{app_url}/actions/accept_offer/", {}, format="json")
     assert response.status_code == 200
@@ -177,3 +195,7 @@ def test_a_candidate_is_taken_from_submitted_to_appointed(hr, chair, panel_membe
     response = hr_client.post(f"/api/v1/vacancies/{vacancy['id']}/fill/")
     assert response.status_code == 200
     assert response.json()["status"] == "filled"
+
+
+def application_of(app_url):
+    return Application.objects.get(pk=int(app_url.rstrip("/").rsplit("/", 1)[1]))

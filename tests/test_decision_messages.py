@@ -99,6 +99,7 @@ def test_a_rejection_after_interview_and_an_offer_each_send_their_own_message(
 ):
     not_chosen = set_state(ApplicationFactory(vacancy=closed), "interviewed", "interviewed")
     chosen = set_state(ApplicationFactory(vacancy=closed), "interviewed", "interviewed")
+    agree(chosen, [3] * closed.criteria.count(), stage="interview")
 
     with django_capture_on_commit_callbacks(execute=True):
         services.application_reject(application_id=not_chosen.pk, by=chair, reason="Close call.")

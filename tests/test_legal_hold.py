@@ -34,10 +34,46 @@ def test_hr_places_and_releases_a_hold(kind, hr, vacancy, application, client_fo
     assert entry.actor == hr
     assert entry.changes_dict["legal_hold"] == ["False", "True"]
 
-    released = client_for(hr).post(url, {"held": False})
+    # Releasing needs a reason and a confirmation; without them nothing changes.
+    refused = client_for(hr).post(url, {"held": False})
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {
+        "reason": ["Say why the hold can be released (the claim settled or withdrawn)."],
+        "confirm": ["Confirm that the complaint or claim no longer needs this record kept."],
+    }
+    assert _state(target) == (True, REASON)
+    refused = client_for(hr).post(url, {"held": False, "reason": "Claim withdrawn."})
+    assert (refused.status_code, list(refused.json()["errors"])) == (400, ["confirm"])
+    assert _state(target) == (True, REASON)
+
+    released = client_for(hr).post(
+        url, {"held": False, "reason": " Claim withdrawn 20 Nov 2026. ", "confirm": True}
+    )
     assert released.status_code == 200
-    assert released.json()["legal_hold"] == {"held": False, "reason": ""}
-    assert _state(target) == (False, "")
+    assert released.json()["legal_hold"] == {
+        "held": False,
+        "reason": "Claim withdrawn 20 Nov 2026.",
+    }
+    assert _state(target) == (False, "Claim withdrawn 20 Nov 2026.")
+    # Both changes are in the audit log, each with its reason and who made it.
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        action=LogEntry.Action.UPDATE,
+    ).order_by("timestamp", "pk")
+    changes = [
+        (e.actor, e.changes_dict.get("legal_hold"), e.changes_dict["legal_hold_reason"][1])
+        for e in entries
+        if "legal_hold_reason" in e.changes_dict
+    ]
+    assert changes == [
+        (hr, ["False", "True"], REASON),
+        (hr, ["True", "False"], "Claim withdrawn 20 Nov 2026."),
+    ]
+
+    # A hold that is not there cannot be released.
+    again = client_for(hr).post(url, {"held": False, "reason": "Again.", "confirm": True})
+    assert (again.status_code, again.json()["code"]) == (409, "invalid_transition")
 
 
 @pytest.mark.parametrize("kind", ["vacancies", "applications"])
@@ -135,17 +171,30 @@ def test_hr_holds_and_releases_from_the_page(kind, hr, vacancy, application, cli
 
     missing = client.post(f"{page}hold/", {"hold-reason": ""})
     assert missing.status_code == 200
-    assert "A reason is required." in missing.content.decode()
+    assert "Say why the record is held (the complaint or claim)." in missing.content.decode()
     assert _state(target) == (False, "")
 
     placed = client.post(f"{page}hold/", {"hold-reason": REASON}, follow=True)
     assert "Legal hold placed" in placed.content.decode()
     assert f"Held: {REASON}" in placed.content.decode()
+    assert "Why can the hold be released?" in placed.content.decode()
     assert _state(target) == (True, REASON)
 
-    released = client.post(f"{page}release-hold/", follow=True)
+    # One click does not release it: a reason and the confirmation are asked for.
+    unconfirmed = client.post(f"{page}release-hold/", {"hold-reason": "Claim withdrawn."})
+    assert unconfirmed.status_code == 200
+    assert (
+        "Confirm that the complaint or claim no longer needs this record kept."
+        in unconfirmed.content.decode()
+    )
+    assert _state(target) == (True, REASON)
+    released = client.post(
+        f"{page}release-hold/",
+        {"hold-reason": "Claim withdrawn.", "hold-confirm": "on"},
+        follow=True,
+    )
     assert "Legal hold released" in released.content.decode()
-    assert _state(target) == (False, "")
+    assert _state(target) == (False, "Claim withdrawn.")
 
 
 @pytest.mark.parametrize("kind", ["vacancies", "applications"])

@@ -200,7 +200,9 @@ def test_positive_action_on_a_tie_is_recorded_with_who_why_and_the_evidence(
 def test_a_plain_offer_records_that_positive_action_was_not_used(
     interviewed_pair, chair, client_for
 ):
-    first, _ = interviewed_pair
+    first, second = interviewed_pair
+    agree(first, [3, 3, 3], stage="interview")
+    agree(second, [2, 2, 2], stage="interview")
 
     assert offer(client_for(chair), first, {}).status_code == 200
 

@@ -38,7 +38,12 @@ from recruitment.tasks import (
     erase_vacancy_applications,
 )
 from tests.conftest import require
-from tests.factories import PositiveActionPlanFactory, UserFactory, VacancyFactory
+from tests.factories import (
+    PositiveActionPlanFactory,
+    UserFactory,
+    VacancyFactory,
+    interview_time_passes,
+)
 from tests.test_tasks import redis_available
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
@@ -131,7 +136,15 @@ def run_campaign(hr, chair, panel, *, ended_months_ago=7):
         )
     services.application_withdraw(application_id=a3.pk, by=c3, reason="ZREASON found a job")
     for application in (a1, a2):
+        interview_time_passes(application)
         services.application_record_interview(application_id=application.pk, by=chair)
+        services.agreed_scores_set(
+            application_id=application.pk,
+            by=chair,
+            stage="interview",
+            scores=_scores(vacancy, 3),
+            note="ZNOTE agreed at interview",
+        )
     services.application_reject(application_id=a2.pk, by=chair, reason="ZREASON second")
     services.application_offer(application_id=a1.pk, by=chair, reason="ZREASON best")
     OfferDecision.objects.filter(application=a1).update(
@@ -330,7 +343,9 @@ def test_a_held_vacancy_or_application_survives(campaign, hr):
 
     result = retention.erase_due()
 
-    assert result["applications"] == {other.pk: 3}
+    # The held application holds its whole campaign: the decisions it was weighed against
+    # (the others' scores, the offer and any s.159 justification) are evidence too.
+    assert result["applications"] == {}
     assert (
         serializers.serialize("json", Application.objects.filter(vacancy=vacancy).order_by("pk"))
         + serializers.serialize("json", Evidence.objects.filter(application__vacancy=vacancy))
@@ -343,11 +358,30 @@ def test_a_held_vacancy_or_application_survives(campaign, hr):
     # Their accounts stay while they still have applications.
     assert set(User.objects.filter(role=Role.CANDIDATE).values_list("pk", flat=True)) == {
         *(c.pk for c, _ in people),
-        other_people[1][0].pk,
+        *(c.pk for c, _ in other_people),
     }
 
+    assert Application.objects.filter(vacancy=other, erased_at=None).count() == 4
+    assert OfferDecision.objects.get(application__vacancy=other).justification != ""
+
+    # The application's hold released: its campaign is erased at the next run, the vacancy
+    # still held is not.
+    services.application_legal_hold_set(
+        application_id=held_application.pk,
+        by=hr,
+        held=False,
+        reason="Complaint closed.",
+        confirm=True,
+    )
+    assert retention.erase_due()["applications"] == {other.pk: 4}
+    held_application.refresh_from_db()
+    assert held_application.erased_at is not None
+    assert held_application.legal_hold_reason == ""  # erased with the rest
+
     # Released: the next run erases what was held, and nothing else changes.
-    vacancy_services.vacancy_legal_hold_set(vacancy_id=vacancy.pk, by=hr, held=False)
+    vacancy_services.vacancy_legal_hold_set(
+        vacancy_id=vacancy.pk, by=hr, held=False, reason="Claim settled.", confirm=True
+    )
     assert retention.erase_due()["applications"] == {vacancy.pk: 4}
 
 

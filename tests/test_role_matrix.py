@@ -189,6 +189,12 @@ def application_in(state):
     return setup
 
 
+def interviewed_and_agreed(w):
+    """Interviewed, with the interview scores agreed: an offer can be made."""
+    application_in("interviewed")(w)
+    agree(w.application, [3, 3, 3], stage="interview", by=w.users["chair"])
+
+
 def guaranteed(complete):
     """The candidate declared a scheme the vacancy offers; agreed scores that meet the
     minimum criteria (or none at all)."""
@@ -490,7 +496,8 @@ API_ROWS = [
         401, 403, 403, 403, 403, 403, 200, body=lambda w: {"held": True, "reason": "ET/1234"},
         effect=held("vacancy", True)),
     api("POST /api/v1/vacancies/{id}/legal-hold/", lambda w: f"{V}/{w.draft.pk}/legal-hold/",
-        401, 404, 404, 404, 403, 403, 200, body=lambda w: {"held": False}, setup=hold("draft"),
+        401, 404, 404, 404, 403, 403, 200,
+        body=lambda w: {"held": False, "reason": "Claim withdrawn.", "confirm": True}, setup=hold("draft"),
         effect=held("draft", False), note="release, draft"),
 
     # Applications ------------------------------------------------------- anon cand other outs panel chair hr
@@ -508,6 +515,9 @@ API_ROWS = [
         401, 200, 404, 404, 200, 200, 200),
     api("GET /api/v1/applications/{id}/scores/", lambda w: f"{A}/{app(w)}/scores/",
         401, 403, 404, 404, 200, 200, 200),
+    api("GET /api/v1/applications/{id}/score-history/",
+        lambda w: f"{A}/{app(w)}/score-history/",
+        401, 403, 404, 404, 403, 200, 200),
     api("PUT /api/v1/applications/{id}/scores/", lambda w: f"{A}/{app(w)}/scores/",
         401, 403, 404, 404, 200, 200, 403, setup=closed, body=scores_body, effect=scored_by),
     api("PUT /api/v1/applications/{id}/scores/", lambda w: f"{A}/{app(w)}/scores/",
@@ -524,7 +534,8 @@ API_ROWS = [
         401, 403, 404, 404, 403, 403, 200, body=lambda w: {"held": True, "reason": "ET/1234"},
         effect=held("application", True)),
     api("POST /api/v1/applications/{id}/legal-hold/", lambda w: f"{A}/{app(w)}/legal-hold/",
-        401, 403, 404, 404, 403, 403, 200, body=lambda w: {"held": False},
+        401, 403, 404, 404, 403, 403, 200,
+        body=lambda w: {"held": False, "reason": "Claim withdrawn.", "confirm": True},
         setup=hold("application"), effect=held("application", False), note="release"),
     api("POST /api/v1/applications/{id}/adjustments/",
         lambda w: f"{A}/{app(w)}/adjustments/",
@@ -578,12 +589,17 @@ API_ROWS = [
         conflict("invalid_transition"), setup=closed, note="no interview"),
     api("POST /api/v1/applications/{id}/actions/{action_name}/ offer",
         lambda w: f"{A}/{app(w)}/actions/offer/",
-        401, 403, 404, 404, 403, 200, 200, setup=application_in("interviewed"),
+        401, 403, 404, 404, 403, 200, 200, setup=interviewed_and_agreed,
         effect=application_state("offered")),
     api("POST /api/v1/applications/{id}/actions/{action_name}/ offer",
         lambda w: f"{A}/{app(w)}/actions/offer/",
+        401, 403, 404, 404, 403, conflict("assessment_incomplete"),
+        conflict("assessment_incomplete"), setup=application_in("interviewed"),
+        note="interview scores not agreed"),
+    api("POST /api/v1/applications/{id}/actions/{action_name}/ offer",
+        lambda w: f"{A}/{app(w)}/actions/offer/",
         401, 403, 404, 404, 403, conflict("positive_action_not_applicable"),
-        conflict("positive_action_not_applicable"), setup=application_in("interviewed"),
+        conflict("positive_action_not_applicable"), setup=interviewed_and_agreed,
         body=lambda w: {"positive_action": {"justification": "As qualified."}},
         note="tie-breaker off a tie"),
     api("POST /api/v1/applications/{id}/actions/{action_name}/ accept_offer",
@@ -727,13 +743,15 @@ PAGE_ROWS = [
          effect=held("vacancy", True)),
     page("staff-vacancy-action release-hold",
          lambda w: f"/staff/vacancies/{w.draft.pk}/release-hold/",
-         LOGIN, 404, 404, 404, 403, 403, DONE, setup=hold("draft"), effect=held("draft", False)),
+         LOGIN, 404, 404, 404, 403, 403, DONE, setup=hold("draft"), effect=held("draft", False),
+         body=lambda w: {"hold-reason": "Claim withdrawn.", "hold-confirm": "on"}),
     page("staff-application-action hold", staff_app_action("hold"),
          LOGIN, 403, 403, 404, 403, 403, DONE, body=lambda w: {"hold-reason": "ET/1234"},
          effect=held("application", True)),
     page("staff-application-action release-hold", staff_app_action("release-hold"),
          LOGIN, 403, 403, 404, 403, 403, DONE, setup=hold("application"),
-         effect=held("application", False)),
+         effect=held("application", False),
+         body=lambda w: {"hold-reason": "Claim withdrawn.", "hold-confirm": "on"}),
     page("staff-application-action shortlist", staff_app_action("shortlist"),
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=closed,
          effect=application_state("shortlisted")),
@@ -755,7 +773,7 @@ PAGE_ROWS = [
          LOGIN, 403, 403, 404, DONE, DONE, DONE, setup=application_in("interview_scheduled"),
          effect=application_state("interviewed")),
     page("staff-application-action offer", staff_app_action("offer"),
-         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=application_in("interviewed"),
+         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=interviewed_and_agreed,
          effect=application_state("offered")),
     page("staff-application-action accept_offer", staff_app_action("accept_offer"),
          LOGIN, 403, 403, 404, 403, 403, DONE, setup=application_in("offered"),
@@ -777,7 +795,7 @@ PAGE_ROWS = [
          body=lambda w: {"applications": [app(w)], "decision": "shortlist"},
          effect=application_state("shortlisted")),
     page("offer-decision", lambda w: f"/staff/applications/{app(w)}/offer-decision/",
-         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=application_in("interviewed"),
+         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=interviewed_and_agreed,
          body=lambda w: {"reason": "Best interview."}, effect=application_state("offered")),
 ]
 # fmt: on

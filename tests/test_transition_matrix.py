@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from recruitment.models import Application
-from tests.factories import set_state, set_vacancy_status
+from tests.factories import agree, set_state, set_vacancy_status
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,9 @@ def test_transition_matrix(
     state, action, persona, request, closed_vacancy, application, hr, client_for
 ):
     application = set_state(application, state, furthest_stage=FURTHEST_BEFORE[state])
+    # The interview scores are agreed, so the offer's guard passes (tests/test_decision_record
+    # covers the refusal); the interview has no time set, so recording it is open.
+    agree(application, [3] * application.vacancy.criteria.count(), stage="interview")
     actor = request.getfixturevalue(persona)
     hr_client = client_for(hr)
     before = snapshot(application, hr_client)
@@ -222,6 +225,9 @@ def test_available_actions_are_exactly_the_ones_that_succeed(
 ):
     # The application declares no interview guarantee, so rejecting at sift is open.
     application = set_state(application, state, furthest_stage=FURTHEST_BEFORE[state])
+    # The interview scores are agreed, so the offer's guard passes (tests/test_decision_record
+    # covers the refusal); the interview has no time set, so recording it is open.
+    agree(application, [3] * application.vacancy.criteria.count(), stage="interview")
     actor = request.getfixturevalue(persona)
 
     response = client_for(actor).get(f"/api/v1/applications/{application.pk}/")

@@ -87,6 +87,7 @@ ACCESS = {
             "application-history",
             "application-legal-hold",
             "application-scores",
+            "application-score-history",
             "application-take-action",
             "adjustment-list",
             "adjustment-detail",

@@ -111,17 +111,17 @@ class ReasonInput(JSONInput):
 
 class LegalHoldInput(JSONInput):
     """Place a legal hold (``held: true``, with the complaint or claim as ``reason``) or
-    release it (``held: false``). While held, nothing is erased."""
+    release it (``held: false``, with why as ``reason`` and ``confirm: true``). While held,
+    nothing is erased. The rules are the service's (config/legal_hold.py)."""
 
     held = serializers.BooleanField(required=True)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["held"] and not attrs["reason"].strip():
-            raise serializers.ValidationError(
-                {"reason": ["Say why the record is held (the complaint or claim)."]}
-            )
-        return attrs
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required (true) to release: the complaint or claim no longer needs the "
+        "record kept.",
+    )
 
 
 class LegalHoldOutput(serializers.Serializer[Any]):

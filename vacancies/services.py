@@ -305,9 +305,11 @@ def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:
     return vacancy
 
 
-def vacancy_legal_hold_set(*, vacancy_id: Any, by: User, held: bool, reason: str = "") -> Vacancy:
+def vacancy_legal_hold_set(
+    *, vacancy_id: Any, by: User, held: bool, reason: str = "", confirm: bool = False
+) -> Vacancy:
     """Place or release a legal hold on a campaign: while held none of its applications is
-    erased. HR only (config/legal_hold.py)."""
+    erased. HR only; a release needs a reason and ``confirm`` (config/legal_hold.py)."""
     return legal_hold_set(
         Vacancy,
         pk=vacancy_id,
@@ -315,4 +317,5 @@ def vacancy_legal_hold_set(*, vacancy_id: Any, by: User, held: bool, reason: str
         permission="vacancies.set_legal_hold",
         held=held,
         reason=reason,
+        confirm=confirm,
     )

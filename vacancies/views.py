@@ -157,7 +157,7 @@ def staff_vacancy_detail(
             "can_score": rules.has_perm("vacancies.score", user, vacancy),
             "can_moderate": rules.has_perm("vacancies.moderate", user, vacancy),
             "can_hold": rules.has_perm("vacancies.set_legal_hold", user, vacancy),
-            "hold_form": hold_form or LegalHoldForm(prefix="hold"),
+            "hold_form": hold_form or LegalHoldForm(prefix="hold", release=vacancy.legal_hold),
             "hold_explanation": (
                 f"Candidates' personal data is erased {settings.RETENTION_MONTHS} months after "
                 "the campaign ends. Place a legal hold if there is a complaint or tribunal "
@@ -200,9 +200,14 @@ def _legal_hold(request: HttpRequest, vacancy: Vacancy, *, held: bool) -> HttpRe
     try:
         form = legal_hold_posted(
             request.POST,
-            lambda reason: services.vacancy_legal_hold_set(
-                vacancy_id=vacancy.pk, by=acting_user(request), held=held, reason=reason
+            lambda reason, confirm: services.vacancy_legal_hold_set(
+                vacancy_id=vacancy.pk,
+                by=acting_user(request),
+                held=held,
+                reason=reason,
+                confirm=confirm,
             ),
+            release=not held,
         )
     except ActionForbidden as exc:
         raise PermissionDenied(exc.detail) from exc
