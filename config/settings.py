@@ -248,6 +248,8 @@ PANEL_SCORING_REMINDER_DAYS = env.int("PANEL_SCORING_REMINDER_DAYS", default=2)
 #: after the vacancy is filled or cancelled, unless under a legal hold. One deployment
 #: serves one organisation; set this to its policy (6 is common, some councils keep 12).
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=6)
+#: An application started but not sent is forgotten after this many days without a change.
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)
 
 #: Monitoring statistics (docs/domain.md §7). Which group is the reference for the
 #: relative likelihood, and what the other groups together are called in reports.

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Role
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from adjustments.models import AGREED_STATES, PANEL_STAGES
 from config.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
@@ -347,11 +348,12 @@ class HistoryEntryOutput(serializers.Serializer[Any]):
     )
     def get_by(self, entry: Any) -> dict[str, Any] | None:
         # A candidate acting on their own application is shown by role only, so that the
-        # history never identifies them to a panel before shortlisting.
+        # history never identifies them to a panel before shortlisting; and a candidate
+        # reading their own history sees staff by role only (as in their data download).
         if entry.by is None:
             return None
-        if entry.by.role == "candidate":
-            return {"role": "candidate"}
+        if entry.by.role == "candidate" or self.context.get("reader_is_candidate"):
+            return {"role": entry.by.role}
         return {"id": entry.by.pk, "full_name": entry.by.full_name, "role": entry.by.role}
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -496,7 +498,12 @@ class ApplicationViewSet(
         if not rules.has_perm("recruitment.view_history", request.user, application):
             raise ActionForbidden()
         entries = selectors.application_history(application)
-        return Response(HistoryEntryOutput(entries, many=True).data)
+        reader_is_candidate = acting_user(request).role == Role.CANDIDATE
+        return Response(
+            HistoryEntryOutput(
+                entries, many=True, context={"reader_is_candidate": reader_is_candidate}
+            ).data
+        )
 
     @extend_schema(responses={200: ScoreChangeOutput(many=True)})
     @action(

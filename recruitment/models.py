@@ -574,6 +574,26 @@ class OfferDecision(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
 
 
+class ApplicationDraft(models.Model):
+    """A candidate's application in progress (the apply pages, one step at a time): what they
+    have written so far, the scheme and positive-action answers and their equality answers.
+    Kept here, not in the session, so that subject access shows it and erasure removes it;
+    gone when the application is sent, when the account is deleted, and after
+    ``DRAFT_RETENTION_DAYS`` without a change (``retention.forget_stale_drafts``)."""
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="application_drafts"
+    )
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "vacancy"], name="one_draft_a_vacancy"),
+        ]
+
+
 class Notification(models.Model):
     """A message sent to a candidate about their application. The row is the claim: each
     kind is sent at most once, so a retried task never sends twice."""

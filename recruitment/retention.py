@@ -21,8 +21,10 @@ a hold was placed, or for rows already erased or gone, changes nothing more.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -42,6 +44,7 @@ from recruitment.models import (
     AgreedAssessment,
     AgreedScore,
     Application,
+    ApplicationDraft,
     EqualityAnswers,
     Evidence,
     GuaranteeDeclaration,
@@ -218,6 +221,19 @@ def erase_candidate_accounts(user_ids: list[int], *, now: datetime | None = None
     return due
 
 
+def forget_stale_drafts(now: datetime | None = None) -> int:
+    """Delete applications started but not sent and not changed for
+    ``DRAFT_RETENTION_DAYS``, and the sessions that have expired (Django never deletes those
+    by itself). Returns how many drafts were deleted."""
+    limit = (now or timezone.now()) - timedelta(days=settings.DRAFT_RETENTION_DAYS)
+    deleted, _ = ApplicationDraft.objects.filter(updated_at__lt=limit).delete()
+    # Database sessions (the default engine) keep expired rows until cleared, as
+    # ``manage.py clearsessions`` does; an engine that cannot list them has nothing to clear.
+    with contextlib.suppress(NotImplementedError):
+        import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return deleted
+
+
 def forget_failed_sign_ins(now: datetime | None = None) -> int:
     """Delete the records of failed sign-ins (username and IP address) whose cool-off has
     passed: they lock nobody out any more. Returns how many were deleted."""
@@ -237,6 +253,7 @@ def erase_due(now: datetime | None = None) -> dict[str, Any]:
     accounts: list[int] = []
     for chunk in chunked(list(candidates_due(now).values_list("pk", flat=True))):
         accounts += erase_candidate_accounts(chunk, now=now)
+    forget_stale_drafts(now)
     return {"applications": applications, "accounts": accounts}
 
 

@@ -31,6 +31,7 @@ from recruitment.models import (
     AgreedAssessment,
     AgreedScore,
     Application,
+    ApplicationDraft,
     ApplicationState,
     EqualityAnswers,
     Evidence,
@@ -130,6 +131,8 @@ def application_submit(
                 state=ApplicationState.SUBMITTED,
                 transition="submit",
             )
+            # Sent: the draft of it (the apply pages') is no longer kept.
+            ApplicationDraft.objects.filter(candidate=candidate, vacancy=vacancy).delete()
     except IntegrityError as exc:
         # Two submissions raced past the check above: the unique constraint decides.
         raise DomainError(

@@ -19,6 +19,7 @@ from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,
     Application,
+    ApplicationDraft,
     EqualityAnswers,
     OfferDecision,
     Score,
@@ -184,6 +185,17 @@ def personal_data(user: User) -> dict[str, Any]:
             "last_login": _when(user.last_login),
         },
         "applications": [_application(a, user, types) for a in applications],
+        # Applications started and not sent: what the apply pages have kept so far.
+        "drafts": [
+            {
+                "vacancy": {"reference": d.vacancy.reference, "title": d.vacancy.title},
+                "updated_at": _when(d.updated_at),
+                "answers": d.data,
+            }
+            for d in ApplicationDraft.objects.filter(candidate=user)
+            .select_related("vacancy")
+            .order_by("updated_at", "pk")
+        ],
         "retention": (
             "Applications are kept for the retention period after the campaign ends (the "
             "vacancy is filled or cancelled), then erased; only anonymous counts remain."

@@ -83,6 +83,7 @@ def erase_expired_personal_data() -> dict[str, list[int]]:
     for chunk in retention.chunked(accounts):
         erase_candidate_accounts.delay(chunk)
     retention.forget_failed_sign_ins()
+    retention.forget_stale_drafts()
     return {"vacancies": vacancies, "accounts": accounts}
 
 

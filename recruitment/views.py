@@ -28,7 +28,13 @@ from recruitment.forms import (
     ReasonForm,
     StatementForm,
 )
-from recruitment.models import EQUALITY_QUESTIONS, FINAL_STATES, Application, ApplicationState
+from recruitment.models import (
+    EQUALITY_QUESTIONS,
+    FINAL_STATES,
+    Application,
+    ApplicationDraft,
+    ApplicationState,
+)
 from vacancies.models import GuaranteeScheme, Vacancy
 
 #: What each state means to the candidate, in plain words.
@@ -85,7 +91,7 @@ def _candidate(request: HttpRequest) -> Any:
     return user
 
 
-# --- Apply: one thing per page, answers kept in the session until sent -------------------------
+# --- Apply: one thing per page, answers kept in a draft record until sent ----------------------
 
 
 def _steps(vacancy: Vacancy) -> list[str]:
@@ -97,8 +103,15 @@ def _steps(vacancy: Vacancy) -> list[str]:
     return [*steps, "equality", "check"]
 
 
-def _draft(request: HttpRequest, vacancy: Vacancy) -> dict[str, Any]:
-    return request.session.setdefault(f"apply-{vacancy.pk}", {})
+def _draft(request: HttpRequest, vacancy: Vacancy) -> ApplicationDraft:
+    """The candidate's draft for this vacancy (a record, never the session: an older
+    session's copy is dropped on sight)."""
+    if request.session.pop(f"apply-{vacancy.pk}", None) is not None:
+        request.session.modified = True
+    draft, _ = ApplicationDraft.objects.get_or_create(
+        candidate=acting_user(request), vacancy=vacancy
+    )
+    return draft
 
 
 def _open_vacancy(request: HttpRequest, pk: int) -> Vacancy | HttpResponse:
@@ -130,10 +143,10 @@ def apply(request: HttpRequest, pk: int, step: str = "statement") -> HttpRespons
     if step == "check":
         return _check(request, vacancy)
     draft = _draft(request, vacancy)
-    form = _step_form(step, vacancy, request.POST if request.method == "POST" else None, draft)
+    form = _step_form(step, vacancy, request.POST if request.method == "POST" else None, draft.data)
     if request.method == "POST" and form.is_valid():
-        _save_step(step, form, draft)
-        request.session.modified = True
+        _save_step(step, form, draft.data)
+        draft.save(update_fields=["data", "updated_at"])
         following = "check" if request.GET.get("change") else steps[steps.index(step) + 1]
         return redirect("apply", pk=vacancy.pk, step=following)
     back = (
@@ -191,7 +204,7 @@ def _save_step(step: str, form: Any, draft: dict[str, Any]) -> None:
 
 
 def _check(request: HttpRequest, vacancy: Vacancy) -> HttpResponse:
-    draft = _draft(request, vacancy)
+    draft = _draft(request, vacancy).data
     if "statement" not in draft:
         return redirect("apply", pk=vacancy.pk, step="statement")
     if request.method == "POST":
@@ -215,8 +228,7 @@ def _check(request: HttpRequest, vacancy: Vacancy) -> HttpResponse:
                 for problem in problems:
                     messages.error(request, problem)
             return redirect("apply", pk=vacancy.pk, step="statement")
-        request.session.pop(f"apply-{vacancy.pk}", None)
-        return redirect("application-sent", pk=application.pk)
+        return redirect("application-sent", pk=application.pk)  # the draft went with it
     criteria = {str(c.pk): c for c in vacancy.criteria.all()}
     equality = draft.get("equality", {})
     return render(
