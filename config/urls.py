@@ -12,7 +12,12 @@ from config import api_docs
 from config.health import healthz
 from recruitment import monitoring_api, monitoring_views, panel_views
 from recruitment import views as recruitment_views
-from recruitment.api import ApplicationViewSet, PositiveActionDecisionsView, SubjectAccessView
+from recruitment.api import (
+    ApplicationViewSet,
+    DecisionRecordView,
+    PositiveActionDecisionsView,
+    SubjectAccessView,
+)
 from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 
@@ -53,6 +58,11 @@ api_v1: list[URLPattern | URLResolver] = [
         "positive-action-decisions/",
         PositiveActionDecisionsView.as_view(),
         name="positive-action-decisions",
+    ),
+    path(
+        "vacancies/<int:pk>/decision-record/",
+        DecisionRecordView.as_view(),
+        name="vacancy-decision-record",
     ),
     path("", include(router.urls)),
 ]

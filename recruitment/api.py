@@ -7,11 +7,13 @@ have no field at all.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import django_filters
 import rules
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,7 +34,7 @@ from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput
 from adjustments.models import AGREED_STATES, PANEL_STAGES
 from config.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
 from config.errors import ActionForbidden
-from recruitment import assessment, selectors, services, subject_access
+from recruitment import assessment, decision_record, selectors, services, subject_access
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,
@@ -47,6 +49,8 @@ from vacancies.api import LegalHoldInput, LegalHoldOutput
 from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
 
 # --- Input ----------------------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
 
 
 class EvidenceInput(JSONInput):
@@ -519,7 +523,7 @@ class ApplicationViewSet(
         application = self.get_object()
         if not rules.has_perm("recruitment.agree_scores", request.user, application):
             raise ActionForbidden("Only the hiring manager and HR see the score history.")
-        changes = selectors.score_history(application)
+        changes = selectors.score_history(application, acting_user(request))
         return Response(ScoreChangeOutput(changes, many=True).data)
 
     def _scores_response(self, application: Application, stage: str) -> Response:
@@ -649,6 +653,29 @@ class PositiveActionDecisionsView(generics.ListAPIView[OfferDecision]):
 
 
 # --- Subject access ---------------------------------------------------------------------------
+
+
+class DecisionRecordView(APIView):
+    """A campaign's complete decision record in one JSON file (HR only): the vacancy's
+    rules, each application's scores, agreed scores, score history, transitions with
+    reasons, declarations and offer decision, and the legal holds placed and released.
+    Never equality answers. Every download is logged with who asked."""
+
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        vacancy = get_object_or_404(Vacancy.objects.visible_to(user), pk=pk)
+        if not rules.has_perm("recruitment.export_decision_record", user, vacancy):
+            raise ActionForbidden("Only HR downloads a campaign's decision record.")
+        record = decision_record.decision_record(vacancy, by=user)
+        logger.info("decision record of vacancy %s downloaded by user %s", vacancy.pk, user.pk)
+        response = Response(record)
+        response["Content-Disposition"] = (
+            f'attachment; filename="decision-record-{vacancy.reference}.json"'
+        )
+        return response
 
 
 class SubjectAccessView(APIView):

@@ -408,14 +408,37 @@ class ScoreChange:
     after_agreement: bool
 
 
-def score_history(application: Application) -> list[ScoreChange]:
+def score_history(application: Application, viewer: User | None = None) -> list[ScoreChange]:
     """Every score given or changed on this application, oldest first, each marked when it
     came after the stage's scores were agreed: what the chair and HR read (never the panel,
-    whose members score independently). Three queries."""
+    whose members score independently). For a ``viewer`` the independence rule holds here
+    too (``others_visible``, stage by stage): the chair sees others' scores only once the
+    whole panel has scored (or they have scored themselves); HR and ``None`` (the tribunal
+    export) see everything. Three queries, a few more for a chair."""
     scores = {
         str(s.pk): s
         for s in Score.objects.filter(application=application).select_related("criterion", "scorer")
     }
+    if viewer is not None and not rules.has_perm(
+        "recruitment.view_all_scores", viewer, application
+    ):
+        criterion_ids = {c.pk for c in application.vacancy.criteria.all()}
+        required = {u.pk for u in scorers(application.vacancy)}
+        hidden_stages = {
+            stage
+            for stage in ScoreStage.values
+            if not others_visible(
+                viewer,
+                application,
+                submitted_scorers([s for s in scores.values() if s.stage == stage], criterion_ids),
+                required,
+            )
+        }
+        scores = {
+            pk: s
+            for pk, s in scores.items()
+            if s.scorer_id == viewer.pk or s.stage not in hidden_stages
+        }
     agreed = {
         str(a.pk): a.stage
         for a in AgreedAssessment.objects.filter(application=application).only("pk", "stage")

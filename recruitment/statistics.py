@@ -964,7 +964,8 @@ def statutory_return(year: Period) -> dict[str, Any]:
     the year's published copy. No other filter exists. Refused for a year that has not
     finished or is below the statutory minimum; a stage that fewer than
     ``MONITORING_MIN_POPULATION`` people reached is withheld (an exact column of one
-    appointee would be that person's answers). The caller records the download."""
+    appointee would be that person's answers), and so is a stage 1 to 19 people away from
+    the stage shown before it. The caller records the download."""
     if year.quarter is not None:
         raise NotReleasable("The statutory return covers a whole reporting year, not a quarter.")
     status = year_status(year)
@@ -979,7 +980,24 @@ def statutory_return(year: Period) -> dict[str, Any]:
             "exact figures for so few people would identify them."
         )
     need = disclosure.minimum()
-    shown = [s for s in STAGES if reached[s] >= need]
+    # A stage is shown when at least ``need`` people reached it and it differs from the last
+    # stage shown by none or by at least ``need`` people: the stages nest, so two exact
+    # columns 1 to 19 apart would give those few people's answers by subtraction (the one
+    # candidate offered the job who declined it: offered minus appointed).
+    shown: list[str] = []
+    withheld: dict[str, str | None] = {}
+    for stage in STAGES:
+        gap = reached[shown[-1]] - reached[stage] if shown else 0
+        if reached[stage] < need:
+            withheld[stage] = f"Fewer than {need} people reached this stage."
+        elif 0 < gap < need:
+            withheld[stage] = (
+                f"Fewer than {need} people separate this stage from the "
+                f"{shown[-1]} stage: exact figures for both would identify them."
+            )
+        else:
+            shown.append(stage)
+            withheld[stage] = None
     tables: dict[str, Any] = {}
     for characteristic in CHARACTERISTICS:
         grouped = (
@@ -999,10 +1017,7 @@ def statutory_return(year: Period) -> dict[str, Any]:
         "applications": applications,
         "stages": STAGES,
         "counts": tables,
-        "withheld": {
-            s: None if s in shown else f"Fewer than {need} people reached this stage."
-            for s in STAGES
-        },
+        "withheld": withheld,
     }
 
 

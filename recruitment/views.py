@@ -429,7 +429,7 @@ def _render_staff_application(
             "can_score": rules.has_perm("recruitment.score_application", user, application),
             "can_moderate": can_moderate,
             # Every score given or changed, for those who agree them (never the panel).
-            "score_history": selectors.score_history(application) if can_moderate else None,
+            "score_history": selectors.score_history(application, user) if can_moderate else None,
             "reopened": [a for a in application.agreed_assessments.all() if a.out_of_date],
             "interview_pending": application.state == ApplicationState.INTERVIEW_SCHEDULED
             and not services.interview_time_come(application),

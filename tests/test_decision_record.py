@@ -259,3 +259,32 @@ def test_score_history_costs_a_fixed_number_of_queries(
     assert [c.after_agreement for c in changes] == [False] * 6 + [True] * 12
     assert not any(c.note_changed for c in changes)
     assert Score.objects.filter(application=agreed).count() == 2 * criteria  # one row each
+
+
+def test_the_chair_reads_no_panel_score_in_the_history_before_the_whole_panel_has_scored(
+    vacancy, panel_member, other_panel_member, chair, hr, client_for
+):
+    """Independent scoring holds in the history too: the chair sees the panel's scores of a
+    stage only once everyone expected to score has (as on the scores page)."""
+    application = set_state(ApplicationFactory(vacancy=vacancy), "interviewed", "interviewed")
+    score(application, panel_member, 4)
+    path = f"/api/v1/applications/{application.pk}/score-history/"
+
+    hidden = client_for(chair).get(path).json()
+    scores_page = client_for(chair).get(
+        f"/api/v1/applications/{application.pk}/scores/?stage=interview"
+    ).json()
+
+    assert hidden == []
+    assert scores_page["others"] is None
+    assert len(client_for(hr).get(path).json()) == vacancy.criteria.count()  # HR: all
+    browser = Client()
+    browser.force_login(chair)
+    page = browser.get(f"/staff/applications/{application.pk}/").content.decode()
+    assert panel_member.full_name not in page
+
+    score(application, other_panel_member, 2)
+    shown = client_for(chair).get(path).json()
+    assert sorted({h["scorer"] for h in shown}) == sorted(
+        [panel_member.full_name, other_panel_member.full_name]
+    )

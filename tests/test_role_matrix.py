@@ -60,6 +60,7 @@ from recruitment.disclosure import period_of
 from recruitment.models import (
     AgreedAssessment,
     Application,
+    ApplicationDraft,
     DecidedYear,
     Score,
     StatutoryReturnDownload,
@@ -450,6 +451,8 @@ API_ROWS = [
         effect=statutory_download_recorded, note="published"),
     api("GET /api/v1/positive-action-decisions/",
         lambda w: "/api/v1/positive-action-decisions/", *HR_ONLY),
+    api("GET /api/v1/vacancies/{id}/decision-record/",
+        lambda w: f"/api/v1/vacancies/{w.vacancy.pk}/decision-record/", *HR_ONLY),
     api("GET /api/v1/positive-action-decisions/",
         lambda w: "/api/v1/positive-action-decisions/?format=csv", *HR_ONLY, note="csv"),
 
@@ -667,8 +670,14 @@ def staff_app_action(action):
     return lambda w: f"/staff/applications/{app(w)}/{action}/"
 
 
-def apply_draft(w):
-    return {f"apply-{w.vacancy.pk}": {"statement": "I can.", "evidence": {}, "equality": {}}}
+def apply_drafts(w):
+    """Each candidate has an application to the vacancy in progress (a draft record)."""
+    for persona in ("cand", "other"):
+        ApplicationDraft.objects.create(
+            candidate=w.users[persona],
+            vacancy=w.vacancy,
+            data={"statement": "I can.", "evidence": {}, "equality": {}},
+        )
 
 
 PAGE_ROWS = [
@@ -678,7 +687,7 @@ PAGE_ROWS = [
          body=lambda w: {"full_name": "New Comer", "email": "new@example.org",
                          "username": "newcomer", "password": "a-long-passphrase-2031"}),
     page("apply check", lambda w: f"/jobs/{w.vacancy.pk}/apply/check/",
-         LOGIN, KEPT, DONE, 403, 403, 403, 403, session=apply_draft, effect=applied),
+         LOGIN, KEPT, DONE, 403, 403, 403, 403, setup=apply_drafts, effect=applied),
     page("my-application-action withdraw", lambda w: f"/applications/{app(w)}/withdraw/",
          LOGIN, DONE, 404, 403, 403, 403, 403, effect=application_state("withdrawn")),
     page("my-application-action withdraw", lambda w: f"/applications/{app(w)}/withdraw/",

@@ -80,6 +80,7 @@ ACCESS = {
             "vacancy-publish",
             "vacancy-ranking",
             "vacancy-legal-hold",
+            "vacancy-decision-record",
             "application-list",
             "application-detail",
             "application-adjustments",

@@ -157,6 +157,7 @@ def staff_vacancy_detail(
             "can_score": rules.has_perm("vacancies.score", user, vacancy),
             "can_moderate": rules.has_perm("vacancies.moderate", user, vacancy),
             "can_hold": rules.has_perm("vacancies.set_legal_hold", user, vacancy),
+            "can_export": rules.has_perm("recruitment.export_decision_record", user, vacancy),
             "hold_form": hold_form or LegalHoldForm(prefix="hold", release=vacancy.legal_hold),
             "hold_explanation": (
                 f"Candidates' personal data is erased {settings.RETENTION_MONTHS} months after "
