@@ -271,9 +271,11 @@ def test_the_chair_reads_no_panel_score_in_the_history_before_the_whole_panel_ha
     path = f"/api/v1/applications/{application.pk}/score-history/"
 
     hidden = client_for(chair).get(path).json()
-    scores_page = client_for(chair).get(
-        f"/api/v1/applications/{application.pk}/scores/?stage=interview"
-    ).json()
+    scores_page = (
+        client_for(chair)
+        .get(f"/api/v1/applications/{application.pk}/scores/?stage=interview")
+        .json()
+    )
 
     assert hidden == []
     assert scores_page["others"] is None
