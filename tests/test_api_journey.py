@@ -188,8 +188,15 @@ def test_a_candidate_is_taken_from_submitted_to_appointed(hr, chair, panel_membe
         ("interviewed", "offered"),
         ("offered", "appointed"),
     ]
-    assert history[1]["by"] == {"id": chair.pk, "full_name": "Sam Okafor", "role": "hiring_manager"}
+    # The candidate reads staff by role only; HR reads who.
+    assert history[1]["by"] == {"role": "hiring_manager"}
     assert history[0]["by"] == {"role": "candidate"}
+    staff_view = hr_client.get(f"{app_url}/history/").json()
+    assert staff_view[1]["by"] == {
+        "id": chair.pk,
+        "full_name": "Sam Okafor",
+        "role": "hiring_manager",
+    }
 
     # And the vacancy can now be filled
     response = hr_client.post(f"/api/v1/vacancies/{vacancy['id']}/fill/")

@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from config.celery_app import app as celery_app
 from recruitment import services
 from recruitment.models import AgreedAssessment, Application, OfferDecision, Score
 from tests.factories import ApplicationFactory, agree, set_state
@@ -154,8 +155,15 @@ def agreed(vacancy, panel_member, other_panel_member, chair):
     return application
 
 
+@pytest.fixture
+def eager(monkeypatch):
+    """Run the on-commit → task → e-mail chain in this process (in CI a real worker is
+    tested for the other messages, tests/test_decision_messages.py)."""
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+
+
 def test_a_score_changed_after_agreement_reopens_it_and_tells_the_chair_once(
-    agreed, panel_member, chair, client_for, django_capture_on_commit_callbacks
+    agreed, panel_member, chair, client_for, django_capture_on_commit_callbacks, eager
 ):
     assert AgreedAssessment.objects.get(application=agreed, stage="interview").out_of_date is False
 
@@ -196,7 +204,7 @@ def test_a_score_changed_after_agreement_reopens_it_and_tells_the_chair_once(
 
 
 def test_the_same_scores_again_change_nothing(
-    agreed, panel_member, django_capture_on_commit_callbacks
+    agreed, panel_member, django_capture_on_commit_callbacks, eager
 ):
     with django_capture_on_commit_callbacks(execute=True):
         score(agreed, panel_member, 3)
