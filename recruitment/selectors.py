@@ -294,6 +294,8 @@ class ModerationEntry:
     spread: int | None  # the largest spread on any criterion; None while hidden
     agreed_total: int | None
     agreed: bool
+    #: Agreed, then a score changed: to be agreed again (``AgreedAssessment.out_of_date``).
+    out_of_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,11 @@ class ModerationProgress:
     agreed: int
     scorers: int
     entries: list[ModerationEntry]
+
+
+def _out_of_date(application: Application, stage: str) -> bool:
+    agreed = assessment.agreed_assessment(application, stage)
+    return agreed is not None and agreed.out_of_date
 
 
 def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationProgress:
@@ -342,7 +349,8 @@ def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationP
                 fully_scored=required <= submitted,
                 spread=(max(spreads) if spreads else None) if visible else None,
                 agreed_total=total,
-                agreed=total is not None,
+                agreed=total is not None and not _out_of_date(application, stage),
+                out_of_date=_out_of_date(application, stage),
             )
         )
     entries.sort(key=lambda e: (e.application.submitted_at, e.application.pk))

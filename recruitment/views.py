@@ -431,6 +431,11 @@ def _render_staff_application(
             # Every score given or changed, for those who agree them (never the panel).
             "score_history": selectors.score_history(application, user) if can_moderate else None,
             "reopened": [a for a in application.agreed_assessments.all() if a.out_of_date],
+            # Why the offer is not among the actions yet, for who could make it.
+            "offer_waits": (assessment.offer_refusal(application) or ("", ""))[1]
+            if application.state == ApplicationState.INTERVIEWED
+            and services.may_take(application, user, "offer")
+            else "",
             "interview_pending": application.state == ApplicationState.INTERVIEW_SCHEDULED
             and not services.interview_time_come(application),
             "forms": forms,

@@ -298,3 +298,34 @@ def test_the_chair_reads_no_panel_score_in_the_history_before_the_whole_panel_ha
     assert sorted({h["scorer"] for h in shown}) == sorted(
         [panel_member.full_name, other_panel_member.full_name]
     )
+
+
+def test_the_pages_say_what_the_offer_waits_for_and_flag_a_reopened_agreement(
+    agreed, panel_member, chair
+):
+    browser = Client()
+    browser.force_login(chair)
+    page = browser.get(f"/staff/applications/{agreed.pk}/").content.decode()
+    assert 'id="offer-waits"' not in page  # agreed: the offer is open
+    assert "Offer the job" in page
+
+    score(agreed, panel_member, 1)
+
+    page = browser.get(f"/staff/applications/{agreed.pk}/").content.decode()
+    assert "Offer the job" not in page
+    assert (
+        "An interview score was changed after the scores were agreed: agree them again "
+        "before making an offer."
+    ) in page
+    listing = browser.get(f"/staff/vacancies/{agreed.vacancy_id}/moderation/interview/")
+    assert "Out of date" in listing.content.decode()
+    moderate = browser.get(f"/staff/applications/{agreed.pk}/moderation/interview/")
+    assert 'id="out-of-date"' in moderate.content.decode()
+
+
+def test_an_interviewed_application_without_agreed_scores_says_so(interviewed, chair):
+    browser = Client()
+    browser.force_login(chair)
+    page = browser.get(f"/staff/applications/{interviewed.pk}/").content.decode()
+    assert "Agree a score for every criterion at interview before making an offer." in page
+    assert f"/staff/applications/{interviewed.pk}/moderation/interview/" in page

@@ -3,9 +3,11 @@
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from recruitment.statistics import CHARACTERISTICS
 from tests.browser import axe_violations
@@ -153,3 +155,26 @@ def test_the_dashboard_is_axe_clean(page, live_server, hr):
     assert page.locator("svg[role=img]").count() == 1
     assert page.locator("#withheld").count() == 1
     assert axe_violations(page) == []
+
+
+def test_the_statutory_return_is_offered_only_for_a_published_year(data, hr):
+    published = browser(hr).get("/staff/monitoring/?characteristic=sex&period=2024-25")
+    assert 'id="statutory-link"' in published.content.decode()
+    assert 'id="statutory-waiting"' not in published.content.decode()
+
+    # A campaign closed this year (2026-27), not finished: the year is not published.
+    VacancyFactory.create(status="closed", closed_at=timezone.now() - timedelta(days=1))
+    current = browser(hr).get("/staff/monitoring/?characteristic=sex&period=2026-27")
+    html = current.content.decode()
+    assert 'id="statutory-link"' not in html
+    assert "The exact figures for 2026-27 are not available yet." in html
+
+
+def test_a_campaign_says_it_is_shown_over_the_quarter_it_closed_in(data, hr):
+    page = browser(hr).get(
+        f"/staff/monitoring/?characteristic=sex&period=2024-25&unit=campaign:{data.pk}"
+    )
+    html = page.content.decode()
+    assert page.context["selection"].period.key == "2024-25-Q1"
+    assert 'id="campaign-period"' in html
+    assert "these figures are for" in html
