@@ -283,11 +283,14 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
     @extend_schema_field(ArrangementOutput(many=True))
     def get_adjustments(self, application: Application) -> Any:
         """The candidate and HR see the requests; the panel and hiring manager only the
-        agreed arrangements for stages they run, never the candidate's details."""
+        agreed arrangements for stages they run, from shortlisting on, never the
+        candidate's details."""
         user = self.context["request"].user
         requests = list(application.adjustments.all())
         if rules.has_perm("recruitment.view_adjustment_details", user, application):
             return AdjustmentOutput(requests, many=True, context=self.context).data
+        if not rules.has_perm("recruitment.view_arrangements", user, application):
+            return []  # before shortlisting: the same for everyone
         return ArrangementOutput(
             [r for r in requests if r.state in AGREED_STATES and r.stage in PANEL_STAGES],
             many=True,

@@ -58,6 +58,13 @@ rules.add_perm(
 )
 rules.add_perm("recruitment.view_declarations", is_hr | is_applicant)
 rules.add_perm("recruitment.view_adjustment_details", is_hr | is_applicant)
+# The agreed arrangements (never the request's words) reach the panel and chair only from
+# shortlisting on: before the merit decision nothing they read may differ between a
+# candidate who asked for an adjustment and one who did not.
+rules.add_perm(
+    "recruitment.view_arrangements",
+    is_hr | is_applicant | (is_assessor & is_shortlisted_or_beyond),
+)
 
 # Actions (docs/api.md). The FSM transitions name these as their `permission`.
 rules.add_perm("recruitment.shortlist_application", is_decision_maker)

@@ -62,6 +62,11 @@ def test_extra_time_agreed_and_bsl_partially_agreed_panel_sees_the_arrangements_
     assert partial.json()["state"] == "partially_agreed"
     assert act(coordinator, extra.json()["id"], "put_in_place").json()["state"] == "in_place"
 
+    # Before shortlisting the panel and chair see nothing of it (the same as for anyone).
+    for viewer in (chair, panel_member):
+        seen = client_for(viewer).get(f"/api/v1/applications/{application.pk}/").json()
+        assert seen["adjustments"] == []
+    application = set_state(application, "shortlisted", "shortlisted")
     for viewer in (chair, panel_member):
         seen = client_for(viewer).get(f"/api/v1/applications/{application.pk}/").json()
         assert seen["adjustments"] == [

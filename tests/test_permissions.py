@@ -603,7 +603,10 @@ def test_the_application_list_costs_the_same_queries_for_3_and_12_applications(
     assert response.json()["count"] == 12
     assert len(response.json()["results"]) == 12
     assert all(a["agreed_scores"]["shortlisting"]["total"] == 6 for a in response.json()["results"])
-    assert all(len(a["adjustments"]) == 1 for a in response.json()["results"])
+    # Submitted, not yet shortlisted: the arrangements reach the chair and panel only from
+    # shortlisting on (tests/test_arrangements_blind.py); HR sees the request itself.
+    seen = 1 if persona == "hr" else 0
+    assert all(len(a["adjustments"]) == seen for a in response.json()["results"])
 
 
 def populate_vacancies(n, chair, panel_member):
