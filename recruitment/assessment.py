@@ -337,8 +337,10 @@ def rank(
     A tie is two or more applications with *equal* agreed totals (Furlong v Chief Constable
     of Cheshire Police: a pass mark is not "as qualified as"), unless the vacancy sets an
     explicit ``tie_band``. Tie groups are numbered 1, 2, … from the top. Positive action is
-    eligible only inside a tie, on a vacancy with a plan, for a candidate who made the
-    positive-action declaration. ``limit``: the vacancy's interview limit, when it has one.
+    eligible only at the interview stage (the tie-breaker is used at the offer), inside a
+    tie, on a vacancy with a plan, for a candidate who made the positive-action declaration:
+    at the sift the flag is false for everyone, so the sift ranking never marks who
+    declared. ``limit``: the vacancy's interview limit, when it has one.
     """
     rows = [(application, agreed_total(application, stage)) for application in applications]
     rows.sort(key=lambda row: (row[1] is None, -(row[1] or 0), row[0].reference))
@@ -353,7 +355,8 @@ def rank(
                 interview_guaranteed=interview_guaranteed(application, limit),
                 tie_group=tie_group,
                 positive_action_eligible=(
-                    tie_group is not None
+                    stage == INTERVIEW  # s.159 is used at the offer, never at the sift
+                    and tie_group is not None
                     and has_positive_action_plan(application.vacancy)
                     and positive_action_declared(application)
                 ),

@@ -47,10 +47,9 @@ def test_ranking_orders_by_agreed_total_and_numbers_only_equal_totals_as_ties(
     assert rows[-1]["application"] == unscored.pk
     assert {by_id[apps[n].pk]["tie_group"] for n in "bc"} == {1}
     assert [by_id[apps[n].pk]["tie_group"] for n in "ade"] == [None, None, None]
-    # Eligible only inside a tie, with the declaration, on a vacancy with a plan.
-    assert by_id[apps["c"].pk]["positive_action_eligible"] is True
-    assert by_id[apps["b"].pk]["positive_action_eligible"] is False
-    assert by_id[apps["a"].pk]["positive_action_eligible"] is False
+    # At the sift nobody is marked: s.159 is used at the offer, so the sift ranking never
+    # shows who made the positive-action declaration.
+    assert [row["positive_action_eligible"] for row in rows] == [False] * 6
     # e meets neither rule on a zero? pass mark 2: [2,2] essential meets, so guaranteed.
     assert by_id[apps["e"].pk]["meets_minimum_criteria"] is True
     assert by_id[apps["e"].pk]["interview_guaranteed"] is True
@@ -67,6 +66,30 @@ def test_ranking_orders_by_agreed_total_and_numbers_only_equal_totals_as_ties(
         # Added (api.md allows added fields): the interview limit's effect on a guarantee.
         "guarantee_outside_interview_limit",
     }
+
+
+def test_positive_action_is_eligible_only_at_interview_inside_a_tie(vacancy, chair, client_for):
+    """Eligible only at the interview stage, inside a tie, with the declaration, on a
+    vacancy with a plan."""
+    PositiveActionPlanFactory(vacancy=vacancy)
+    totals = {"a": [4, 4, 4], "b": [3, 3, 2], "c": [2, 3, 3]}
+    apps = {
+        name: set_state(ApplicationFactory(vacancy=vacancy), "interviewed", "interviewed")
+        for name in totals
+    }
+    for name, scores in totals.items():
+        agree(apps[name], scores, stage="interview")
+        agree(apps[name], scores)  # the same totals at the sift
+    PositiveActionDeclarationFactory(application=apps["c"])
+    PositiveActionDeclarationFactory(application=apps["a"])
+
+    interview = {r["application"]: r for r in ranking(client_for(chair), vacancy, "interview")}
+    sift = ranking(client_for(chair), vacancy, "shortlisting")
+
+    assert interview[apps["c"].pk]["positive_action_eligible"] is True  # tied, declared
+    assert interview[apps["b"].pk]["positive_action_eligible"] is False  # tied, not declared
+    assert interview[apps["a"].pk]["positive_action_eligible"] is False  # declared, no tie
+    assert [r["positive_action_eligible"] for r in sift] == [False, False, False]
 
 
 def test_ranking_is_for_the_chair_and_hr_only(vacancy, panel_member, hr, candidate, client_for):
