@@ -130,13 +130,14 @@ def adjustments_report(*, preset: Preset, selection: Selection) -> AdjustmentsRe
 
     salt = selection.salt("adjustments")
 
-    def released_sum(name: str) -> int | None:
-        return disclosure.perturb(sums[f"{name}_n"] or 0, int(sums[f"{name}_k"] or 0) + salt)
+    def published(count: str, keys: str) -> int | None:
+        """One aggregate's count and key sum, released as every cell is."""
+        return _cell([(sums[count] or 0, int(sums[keys] or 0))], salt)
 
-    histogram = {
-        label: disclosure.perturb(sums[f"n{i}"] or 0, int(sums[f"k{i}"] or 0) + salt)
-        for i, (label, _) in enumerate(DECISION_BANDS)
-    }
+    def released_sum(name: str) -> int | None:
+        return published(f"{name}_n", f"{name}_k")
+
+    histogram = {label: published(f"n{i}", f"k{i}") for i, (label, _) in enumerate(DECISION_BANDS)}
     return AdjustmentsReport(
         preset=preset.name,
         outcomes=list(OUTCOMES),

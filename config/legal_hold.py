@@ -57,8 +57,7 @@ def legal_hold_set(
             ]
         if errors:
             raise ValidationError(errors)
-        was_held = record.legal_hold  # type: ignore[attr-defined]
-        if held == was_held and not held:
+        if not held and not record.legal_hold:  # type: ignore[attr-defined]
             raise DomainError("invalid_transition", "There is no legal hold to release.")
         record.legal_hold = held  # type: ignore[attr-defined]
         record.legal_hold_reason = reason.strip()  # type: ignore[attr-defined]

@@ -31,7 +31,6 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
-from adjustments.models import AGREED_STATES, PANEL_STAGES
 from config.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
 from config.errors import ActionForbidden
 from recruitment import assessment, decision_record, selectors, services, subject_access
@@ -289,11 +288,8 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         requests = list(application.adjustments.all())
         if rules.has_perm("recruitment.view_adjustment_details", user, application):
             return AdjustmentOutput(requests, many=True, context=self.context).data
-        if not rules.has_perm("recruitment.view_arrangements", user, application):
-            return []  # before shortlisting: the same for everyone
         return ArrangementOutput(
-            [r for r in requests if r.state in AGREED_STATES and r.stage in PANEL_STAGES],
-            many=True,
+            selectors.arrangements_visible_to(application, user), many=True
         ).data
 
     def get_available_actions(self, application: Application) -> list[str]:

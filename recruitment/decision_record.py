@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django_fsm_log.models import StateLog
@@ -42,7 +41,7 @@ def _person(user: User | None) -> dict[str, Any] | None:
 
 def decision_record(vacancy: Vacancy, *, by: User) -> dict[str, Any]:
     """Everything decided in ``vacancy``'s campaign. A fixed number of queries whatever the
-    number of applications (each application's score history adds three)."""
+    number of applications (the audit log is read in batches of ``LOG_BATCH`` objects)."""
     # One copy of the vacancy, its criteria loaded once, shared by every application (the
     # assessment rules read the criteria through ``application.vacancy``).
     vacancy = type(vacancy).objects.prefetch_related("criteria", "panel").get(pk=vacancy.pk)
@@ -88,18 +87,25 @@ def decision_record(vacancy: Vacancy, *, by: User) -> dict[str, Any]:
             }
         )
     criteria = {c.pk: c.text for c in vacancy.criteria.all()}
+    changes = selectors.score_histories(
+        [score for a in applications for score in a.scores.all()],
+        [agreed for a in applications for agreed in a.agreed_assessments.all()],
+    )
     return {
         "format_version": FORMAT_VERSION,
         "generated_at": _when(timezone.now()),
         "generated_by": _person(by),
         "vacancy": _vacancy(vacancy, criteria),
-        "applications": [_application(a, criteria, history.get(a.pk, [])) for a in applications],
+        "applications": [
+            _application(a, criteria, history.get(a.pk, []), changes.get(a.pk, []))
+            for a in applications
+        ],
         "holds": _holds(vacancy, applications),
     }
 
 
 def _vacancy(vacancy: Vacancy, criteria: dict[int, str]) -> dict[str, Any]:
-    plan = getattr(vacancy, "positive_action_plan", None) if _has_plan(vacancy) else None
+    plan = getattr(vacancy, "positive_action_plan", None)  # None: no plan
     return {
         "reference": vacancy.reference,
         "title": vacancy.title,
@@ -124,15 +130,14 @@ def _vacancy(vacancy: Vacancy, criteria: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def _has_plan(vacancy: Vacancy) -> bool:
-    return assessment.has_positive_action_plan(vacancy)
-
-
 def _application(
-    application: Application, criteria: dict[int, str], history: list[dict[str, Any]]
+    application: Application,
+    criteria: dict[int, str],
+    history: list[dict[str, Any]],
+    score_changes: list[selectors.ScoreChange],
 ) -> dict[str, Any]:
     candidate = application.candidate
-    offer = getattr(application, "offer_decision", None) if _has_offer(application) else None
+    offer = getattr(application, "offer_decision", None)  # None: no offer made
     return {
         "reference": application.reference,
         "candidate": None
@@ -183,7 +188,7 @@ def _application(
                 "note_changed": change.note_changed,
                 "after_agreement": change.after_agreement,
             }
-            for change in selectors.score_history(application)
+            for change in score_changes
         ],
         "history": history,
         "offer": None
@@ -198,14 +203,6 @@ def _application(
         },
         "legal_hold": {"held": application.legal_hold, "reason": application.legal_hold_reason},
     }
-
-
-def _has_offer(application: Application) -> bool:
-    try:
-        application.offer_decision  # noqa: B018
-    except ObjectDoesNotExist:
-        return False
-    return True
 
 
 def _holds(vacancy: Vacancy, applications: list[Application]) -> list[dict[str, Any]]:

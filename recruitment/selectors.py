@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from adjustments.models import AGREED_STATES, PANEL_STAGES, AdjustmentRequest
 from recruitment import assessment
 from recruitment.models import (
     SCORING_OPEN,
@@ -308,11 +309,6 @@ class ModerationProgress:
     entries: list[ModerationEntry]
 
 
-def _out_of_date(application: Application, stage: str) -> bool:
-    agreed = assessment.agreed_assessment(application, stage)
-    return agreed is not None and agreed.out_of_date
-
-
 def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationProgress:
     """The chair's overview of a stage: for each application how many of the panel have
     scored it, the largest spread, whether it is agreed; and the counts. A fixed number of
@@ -342,6 +338,8 @@ def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationP
         rows = _criterion_rows(criteria, sorted({s.scorer_id for s in scores}), scores, {})
         spreads = [r.spread for r in rows if r.spread is not None]
         total = assessment.agreed_total(application, stage)
+        agreed = assessment.agreed_assessment(application, stage)
+        out_of_date = agreed is not None and agreed.out_of_date
         entries.append(
             ModerationEntry(
                 application=application,
@@ -349,8 +347,8 @@ def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationP
                 fully_scored=required <= submitted,
                 spread=(max(spreads) if spreads else None) if visible else None,
                 agreed_total=total,
-                agreed=total is not None and not _out_of_date(application, stage),
-                out_of_date=_out_of_date(application, stage),
+                agreed=total is not None and not out_of_date,
+                out_of_date=out_of_date,
             )
         )
     entries.sort(key=lambda e: (e.application.submitted_at, e.application.pk))
@@ -400,6 +398,19 @@ def application_history(application: Application) -> QuerySet[StateLog]:
     )
 
 
+def arrangements_visible_to(application: Application, user: User) -> list[AdjustmentRequest]:
+    """The agreed arrangements for the stages a panel runs, as the chair and panel see them:
+    only from shortlisting on (``recruitment.view_arrangements``), never the request's
+    words. Reads the (usually prefetched) adjustments."""
+    if not rules.has_perm("recruitment.view_arrangements", user, application):
+        return []
+    return [
+        a
+        for a in application.adjustments.all()
+        if a.state in AGREED_STATES and a.stage in PANEL_STAGES
+    ]
+
+
 @dataclass(frozen=True)
 class ScoreChange:
     """One score given or changed, from the audit log (django-auditlog records every write
@@ -423,10 +434,9 @@ def score_history(application: Application, viewer: User | None = None) -> list[
     too (``others_visible``, stage by stage): the chair sees others' scores only once the
     whole panel has scored (or they have scored themselves); HR and ``None`` (the tribunal
     export) see everything. Three queries, a few more for a chair."""
-    scores = {
-        str(s.pk): s
-        for s in Score.objects.filter(application=application).select_related("criterion", "scorer")
-    }
+    scores = list(
+        Score.objects.filter(application=application).select_related("criterion", "scorer")
+    )
     if viewer is not None and not rules.has_perm(
         "recruitment.view_all_scores", viewer, application
     ):
@@ -438,36 +448,50 @@ def score_history(application: Application, viewer: User | None = None) -> list[
             if not others_visible(
                 viewer,
                 application,
-                submitted_scorers([s for s in scores.values() if s.stage == stage], criterion_ids),
+                submitted_scorers([s for s in scores if s.stage == stage], criterion_ids),
                 required,
             )
         }
-        scores = {
-            pk: s
-            for pk, s in scores.items()
-            if s.scorer_id == viewer.pk or s.stage not in hidden_stages
-        }
-    agreed = {
-        str(a.pk): a.stage
-        for a in AgreedAssessment.objects.filter(application=application).only("pk", "stage")
-    }
+        scores = [s for s in scores if s.scorer_id == viewer.pk or s.stage not in hidden_stages]
+    agreed = list(AgreedAssessment.objects.filter(application=application).only("pk", "stage"))
+    return score_histories(scores, agreed).get(application.pk, [])
+
+
+#: Audit-log entries are looked up this many objects at a time (SQLite's limit on the
+#: parameters of one statement).
+LOG_BATCH = 5000
+
+
+def score_histories(
+    scores: Iterable[Score], agreed: Iterable[AgreedAssessment]
+) -> dict[int, list[ScoreChange]]:
+    """application id → the changes to these scores (with their criterion and scorer
+    loaded), oldest first, each marked when it came after its stage's first agreement (of
+    ``agreed``). One audit-log query per ``LOG_BATCH`` objects, whatever the number of
+    applications (the tribunal export reads a whole campaign)."""
+    by_pk = {str(s.pk): s for s in scores}
+    stage_of = {str(a.pk): (a.application_id, a.stage) for a in agreed}
     score_type = ContentType.objects.get_for_model(Score)
     agreed_type = ContentType.objects.get_for_model(AgreedAssessment)
-    entries = (
-        LogEntry.objects.filter(
-            Q(content_type=score_type, object_pk__in=list(scores))
-            | Q(content_type=agreed_type, object_pk__in=list(agreed))
-        )
-        .only("content_type_id", "object_pk", "timestamp", "changes")
-        .order_by("timestamp", "pk")
-    )
-    first_agreed: dict[str, datetime] = {}
-    history = []
+    keys = [(score_type, pk) for pk in by_pk] + [(agreed_type, pk) for pk in stage_of]
+    entries: list[LogEntry] = []
+    for i in range(0, len(keys), LOG_BATCH):
+        batch = keys[i : i + LOG_BATCH]
+        entries += LogEntry.objects.filter(
+            Q(content_type=score_type, object_pk__in=[pk for t, pk in batch if t == score_type])
+            | Q(
+                content_type=agreed_type,
+                object_pk__in=[pk for t, pk in batch if t == agreed_type],
+            )
+        ).only("content_type_id", "object_pk", "timestamp", "changes")
+    entries.sort(key=lambda e: (e.timestamp, e.pk))
+    first_agreed: dict[tuple[int, str], datetime] = {}
+    history: dict[int, list[ScoreChange]] = {}
     for entry in entries:
         if entry.content_type_id == agreed_type.pk:
-            first_agreed.setdefault(agreed[entry.object_pk], entry.timestamp)
+            first_agreed.setdefault(stage_of[entry.object_pk], entry.timestamp)
             continue
-        score = scores[entry.object_pk]
+        score = by_pk[entry.object_pk]
         changes = entry.changes_dict
         if "score" not in changes and "note" not in changes:
             continue
@@ -476,7 +500,7 @@ def score_history(application: Application, viewer: User | None = None) -> list[
             "" if value in (None, "None") else value for value in changes.get("note", ["", ""])
         )
         before, after = changes.get("score", [str(score.score), str(score.score)])
-        history.append(
+        history.setdefault(score.application_id, []).append(
             ScoreChange(
                 at=entry.timestamp,
                 stage=score.stage,
@@ -485,7 +509,7 @@ def score_history(application: Application, viewer: User | None = None) -> list[
                 before=_score_value(before),
                 after=_score_value(after),
                 note_changed=note_before != note_after,
-                after_agreement=score.stage in first_agreed,
+                after_agreement=(score.application_id, score.stage) in first_agreed,
             )
         )
     return history

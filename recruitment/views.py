@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from adjustments.models import AGREED_STATES, PANEL_STAGES
 from config.api import acting_user
 from config.errors import ActionForbidden, DomainError
 from config.forms import LegalHoldForm, legal_hold_posted
@@ -430,13 +429,7 @@ def _render_staff_application(
             "can_score": rules.has_perm("recruitment.score_application", user, application),
             "can_moderate": can_moderate,
             # Agreed arrangements for the stages the panel runs, from shortlisting on only.
-            "arrangements": [
-                a
-                for a in application.adjustments.all()
-                if a.state in AGREED_STATES and a.stage in PANEL_STAGES
-            ]
-            if rules.has_perm("recruitment.view_arrangements", user, application)
-            else [],
+            "arrangements": selectors.arrangements_visible_to(application, user),
             # Every score given or changed, for those who agree them (never the panel).
             "score_history": selectors.score_history(application, user) if can_moderate else None,
             "reopened": [a for a in application.agreed_assessments.all() if a.out_of_date],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from recruitment import retention, services
 from recruitment.models import Application, ApplicationDraft
-from tests.factories import set_state
+from tests.factories import VacancyFactory, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,9 @@ def test_stale_drafts_and_expired_sessions_are_deleted_nightly(browser, candidat
     browser.post(f"/jobs/{vacancy.pk}/apply/statement/", statement_step(vacancy))
     fresh = ApplicationDraft.objects.get(candidate=candidate)
     stale = ApplicationDraft.objects.create(
-        candidate=candidate, vacancy=set_state_free_vacancy(vacancy), data={"statement": "x"}
+        candidate=candidate,
+        vacancy=VacancyFactory(hiring_manager=vacancy.hiring_manager),
+        data={"statement": "x"},
     )
     ApplicationDraft.objects.filter(pk=stale.pk).update(
         updated_at=timezone.now() - timedelta(days=31)
@@ -102,12 +104,6 @@ def test_stale_drafts_and_expired_sessions_are_deleted_nightly(browser, candidat
     assert list(ApplicationDraft.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not Session.objects.filter(session_key="expired-one").exists()
     assert Session.objects.filter(expire_date__gt=timezone.now()).count() == live_sessions
-
-
-def set_state_free_vacancy(vacancy):
-    from tests.factories import VacancyFactory
-
-    return VacancyFactory(hiring_manager=vacancy.hiring_manager)
 
 
 def test_a_deleted_account_takes_its_drafts(candidate, vacancy):
