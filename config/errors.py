@@ -12,6 +12,9 @@ class DomainError(Exception):
     CODES = frozenset(
         {
             "invalid_transition",
+            # In the original contract, a sift rejection refused for a guaranteed candidate.
+            # No longer raised: the merit decision is blind and the guarantee is applied
+            # when the sift is completed (README, "Where this differs").
             "interview_guarantee",
             "assessment_incomplete",
             "vacancy_not_open",
@@ -28,6 +31,9 @@ class DomainError(Exception):
             # time; an offer on agreed interview scores that a later score change reopened.
             "interview_not_held",
             "assessment_out_of_date",
+            # Completing the sift (docs/api.md): applications still undecided; done already.
+            "sift_incomplete",
+            "sift_complete",
         }
     )
 

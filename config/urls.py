@@ -118,6 +118,7 @@ staff_pages: list[URLPattern | URLResolver] = [
     path("vacancies/<int:pk>/moderation/<slug:stage>/", panel_views.moderation, name="moderation"),
     path("vacancies/<int:pk>/ranking/<slug:stage>/", panel_views.ranking, name="ranking"),
     path("vacancies/<int:pk>/decisions/", panel_views.bulk_decide, name="bulk-decide"),
+    path("vacancies/<int:pk>/complete-sift/", panel_views.complete_sift, name="complete-sift"),
     path(
         "vacancies/<int:pk>/<slug:action>/",
         vacancy_views.staff_vacancy_action,

@@ -8,10 +8,11 @@ have no field at all.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 import rules
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -38,8 +39,10 @@ from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,
     Application,
+    ApplicationQuerySet,
     ApplicationState,
     Evidence,
+    GuaranteeStep,
     OfferDecision,
     Score,
     ScoreStage,
@@ -177,13 +180,21 @@ class AgreedOutput(serializers.ModelSerializer[AgreedAssessment]):
         return assessment.agreed_total(agreed.application, agreed.stage)
 
 
+class GuaranteeStepOutput(serializers.ModelSerializer[GuaranteeStep]):
+    """What the interview guarantee did for the candidate when the sift was completed (HR)."""
+
+    class Meta:
+        model = GuaranteeStep
+        fields = ["outcome", "essential_total", "reason", "decided_at"]
+
+
 class ApplicationOutput(serializers.ModelSerializer[Application]):
     vacancy = serializers.PrimaryKeyRelatedField[Vacancy](read_only=True)
     evidence = EvidenceOutput(many=True, read_only=True)
     candidate = serializers.SerializerMethodField()
     interview_guarantee = serializers.SerializerMethodField()
     positive_action = serializers.SerializerMethodField()
-    interview_guaranteed = serializers.SerializerMethodField()
+    guarantee_step = serializers.SerializerMethodField()
     meets_minimum_criteria = serializers.SerializerMethodField()
     agreed_scores = serializers.SerializerMethodField()
     adjustments = serializers.SerializerMethodField()
@@ -197,7 +208,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         "candidate": "recruitment.view_candidate_identity",
         "interview_guarantee": "recruitment.view_declarations",
         "positive_action": "recruitment.view_declarations",
-        "interview_guaranteed": "recruitment.view_scores",
+        "guarantee_step": "recruitment.view_guarantee_step",
         "meets_minimum_criteria": "recruitment.view_scores",
         "agreed_scores": "recruitment.view_scores",
         "legal_hold": "recruitment.set_legal_hold",
@@ -217,7 +228,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "candidate",
             "interview_guarantee",
             "positive_action",
-            "interview_guaranteed",
+            "guarantee_step",
             "meets_minimum_criteria",
             "agreed_scores",
             "adjustments",
@@ -235,6 +246,9 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
                 continue  # never computed, so never leaked
             value = field.get_attribute(instance)
             data[name] = None if value is None else field.to_representation(value)
+        if instance.candidate_id == getattr(user, "pk", None):
+            # A candidate is told "not shortlisted" only once the sift is complete.
+            data["state"] = instance.candidate_state
         return data
 
     @extend_schema_field(CandidateOutput)
@@ -254,20 +268,23 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
     def get_positive_action(self, application: Application) -> bool:
         return assessment.positive_action_declared(application)
 
-    def get_interview_guaranteed(self, application: Application) -> bool:
-        return assessment.interview_guaranteed(application, self._limit(application.vacancy))
+    @extend_schema_field(GuaranteeStepOutput(allow_null=True))
+    def get_guarantee_step(self, application: Application) -> dict[str, Any] | None:
+        try:
+            step = application.guarantee_step
+        except ObjectDoesNotExist:
+            return None
+        return dict(GuaranteeStepOutput(step).data)
 
-    def _limit(self, vacancy: Vacancy) -> assessment.InterviewLimit | None:
-        """A vacancy's interview limit, worked out once per vacancy per response (a list may
-        hold many applications to one vacancy)."""
+    def _taken(self, vacancy: Vacancy) -> int | None:
+        """How many of a vacancy's applications are shortlisted, counted once per vacancy per
+        response (a list may hold many applications to one vacancy)."""
         if vacancy.interview_limit is None:
             return None
-        limits: dict[int, assessment.InterviewLimit | None] = vars(self.root).setdefault(
-            "_interview_limits", {}
-        )
-        if vacancy.pk not in limits:
-            limits[vacancy.pk] = assessment.interview_limit_of(vacancy)
-        return limits[vacancy.pk]
+        counts: dict[int, int] = vars(self.root).setdefault("_shortlisted_counts", {})
+        if vacancy.pk not in counts:
+            counts[vacancy.pk] = assessment.shortlisted_count(vacancy)
+        return counts[vacancy.pk]
 
     def get_meets_minimum_criteria(self, application: Application) -> bool | None:
         return assessment.meets_minimum_criteria(application)
@@ -294,7 +311,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
 
     def get_available_actions(self, application: Application) -> list[str]:
         return services.available_actions(
-            application, self.context["request"].user, self._limit(application.vacancy)
+            application, self.context["request"].user, self._taken(application.vacancy)
         )
 
 
@@ -371,11 +388,16 @@ class HistoryEntryOutput(serializers.Serializer[Any]):
 
 class ApplicationFilter(django_filters.FilterSet):
     vacancy = IdFilter(field_name="vacancy_id")
-    state = django_filters.ChoiceFilter(choices=ApplicationState.choices)
+    state = django_filters.ChoiceFilter(choices=ApplicationState.choices, method="in_state")
 
     class Meta:
         model = Application
         fields = ["vacancy", "state"]
+
+    def in_state(self, queryset: QuerySet[Application], name: str, value: str) -> Any:
+        return cast(ApplicationQuerySet, queryset).in_state(
+            value, getattr(self.request, "user", None)
+        )
 
 
 ACTION_SERVICES = {
@@ -500,7 +522,7 @@ class ApplicationViewSet(
         application = self.get_object()
         if not rules.has_perm("recruitment.view_history", request.user, application):
             raise ActionForbidden()
-        entries = selectors.application_history(application)
+        entries = selectors.application_history(application, acting_user(request))
         reader_is_candidate = acting_user(request).role == Role.CANDIDATE
         return Response(
             HistoryEntryOutput(

@@ -1,8 +1,8 @@
 """The rules that turn agreed scores into decisions: minimum criteria, the interview guarantee
-(and the high-volume interview limit), ranking and ties. Pure functions over already-loaded
-objects (see ``ApplicationQuerySet.with_assessment_data``), so they cost no queries when
-prefetched; only ``interview_limit_of`` loads a vacancy's applications, for callers that have
-not already done so.
+applied once the sift is complete (and the high-volume interview limit), ranking and ties.
+Pure functions over already-loaded objects (see ``ApplicationQuerySet.with_assessment_data``),
+so they cost no queries when prefetched; only ``shortlisted_count`` queries, for callers that
+have not counted already.
 
 This is the only module that reads guarantee and positive-action declarations to decide
 anything. It never reads equality-monitoring answers.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from vacancies.models import MAX_SCORE, MinimumCriteriaRule
+from vacancies.models import MAX_SCORE, GuaranteeScheme, MinimumCriteriaRule
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -80,62 +80,31 @@ def guarantee_declared(application: Application) -> bool:
     return application.vacancy.offers_scheme(declared_scheme(application))
 
 
-def interview_guaranteed(application: Application, limit: InterviewLimit | None = None) -> bool:
-    """True only when a guarantee applies: an offered scheme declared and the minimum
-    criteria met on the agreed assessment; under an interview limit, also among the
-    guaranteed candidates who best meet them (``limit``: the vacancy's, if already known)."""
-    if not (guarantee_declared(application) and meets_minimum_criteria(application) is True):
-        return False
-    if application.vacancy.interview_limit is None:
-        return True
-    limit = limit or interview_limit_of(application.vacancy)
-    return limit is not None and application.pk in limit.protected
+def sift_rejection_refusal(application: Application) -> tuple[str, str] | None:
+    """Why this application may not be rejected at sift yet, as (409 code, message), or None.
 
-
-def sift_rejection_refusal(
-    application: Application, limit: InterviewLimit | None = None
-) -> tuple[str, str] | None:
-    """Why this application may not be rejected at sift, as (409 code, message), or None.
-
-    The message never names the scheme: panels learn only that an interview is guaranteed.
-    Under an interview limit, a guaranteed candidate who meets the minimum criteria may be
-    rejected only once every guaranteed candidate's essential criteria are agreed and they are
-    not among those who best meet them (see ``InterviewLimit``)."""
-    if not guarantee_declared(application):
-        return None
-    meets = meets_minimum_criteria(application)
-    if meets is None:
+    The same for every candidate, whatever they declared: a rejection rests on agreed scores
+    for every essential criterion, so that when the sift is complete the service can tell
+    whether a guaranteed candidate meets the minimum criteria (``guarantee_plan``). Nothing
+    here reads a declaration: the merit decision is blind."""
+    if essential_total(application) is None:
         return (
             "assessment_incomplete",
-            "This candidate has an interview guarantee: agree a score for every essential "
-            "criterion before deciding whether they meet the minimum criteria.",
-        )
-    if not meets:
-        return None
-    if application.vacancy.interview_limit is None:
-        return (
-            "interview_guarantee",
-            "Interview guaranteed: this candidate meets the minimum criteria, so they must be "
-            "offered an interview.",
-        )
-    limit = limit or interview_limit_of(application.vacancy)
-    if limit is None:
-        return None
-    if limit.incomplete:
-        return ("assessment_incomplete", LIMIT_INCOMPLETE)
-    if application.pk in limit.protected:
-        return (
-            "interview_guarantee",
-            f"Interview guaranteed: with the interview limit of {limit.limit}, this candidate "
-            "is among the candidates with a guaranteed interview who best meet the minimum "
-            "criteria, so they must be offered an interview.",
+            "Agree a score for every essential criterion before deciding not to shortlist.",
         )
     return None
 
 
 def offer_refusal(application: Application) -> tuple[str, str] | None:
     """Why no offer may be made yet, as (409 code, message), or None: an offer rests on the
-    agreed interview assessment, complete and not reopened by a later score change."""
+    agreed interview assessment, complete and not reopened by a later score change, and on a
+    complete sift (so that everyone the interview guarantee invites is interviewed first)."""
+    if application.vacancy.sift_completed_at is None:
+        return (
+            "sift_incomplete",
+            "Complete the sift before making an offer, so that everyone to be interviewed "
+            "has been invited.",
+        )
     agreed = agreed_assessment(application, INTERVIEW)
     if agreed is None or agreed_total(application, INTERVIEW) is None:
         return (
@@ -151,49 +120,7 @@ def offer_refusal(application: Application) -> tuple[str, str] | None:
     return None
 
 
-LIMIT_INCOMPLETE = (
-    "This vacancy limits the number of interviews: agree a score for every essential criterion "
-    "of every candidate who may have a guaranteed interview first, so that those who best meet "
-    "the minimum criteria can be found."
-)
-
-
-# --- The high-volume interview limit ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InterviewLimit:
-    """A vacancy's interview limit applied to its applications (withdrawn ones left out).
-
-    docs/domain.md §2: in a high-volume campaign the employer may limit the number of
-    interviews *for everyone*, and then interviews the guaranteed candidates who best meet
-    the minimum criteria. Here:
-
-    - ``protected``: the guaranteed candidates (an offered scheme declared, minimum criteria
-      met) ranked among themselves by the sum of their agreed essential scores; the best
-      ``limit`` of them, and everyone equal to the last of those (equal is equal: a tie at
-      the boundary is not broken by the service, so there may be more than ``limit``). They
-      can never be rejected at sift and can always be shortlisted.
-    - ``outside``: guaranteed candidates who meet the minimum criteria but are not protected:
-      they may be rejected at sift, with a reason, recorded on the history.
-    - The limit holds for everyone: anyone else is shortlisted only while
-      ``taken + waiting < limit`` (places are kept for the protected candidates not yet
-      shortlisted), else 409 ``interview_limit_reached``.
-    - ``incomplete``: some candidate who declared a scheme has no complete agreed assessment
-      of the essential criteria, so the protected set is not known yet: no limit-based
-      rejection of a guaranteed candidate and no shortlisting of others until it is.
-    """
-
-    limit: int
-    protected: frozenset[int]
-    outside: frozenset[int]
-    incomplete: bool
-    taken: int
-    waiting: int
-
-    @property
-    def places_left(self) -> int:
-        return max(self.limit - self.taken - self.waiting, 0)
+# --- The guarantee, applied when the sift is complete -------------------------------------------
 
 
 def essential_total(application: Application) -> int | None:
@@ -206,62 +133,112 @@ def essential_total(application: Application) -> int | None:
     return sum(scores[pk] for pk in essential)
 
 
-def interview_limit(limit: int, applications: Iterable[Application]) -> InterviewLimit:
-    """Apply ``limit`` to a vacancy's (non-withdrawn) applications. Pure: no queries when
-    the applications come from ``with_assessment_data``."""
-    applications = list(applications)
-    guaranteed = [a for a in applications if guarantee_declared(a)]
-    incomplete = any(meets_minimum_criteria(a) is None for a in guaranteed)
+@dataclass(frozen=True)
+class GuaranteeDecision:
+    """What the interview guarantee does for one candidate who declared an offered scheme."""
+
+    application: Application
+    #: A ``GuaranteeOutcome`` value.
+    outcome: str
+    essential_total: int | None
+    reason: str
+
+
+def guarantee_plan(
+    vacancy: Vacancy, applications: Iterable[Application]
+) -> list[GuaranteeDecision]:
+    """Apply the interview guarantee to a vacancy's applications once every one has been
+    decided on merit (docs/domain.md §2). Pure: no queries when they come from ``for_ranking``.
+
+    Every candidate who declared a scheme the vacancy offers gets a decision:
+
+    - shortlisted on merit: nothing to do;
+    - withdrawn: nothing to do;
+    - the agreed essential scores do not meet the minimum criteria: not invited;
+    - otherwise invited to interview; but under a high-volume interview limit of L, only the
+      L who best meet the minimum criteria (by the sum of their agreed essential scores,
+      counting those already shortlisted on merit, and everyone equal to the last of those:
+      a tie at the boundary is not broken by the service) are guaranteed an interview.
+    """
+    declared = [a for a in applications if guarantee_declared(a)]
     meeting = sorted(
-        ((a, essential_total(a) or 0) for a in guaranteed if meets_minimum_criteria(a)),
+        (
+            (a, essential_total(a) or 0)
+            for a in declared
+            if a.state != "withdrawn" and meets_minimum_criteria(a)
+        ),
         key=lambda row: -row[1],
     )
-    if len(meeting) > limit:
+    limit = vacancy.interview_limit
+    if limit is not None and len(meeting) > limit:
         threshold = meeting[limit - 1][1]
-        protected = frozenset(a.pk for a, total in meeting if total >= threshold)
+        protected = {a.pk for a, total in meeting if total >= threshold}
     else:
-        protected = frozenset(a.pk for a, _ in meeting)
-    return InterviewLimit(
-        limit=limit,
-        protected=protected,
-        outside=frozenset(a.pk for a, _ in meeting) - protected,
-        incomplete=incomplete,
-        taken=sum(1 for a in applications if a.furthest_stage != "applied"),
-        waiting=sum(1 for a in applications if a.pk in protected and a.furthest_stage == "applied"),
-    )
+        threshold = None
+        protected = {a.pk for a, _ in meeting}
+    decisions = []
+    for a in sorted(declared, key=lambda a: a.reference):
+        total = essential_total(a)
+        scheme = GuaranteeScheme(declared_scheme(a) or "").label  # declared: never empty
+        if a.state == "withdrawn":
+            outcome, reason = "withdrawn", "Withdrew before the sift was completed."
+        elif a.furthest_stage != "applied":
+            outcome, reason = "shortlisted_on_merit", "Shortlisted on merit by the panel."
+        elif not meets_minimum_criteria(a):
+            outcome, reason = (
+                "minimum_not_met",
+                f"Declared {scheme}; the agreed essential scores (total {total}) do not meet "
+                "the minimum criteria.",
+            )
+        elif a.pk in protected:
+            outcome, reason = (
+                "invited",
+                f"Declared {scheme} and meets the minimum criteria (essential total {total})"
+                + (
+                    f"; among the {limit} guaranteed candidates who best meet them"
+                    if limit is not None
+                    else ""
+                )
+                + ": invited to interview under the guarantee.",
+            )
+        else:
+            outcome, reason = (
+                "outside_interview_limit",
+                f"Declared {scheme} and meets the minimum criteria (essential total {total}), "
+                f"but the interview limit of {limit} is filled by guaranteed candidates who "
+                f"meet them better (essential total {threshold} or more).",
+            )
+        decisions.append(GuaranteeDecision(a, outcome, total, reason))
+    return decisions
 
 
-def interview_limit_of(vacancy: Vacancy) -> InterviewLimit | None:
-    """The vacancy's interview limit applied to its applications now (one set of queries),
-    or None when it sets no limit."""
-    if vacancy.interview_limit is None:
+def shortlist_refusal(application: Application, taken: int | None = None) -> tuple[str, str] | None:
+    """Why the interview limit refuses to shortlist this application on merit now, or None.
+    The limit counts everyone shortlisted so far (``taken``: that count, if already known);
+    it reads nothing any candidate declared."""
+    limit = application.vacancy.interview_limit
+    if limit is None:
         return None
-    from recruitment.models import Application, ApplicationState  # models import this module
-
-    applications = Application.objects.exclude(state=ApplicationState.WITHDRAWN).for_ranking(
-        vacancy
-    )
-    return interview_limit(vacancy.interview_limit, applications)
-
-
-def shortlist_refusal(
-    application: Application, limit: InterviewLimit | None = None
-) -> tuple[str, str] | None:
-    """Why the interview limit refuses to shortlist this application now, or None."""
-    if application.vacancy.interview_limit is None:
-        return None
-    limit = limit or interview_limit_of(application.vacancy)
-    if limit is None or application.pk in limit.protected:
-        return None
-    if limit.incomplete:
-        return ("assessment_incomplete", LIMIT_INCOMPLETE)
-    if limit.places_left == 0:
+    if taken is None:
+        taken = shortlisted_count(application.vacancy)
+    if taken >= limit:
         return (
             "interview_limit_reached",
-            f"The interview limit of {limit.limit} is reached: {limit.taken} shortlisted and "
-            f"{limit.waiting} place(s) kept for candidates with a guaranteed interview.",
+            f"The interview limit of {limit} is reached: {taken} shortlisted.",
         )
     return None
+
+
+def shortlisted_count(vacancy: Vacancy) -> int:
+    """How many of the vacancy's applications (withdrawn ones left out) were shortlisted."""
+    from recruitment.models import Application, ApplicationState  # models import this module
+
+    return (
+        Application.objects.filter(vacancy=vacancy)
+        .exclude(state=ApplicationState.WITHDRAWN)
+        .exclude(furthest_stage="applied")
+        .count()
+    )
 
 
 def positive_action_declared(application: Application) -> bool:
@@ -288,11 +265,8 @@ class RankedApplication:
     application: Application
     total: int | None
     meets_minimum_criteria: bool | None
-    interview_guaranteed: bool
     tie_group: int | None
     positive_action_eligible: bool
-    #: Would be guaranteed an interview, but is outside the vacancy's interview limit.
-    guarantee_outside_interview_limit: bool = False
 
 
 def agreed_total(application: Application, stage: str) -> int | None:
@@ -330,7 +304,6 @@ def rank(
     stage: str,
     *,
     tie_band: int = 0,
-    limit: InterviewLimit | None = None,
 ) -> list[RankedApplication]:
     """Order by agreed total, best first (unscored last), and number the ties.
 
@@ -340,7 +313,7 @@ def rank(
     eligible only at the interview stage (the tie-breaker is used at the offer), inside a
     tie, on a vacancy with a plan, for a candidate who made the positive-action declaration:
     at the sift the flag is false for everyone, so the sift ranking never marks who
-    declared. ``limit``: the vacancy's interview limit, when it has one.
+    declared. Nothing else in a row reads a declaration.
     """
     rows = [(application, agreed_total(application, stage)) for application in applications]
     rows.sort(key=lambda row: (row[1] is None, -(row[1] or 0), row[0].reference))
@@ -352,16 +325,12 @@ def rank(
                 application=application,
                 total=total,
                 meets_minimum_criteria=meets_minimum_criteria(application),
-                interview_guaranteed=interview_guaranteed(application, limit),
                 tie_group=tie_group,
                 positive_action_eligible=(
                     stage == INTERVIEW  # s.159 is used at the offer, never at the sift
                     and tie_group is not None
                     and has_positive_action_plan(application.vacancy)
                     and positive_action_declared(application)
-                ),
-                guarantee_outside_interview_limit=(
-                    limit is not None and application.pk in limit.outside
                 ),
             )
         )

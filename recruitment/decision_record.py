@@ -44,10 +44,16 @@ def decision_record(vacancy: Vacancy, *, by: User) -> dict[str, Any]:
     number of applications (the audit log is read in batches of ``LOG_BATCH`` objects)."""
     # One copy of the vacancy, its criteria loaded once, shared by every application (the
     # assessment rules read the criteria through ``application.vacancy``).
-    vacancy = type(vacancy).objects.prefetch_related("criteria", "panel").get(pk=vacancy.pk)
+    vacancy = (
+        type(vacancy)
+        .objects.select_related("hiring_manager", "sift_completed_by")
+        .prefetch_related("criteria", "panel")
+        .get(pk=vacancy.pk)
+    )
     applications = list(
         Application.objects.filter(vacancy=vacancy)
         .select_related("candidate", "guarantee_declaration", "positive_action_declaration")
+        .select_related("guarantee_step")
         .select_related("offer_decision__decided_by")
         .prefetch_related(
             Prefetch(
@@ -114,6 +120,8 @@ def _vacancy(vacancy: Vacancy, criteria: dict[int, str]) -> dict[str, Any]:
         "status": vacancy.status,
         "closing_date": _when(vacancy.closing_date),
         "closed_at": _when(vacancy.closed_at),
+        "sift_completed_at": _when(vacancy.sift_completed_at),
+        "sift_completed_by": _person(vacancy.sift_completed_by),
         "ended_at": _when(vacancy.ended_at),
         "chair": _person(vacancy.hiring_manager),
         "panel": [_person(member) for member in sorted(vacancy.panel.all(), key=lambda u: u.pk)],
@@ -138,6 +146,7 @@ def _application(
 ) -> dict[str, Any]:
     candidate = application.candidate
     offer = getattr(application, "offer_decision", None)  # None: no offer made
+    step = getattr(application, "guarantee_step", None)  # None: no scheme, or sift open
     return {
         "reference": application.reference,
         "candidate": None
@@ -149,6 +158,15 @@ def _application(
         "submitted_at": _when(application.submitted_at),
         "interview_at": _when(application.interview_at),
         "interview_guarantee_declared": assessment.declared_scheme(application),
+        # What the interview guarantee did when the sift was completed.
+        "guarantee_step": None
+        if step is None
+        else {
+            "outcome": step.outcome,
+            "essential_total": step.essential_total,
+            "reason": step.reason,
+            "decided_at": _when(step.decided_at),
+        },
         "positive_action_declared": assessment.positive_action_declared(application),
         "meets_minimum_criteria": assessment.meets_minimum_criteria(application),
         "scores": [

@@ -107,6 +107,18 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         on_panel = models.Q(vacancy__in=Vacancy.objects.filter(panel=user).values("pk"))
         return kept.filter(chaired | on_panel)
 
+    def in_state(self, state: str, user: User | object) -> ApplicationQuerySet:
+        """Applications in ``state`` as ``user`` reads it: a candidate reads a decision not
+        to shortlist as "submitted" until the sift is complete (``candidate_state``)."""
+        if getattr(user, "role", None) != "candidate":
+            return self.filter(state=state)
+        pending = models.Q(
+            state=ApplicationState.NOT_SHORTLISTED, vacancy__sift_completed_at__isnull=True
+        )
+        if state == ApplicationState.SUBMITTED:
+            return self.filter(models.Q(state=state) | pending)
+        return self.filter(state=state).exclude(pending)
+
     def for_ranking(self, vacancy: Vacancy) -> list[Application]:
         """These applications of ``vacancy`` with only what the ranking, the guarantee and
         the interview limit read (declarations, agreed scores), every row sharing one
@@ -144,6 +156,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
             "vacancy__positive_action_plan",
             "candidate",
             "guarantee_declaration",
+            "guarantee_step",
             "positive_action_declaration",
         ).prefetch_related(
             "vacancy__criteria",
@@ -209,6 +222,15 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """Panels see who the candidate is only once the application has been shortlisted."""
         return STAGE_ORDER[self.furthest_stage] >= STAGE_ORDER[Stage.SHORTLISTED]
 
+    @property
+    def candidate_state(self) -> str:
+        """The state as the candidate is told it: a "not shortlisted" decision stays
+        "submitted" to them until the sift is complete, because the interview guarantee may
+        still invite them (they are told once, at the end, what happened)."""
+        if self.state == ApplicationState.NOT_SHORTLISTED and not self.vacancy.sift_completed_at:
+            return ApplicationState.SUBMITTED
+        return self.state
+
     def reach(self, stage: str) -> None:
         if STAGE_ORDER[stage] > STAGE_ORDER[self.furthest_stage]:
             self.furthest_stage = stage
@@ -218,9 +240,17 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def vacancy_closed(self) -> bool:
         return self.vacancy.status == VacancyStatus.CLOSED
 
-    def guarantee_permits_sift_rejection(self) -> bool:
-        """The interview guarantee: enforced here, whoever asks for the rejection."""
+    def sift_open(self) -> bool:
+        return self.vacancy.sift_completed_at is None
+
+    def rejection_rests_on_agreed_scores(self) -> bool:
+        """A sift rejection rests on the agreed essential scores: for every candidate alike,
+        so that the guarantee can be applied once the sift is complete."""
         return assessment.sift_rejection_refusal(self) is None
+
+    def withdrawable(self) -> bool:
+        """A candidate not yet told the sift's outcome may still withdraw."""
+        return self.state != ApplicationState.NOT_SHORTLISTED or self.sift_open()
 
     def interview_limit_permits_shortlisting(self) -> bool:
         """A vacancy's high-volume interview limit holds for everyone, whoever shortlists."""
@@ -246,11 +276,25 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.SUBMITTED,
         target=ApplicationState.NOT_SHORTLISTED,
-        conditions=[condition(guarantee_permits_sift_rejection)],
+        conditions=[condition(sift_open), condition(rejection_rests_on_agreed_scores)],
         permission=permission("recruitment.reject_application"),
     )
     def reject_at_sift(self, by: User | None = None, description: str = "") -> None:
         pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=ApplicationState.NOT_SHORTLISTED,
+        target=ApplicationState.SHORTLISTED,
+        conditions=[condition(sift_open)],
+        permission=permission("recruitment.complete_sift"),
+    )
+    def invite_to_interview(self, by: User | None = None, description: str = "") -> None:
+        """The interview guarantee, applied when the sift is completed (never an action a
+        person takes on one application: see services.sift_complete)."""
+        self.reach(Stage.SHORTLISTED)
 
     @fsm_log_by
     @fsm_log_description
@@ -322,8 +366,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @fsm_log_description
     @transition(
         field=state,
-        source=ACTIVE_STATES,
+        source=[*ACTIVE_STATES, ApplicationState.NOT_SHORTLISTED],
         target=ApplicationState.WITHDRAWN,
+        conditions=[condition(withdrawable)],
         permission=permission("recruitment.withdraw_application"),
     )
     def withdraw(self, by: User | None = None, description: str = "") -> None:
@@ -355,6 +400,29 @@ class GuaranteeDeclaration(models.Model):
     )
     scheme = models.CharField(max_length=30, choices=GuaranteeScheme.choices)
     declared_at = models.DateTimeField(auto_now_add=True)
+
+
+class GuaranteeOutcome(models.TextChoices):
+    INVITED = "invited", "Invited to interview under the guarantee"
+    SHORTLISTED_ON_MERIT = "shortlisted_on_merit", "Shortlisted on merit"
+    MINIMUM_NOT_MET = "minimum_not_met", "Minimum criteria not met"
+    OUTSIDE_INTERVIEW_LIMIT = "outside_interview_limit", "Outside the interview limit"
+    WITHDRAWN = "withdrawn", "Withdrawn before the sift was completed"
+
+
+class GuaranteeStep(models.Model):
+    """What the interview guarantee did for one candidate who declared a scheme the vacancy
+    offers, recorded when the sift was completed. HR only (and a tribunal's record): panels
+    and the chair see only that a candidate was invited to interview."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="guarantee_step"
+    )
+    outcome = models.CharField(max_length=30, choices=GuaranteeOutcome.choices)
+    #: The sum of the agreed essential scores the step was decided on (None: withdrawn).
+    essential_total = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField(max_length=2000)
+    decided_at = models.DateTimeField(auto_now_add=True)
 
 
 class PositiveActionDeclaration(models.Model):

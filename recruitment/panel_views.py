@@ -28,6 +28,7 @@ from recruitment.forms import (
     ScoresForm,
 )
 from recruitment.models import Application, ApplicationState, ScoreStage
+from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
 
 if TYPE_CHECKING:
@@ -309,6 +310,7 @@ def _render_ranking(
     vacancy: Vacancy,
     stage: str,
     form: BulkDecisionForm | None = None,
+    sift_errors: list[str] | None = None,
 ) -> HttpResponse:
     ranked = selectors.vacancy_ranking(vacancy, stage)
     decide = stage == ScoreStage.SHORTLISTING and rules.has_perm(
@@ -319,9 +321,13 @@ def _render_ranking(
     ]
     if decide and form is None:
         form = BulkDecisionForm(choices=choices)
-    limit = None
+    taken = None
     if vacancy.interview_limit is not None and stage == ScoreStage.SHORTLISTING:
-        limit = assessment.interview_limit(vacancy.interview_limit, [r.application for r in ranked])
+        taken = sum(
+            r.application.furthest_stage != "applied"
+            and r.application.state != ApplicationState.WITHDRAWN
+            for r in ranked
+        )
     return render(
         request,
         "recruitment/ranking.html",
@@ -336,18 +342,19 @@ def _render_ranking(
             if form is not None and form.is_bound
             else set(),
             "form": form if decide else None,
-            "limit": limit,
+            "taken": taken,
             "results": request.session.pop(_bulk_key(vacancy), None),
-            "guaranteed": sum(r.interview_guaranteed for r in ranked),
             "can_offer": rules.has_perm("vacancies.decide_applications", user, vacancy),
+            "can_complete": "complete_sift" in vacancy_services.available_actions(vacancy, user),
+            "sift_errors": sift_errors,
         },
     )
 
 
 @login_required
 def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
-    """The ranking by agreed total with ties, minimum criteria and guaranteed interviews; at
-    the sift, with the bulk shortlisting decision."""
+    """The ranking by agreed total with ties and minimum criteria; at the sift, with the bulk
+    shortlisting decision and the completion of the sift."""
     user, vacancy = _vacancy(request, pk, "vacancies.view_ranking")
     return _render_ranking(request, user, vacancy, _stage(stage))
 
@@ -356,7 +363,7 @@ def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
 @require_POST
 def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Shortlist or reject the ticked applications, each through its own service call: the
-    guarantee and the interview limit refuse exactly as they do one at a time."""
+    interview limit and the agreed-scores rule refuse exactly as they do one at a time."""
     user, vacancy = _vacancy(request, pk, "vacancies.decide_applications")
     stage = ScoreStage.SHORTLISTING
     ranked = selectors.vacancy_ranking(vacancy, stage)
@@ -393,6 +400,40 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, summary)
             return redirect("ranking", pk=vacancy.pk, stage=stage)
     return _render_ranking(request, user, vacancy, stage, form)
+
+
+@login_required
+@require_POST
+def complete_sift(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complete the sift (services.sift_complete): the guarantee is applied, the candidates
+    not shortlisted are told."""
+    user, vacancy = _vacancy(request, pk, "vacancies.decide_applications")
+    try:
+        done = services.sift_complete(
+            vacancy_id=vacancy.pk, by=user, confirm=request.POST.get("confirm") == "yes"
+        )
+    except ActionForbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except ValidationError as exc:
+        return _render_ranking(
+            request,
+            user,
+            vacancy,
+            ScoreStage.SHORTLISTING,
+            sift_errors=exc.message_dict.get("confirm", []),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        invited = len(done.invited)
+        messages.success(
+            request,
+            f"Sift complete. {done.not_shortlisted} "
+            f"{'candidate' if done.not_shortlisted == 1 else 'candidates'} will be told they "
+            f"were not shortlisted. {invited} "
+            f"{'candidate was' if invited == 1 else 'candidates were'} invited to interview.",
+        )
+    return redirect("ranking", pk=vacancy.pk, stage=ScoreStage.SHORTLISTING)
 
 
 # --- The offer and the positive-action tie-breaker ----------------------------------------------

@@ -69,6 +69,10 @@ rules.add_perm(
 # Actions (docs/api.md). The FSM transitions name these as their `permission`.
 rules.add_perm("recruitment.shortlist_application", is_decision_maker)
 rules.add_perm("recruitment.reject_application", is_decision_maker)
+#: Completing the sift applies the interview guarantee (the ``invite_to_interview`` transition).
+rules.add_perm("recruitment.complete_sift", is_decision_maker)
+#: What the guarantee did for a candidate (and that they declared): HR only.
+rules.add_perm("recruitment.view_guarantee_step", is_hr)
 rules.add_perm("recruitment.schedule_interview", is_decision_maker)
 rules.add_perm("recruitment.record_interview", is_decision_maker | sits_on_its_panel)
 rules.add_perm("recruitment.offer", is_decision_maker)

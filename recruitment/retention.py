@@ -4,7 +4,7 @@ A campaign's applications are kept for ``RETENTION_MONTHS`` (default 6) after th
 filled or cancelled, then erased, unless the vacancy or the application is under a legal
 hold (a complaint or a tribunal claim). Erasure removes everything that identifies or
 describes the person — the link to their account, their statement and evidence, the
-guarantee and positive-action declarations, the panel's scores and notes, the positive-action
+guarantee and positive-action declarations and what the guarantee did, the panel's scores and notes, the positive-action
 justification, the words of their adjustment requests and the reasons in the history — and
 keeps what the statistics need, unlinkable to anyone: the application row as an empty shell
 (vacancy, state reached, dates) and the monitoring answers, whose link to the application is
@@ -48,6 +48,7 @@ from recruitment.models import (
     EqualityAnswers,
     Evidence,
     GuaranteeDeclaration,
+    GuaranteeStep,
     Notification,
     OfferDecision,
     PositiveActionDeclaration,
@@ -160,6 +161,7 @@ def erase_applications(ids: list[int], *, now: datetime) -> None:
     with disable_auditlog():  # deleting must not copy what it deletes into the audit log
         Evidence.objects.filter(application_id__in=ids).delete()
         GuaranteeDeclaration.objects.filter(application_id__in=ids).delete()
+        GuaranteeStep.objects.filter(application_id__in=ids).delete()
         PositiveActionDeclaration.objects.filter(application_id__in=ids).delete()
         AgreedScore.objects.filter(pk__in=agreed_score_ids).delete()
         AgreedAssessment.objects.filter(pk__in=assessment_ids).delete()

@@ -54,18 +54,10 @@ def ranking_population(vacancy: Vacancy, stage: str) -> list[Application]:
 
 def vacancy_ranking(vacancy: Vacancy, stage: str) -> list[assessment.RankedApplication]:
     """The ranking of a vacancy's applications at a stage, in a fixed number of queries: by
-    agreed total, with the vacancy's tie band and interview limit applied."""
+    agreed total, with the vacancy's tie band applied. Nothing in it reads a guarantee
+    declaration (the guarantee is applied when the sift is complete)."""
     population = ranking_population(vacancy, stage)
-    limit = None
-    if vacancy.interview_limit is not None:
-        # At the sift the population is every application not withdrawn: what the limit
-        # is applied to. At interview the limit still speaks of the whole campaign.
-        limit = (
-            assessment.interview_limit(vacancy.interview_limit, population)
-            if stage == ScoreStage.SHORTLISTING
-            else assessment.interview_limit_of(vacancy)
-        )
-    return assessment.rank(population, stage, tie_band=vacancy.tie_band, limit=limit)
+    return assessment.rank(population, stage, tie_band=vacancy.tie_band)
 
 
 # --- Independent scoring ------------------------------------------------------------------------
@@ -387,8 +379,10 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def application_history(application: Application) -> QuerySet[StateLog]:
-    return (
+def application_history(application: Application, viewer: User | None = None) -> list[StateLog]:
+    """The transition log, oldest first. The candidate reading their own does not see a
+    "not shortlisted" decision until the sift is complete (``Application.candidate_state``)."""
+    entries = list(
         StateLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Application),
             object_id=application.pk,
@@ -396,6 +390,13 @@ def application_history(application: Application) -> QuerySet[StateLog]:
         .select_related("by")
         .order_by("timestamp", "id")
     )
+    if (
+        viewer is not None
+        and application.candidate_id == viewer.pk
+        and application.vacancy.sift_completed_at is None
+    ):
+        entries = [e for e in entries if e.transition != "reject_at_sift"]
+    return entries
 
 
 def arrangements_visible_to(application: Application, user: User) -> list[AdjustmentRequest]:

@@ -36,6 +36,7 @@ from recruitment.models import (
     EqualityAnswers,
     Evidence,
     GuaranteeDeclaration,
+    GuaranteeStep,
     OfferDecision,
     PositiveActionDeclaration,
     Score,
@@ -163,10 +164,11 @@ def may_take(application: Application, user: User, action: str) -> bool:
 
 
 def _refusal(
-    application: Application, transition: str, limit: assessment.InterviewLimit | None = None
+    application: Application, transition: str, taken: int | None = None
 ) -> tuple[str, str] | None:
-    """Why a guard refuses the transition now, as (409 code, message). ``limit``: the
-    vacancy's interview limit when the caller has already worked it out."""
+    """Why a guard refuses the transition now, as (409 code, message). ``taken``: how many of
+    the vacancy's applications are shortlisted, when the caller has already counted. No
+    refusal reads a declaration: the merit decision is blind (docs/domain.md §2)."""
     if transition == "shortlist" and not application.vacancy_closed():
         if application.vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.OPEN):
             return "vacancy_open", "Shortlisting starts when the vacancy has closed."
@@ -174,7 +176,7 @@ def _refusal(
             f"The vacancy is {application.vacancy.get_status_display().lower()}."
         )
     if transition == "shortlist":
-        return assessment.shortlist_refusal(application, limit)
+        return assessment.shortlist_refusal(application, taken)
     if transition == "offer":
         return assessment.offer_refusal(application)
     if transition == "record_interview" and not interview_time_come(application):
@@ -183,8 +185,12 @@ def _refusal(
             f"The interview is set for {when:%-d %B %Y at %H:%M}: it can be recorded as held "
             "from then."
         )
+    if transition == "withdraw" and not application.withdrawable():
+        return "invalid_transition", "Cannot withdraw this application: it is not shortlisted."
+    if transition == "reject_at_sift" and not application.sift_open():
+        return "sift_complete", "The sift of this vacancy is complete."
     if transition == "reject_at_sift":
-        return assessment.sift_rejection_refusal(application, limit)
+        return assessment.sift_rejection_refusal(application)
     return None
 
 
@@ -193,33 +199,30 @@ def interview_time_come(application: Application) -> bool:
     return application.interview_at is None or application.interview_at <= timezone.now()
 
 
-def available_actions(
-    application: Application, user: User, limit: assessment.InterviewLimit | None = None
-) -> list[str]:
+def available_actions(application: Application, user: User, taken: int | None = None) -> list[str]:
     """The actions this user may take on this application now (for buttons and the API).
-    A list of applications passes each vacancy's ``limit``, worked out once."""
+    A list of applications passes each vacancy's shortlisted count (``taken``), counted once."""
     actions = []
     for action in ACTIONS:
         name = fsm.applicable(application, ACTIONS[action])
         if (
             name
             and may_take(application, user, action)
-            and _refusal(application, name, limit) is None
+            and _refusal(application, name, taken) is None
         ):
             actions.append(action)
     return actions
 
 
-def _lock_limited_vacancy(application_id: Any) -> None:
-    """Under an interview limit, whether one application may be shortlisted or rejected
-    depends on the others: decisions on one vacancy take turns (vacancy row, then
-    application row, always in that order), so two at once cannot both take the last place."""
+def _lock_vacancy_of(application_id: Any) -> None:
+    """Sift decisions on one vacancy take turns (vacancy row, then application row, always in
+    that order): two shortlistings cannot both take the last place under an interview limit,
+    and no decision or withdrawal slips past the completion of the sift, which locks the
+    vacancy row first too."""
     vacancy_id = (
         Application.objects.filter(pk=application_id).values_list("vacancy_id", flat=True).first()
     )
-    Vacancy.objects.select_for_update().filter(
-        pk=vacancy_id, interview_limit__isnull=False
-    ).values_list("pk", flat=True).first()
+    Vacancy.objects.select_for_update().filter(pk=vacancy_id).values_list("pk", flat=True).first()
 
 
 def _locked(application_id: Any) -> Application:
@@ -233,7 +236,8 @@ def _locked(application_id: Any) -> Application:
 #: The message the candidate is sent, once committed, when their application reaches a state.
 STATE_NOTIFICATIONS = {
     ApplicationState.SHORTLISTED: "shortlisted",
-    ApplicationState.NOT_SHORTLISTED: "not_shortlisted",
+    # "not_shortlisted" is sent when the sift is complete (``sift_complete``): until then the
+    # interview guarantee may still invite the candidate.
     ApplicationState.NOT_APPOINTED: "not_appointed",
     ApplicationState.OFFERED: "offer",
 }
@@ -250,17 +254,13 @@ def _transition(
     action: str,
     reason: str = "",
     before: Any = None,
-    explain: Any = None,
 ) -> Application:
-    """Run ``action`` on the locked application. ``explain(application)`` may add a note to
-    the recorded reason once the row is locked (it sees what the guards see)."""
+    """Run ``action`` on the locked application."""
     with transaction.atomic():
-        if action in ("shortlist", "reject"):
-            _lock_limited_vacancy(application_id)
+        if action in ("shortlist", "reject", "withdraw"):
+            _lock_vacancy_of(application_id)
         application = _locked(application_id)
         reached = application.furthest_stage
-        if explain is not None:
-            reason = " ".join(part for part in (reason.strip(), explain(application)) if part)
         fsm.run_transition(
             application,
             by=by,
@@ -290,25 +290,11 @@ def application_shortlist(*, application_id: Any, by: User, reason: str = "") ->
     return _transition(application_id=application_id, by=by, action="shortlist", reason=reason)
 
 
-def _limit_note(application: Application) -> str:
-    """On the history of a guaranteed candidate rejected under the interview limit, say so."""
-    if application.state != ApplicationState.SUBMITTED:
-        return ""
-    limit = assessment.interview_limit_of(application.vacancy)
-    if limit is None or application.pk not in limit.outside:
-        return ""
-    return (
-        f"(Interview limit of {limit.limit}: not among the candidates with a guaranteed "
-        "interview who best meet the minimum criteria.)"
-    )
-
-
 def application_reject(*, application_id: Any, by: User, reason: str) -> Application:
-    """Reject at sift (guarded by the interview guarantee) or after interview."""
+    """Reject at sift (on the agreed essential scores; the candidate is told when the sift is
+    complete) or after interview."""
     _reason_required(reason)
-    return _transition(
-        application_id=application_id, by=by, action="reject", reason=reason, explain=_limit_note
-    )
+    return _transition(application_id=application_id, by=by, action="reject", reason=reason)
 
 
 def application_schedule_interview(
@@ -429,7 +415,7 @@ def applications_bulk_decide(
     """Shortlist or reject many of a vacancy's applications at once, from the ranking.
 
     Each application goes through the same per-application service (its own transaction, row
-    lock, guards and history row), so the interview guarantee and the interview limit hold
+    lock, guards and history row), so the interview limit and the agreed-scores rule hold
     exactly as they do one at a time; a refusal for one does not stop the others. They are
     taken in ranking order (best agreed total first), so under an interview limit the best
     fill the places. Returns what happened to each, in that order."""
@@ -487,6 +473,118 @@ def applications_bulk_decide(
         sum(not o.done for o in outcomes),
     )
     return outcomes
+
+
+# --- Completing the sift: the interview guarantee ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiftCompletion:
+    """What completing a vacancy's sift did (the same answer for the chair and HR: the
+    reasons, and who declared, are in the HR-only guarantee steps)."""
+
+    vacancy: Vacancy
+    #: Applications invited to interview when the sift was completed (by reference).
+    invited: list[str]
+    #: Candidates told now that they were not shortlisted.
+    not_shortlisted: int
+
+
+def sift_complete(*, vacancy_id: Any, by: User, confirm: bool = False) -> SiftCompletion:
+    """Complete the sift of a closed vacancy once every application is decided on merit, and
+    apply the interview guarantee (docs/domain.md §2).
+
+    Every candidate who declared a scheme the vacancy offers, meets the minimum criteria on
+    the agreed essential scores and was not shortlisted on merit is invited to interview
+    (under an interview limit, those who best meet them); each such candidate gets an
+    HR-only ``GuaranteeStep`` saying why, and the panel sees only "Invited to interview".
+    Then, after commit, the candidates still not shortlisted are told, and the invited ones
+    are sent the shortlisting message. One transaction, the vacancy row locked first (as
+    every sift decision locks it), so no decision slips in while it runs. It cannot be undone
+    and it sends messages, so it needs ``confirm``."""
+    if not confirm:
+        raise ValidationError(
+            {
+                "confirm": [
+                    "Confirm that every application has been decided: completing the sift "
+                    "tells candidates and cannot be undone."
+                ]
+            }
+        )
+    with transaction.atomic():
+        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
+        if not rules.has_perm("vacancies.decide_applications", by, vacancy):
+            raise ActionForbidden("Only the vacancy's hiring manager and HR complete the sift.")
+        if vacancy.sift_completed_at is not None:
+            when = timezone.localtime(vacancy.sift_completed_at)
+            raise DomainError("sift_complete", f"The sift was completed on {when:%-d %B %Y}.")
+        if vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.OPEN):
+            raise DomainError("vacancy_open", "The sift is completed after the vacancy has closed.")
+        if vacancy.status != VacancyStatus.CLOSED:
+            raise DomainError(
+                "invalid_transition", f"The vacancy is {vacancy.get_status_display().lower()}."
+            )
+        # Every application row locked too, in a fixed order.
+        states = dict(
+            Application.objects.select_for_update()
+            .filter(vacancy=vacancy)
+            .order_by("pk")
+            .values_list("pk", "state")
+        )
+        if waiting := sum(state == ApplicationState.SUBMITTED for state in states.values()):
+            raise DomainError(
+                "sift_incomplete",
+                f"{waiting} application{'s' if waiting != 1 else ''} still "
+                f"need{'s' if waiting == 1 else ''} a decision: shortlist or reject each one on "
+                "the agreed scores before completing the sift.",
+            )
+        applications = Application.objects.for_ranking(vacancy)
+        plan = assessment.guarantee_plan(vacancy, applications)
+        invited = []
+        with set_actor(by):
+            for decision in plan:
+                application = decision.application
+                if decision.outcome == "invited":
+                    fsm.run_transition(
+                        application,
+                        by=by,
+                        names=("invite_to_interview",),
+                        label="invite this candidate to interview",
+                    )
+                    EqualityAnswers.objects.filter(application_id=application.pk).update(
+                        furthest_stage=application.furthest_stage
+                    )
+                    invited.append(application)
+                GuaranteeStep.objects.create(
+                    application=application,
+                    outcome=decision.outcome,
+                    essential_total=decision.essential_total,
+                    reason=decision.reason,
+                )
+            vacancy.sift_completed_at = timezone.now()
+            vacancy.sift_completed_by = by
+            vacancy.save(update_fields=["sift_completed_at", "sift_completed_by", "updated_at"])
+        told = [
+            pk
+            for pk, state in states.items()
+            if state == ApplicationState.NOT_SHORTLISTED and pk not in {a.pk for a in invited}
+        ]
+        for pk in told:
+            _notify_on_commit(pk, "not_shortlisted")
+        for application in invited:
+            _notify_on_commit(application.pk, "shortlisted")
+    logger.info(
+        "sift of vacancy %s completed by user %s: %d invited, %d told not shortlisted",
+        vacancy.pk,
+        by.pk,
+        len(invited),
+        len(told),
+    )
+    return SiftCompletion(
+        vacancy=vacancy,
+        invited=sorted(a.reference for a in invited),
+        not_shortlisted=len(told),
+    )
 
 
 # --- Scoring --------------------------------------------------------------------------------

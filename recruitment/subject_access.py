@@ -96,6 +96,7 @@ def _scores(application: Application) -> dict[str, Any]:
 def _application(application: Application, user: User, types: dict[str, Any]) -> dict[str, Any]:
     guarantee = getattr(application, "guarantee_declaration", None)
     positive_action = getattr(application, "positive_action_declaration", None)
+    step = getattr(application, "guarantee_step", None)
     offer = OfferDecision.objects.filter(application=application).first()
     return {
         "reference": application.reference,
@@ -115,6 +116,12 @@ def _application(application: Application, user: User, types: dict[str, Any]) ->
         "interview_guarantee": (
             {"scheme": guarantee.scheme, "declared_at": _when(guarantee.declared_at)}
             if guarantee
+            else None
+        ),
+        # What the guarantee did, once the sift was completed.
+        "guarantee_step": (
+            {"outcome": step.outcome, "reason": step.reason, "decided_at": _when(step.decided_at)}
+            if step
             else None
         ),
         "positive_action_declaration": (
@@ -167,6 +174,7 @@ def personal_data(user: User) -> dict[str, Any]:
     applications = (
         Application.objects.filter(candidate=user, erased_at=None)
         .select_related("vacancy", "guarantee_declaration", "positive_action_declaration")
+        .select_related("guarantee_step")
         .prefetch_related(
             "evidence__criterion",
             Prefetch("adjustments", queryset=AdjustmentRequest.objects.order_by("requested_at")),

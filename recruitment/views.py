@@ -9,7 +9,7 @@ import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -74,6 +74,7 @@ TRANSITION_WORDS = {
     "submit": "Application sent",
     "shortlist": "Shortlisted",
     "reject_at_sift": "Not taken forward to interview",
+    "invite_to_interview": "Invited to interview",
     "reject_after_interview": "Not appointed",
     "schedule_interview": "Interview arranged",
     "record_interview": "Interviewed",
@@ -276,7 +277,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         .select_related("vacancy")
         .order_by("-submitted_at")
     )
-    rows = [(a, CANDIDATE_STATES[a.state]) for a in applications]
+    rows = [(a, CANDIDATE_STATES[a.candidate_state]) for a in applications]
     return render(
         request,
         "recruitment/my_applications.html",
@@ -297,20 +298,21 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
+    user = acting_user(request)
     history = [
         (TRANSITION_WORDS.get(entry.transition, entry.transition), entry)
-        for entry in selectors.application_history(application)
+        for entry in selectors.application_history(application, user)
     ]
     return render(
         request,
         "recruitment/my_application.html",
         {
             "application": application,
-            "status": CANDIDATE_STATES[application.state],
+            "status": CANDIDATE_STATES[application.candidate_state],
             "history": history,
-            "actions": services.available_actions(application, acting_user(request)),
-            "invitation": ADJUSTMENT_INVITATIONS.get(application.state),
-            "can_request": application.state not in FINAL_STATES,
+            "actions": services.available_actions(application, user),
+            "invitation": ADJUSTMENT_INVITATIONS.get(application.candidate_state),
+            "can_request": application.candidate_state not in FINAL_STATES,
         },
     )
 
@@ -376,20 +378,29 @@ def staff_applications(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(vacancy=vacancy)
         .order_by("submitted_at", "id")
     )
-    limit = assessment.interview_limit_of(vacancy)  # once, not once a row
+    show_guarantee = rules.has_perm("recruitment.view_guarantee_step", user)
     rows = [
         {
             "application": a,
             "name": a.candidate.full_name
             if rules.has_perm("recruitment.view_candidate_identity", user, a)
             else None,
-            "guaranteed": assessment.interview_guaranteed(a, limit),
+            "guarantee_step": _guarantee_step(a) if show_guarantee else None,
         }
         for a in applications
     ]
     return render(
-        request, "recruitment/staff_applications.html", {"vacancy": vacancy, "rows": rows}
+        request,
+        "recruitment/staff_applications.html",
+        {"vacancy": vacancy, "rows": rows, "show_guarantee": show_guarantee},
     )
+
+
+def _guarantee_step(application: Application) -> Any:
+    try:
+        return application.guarantee_step
+    except ObjectDoesNotExist:
+        return None
 
 
 @login_required
@@ -421,9 +432,18 @@ def _render_staff_application(
             ),
             "criteria": [(c, evidence.get(c.pk), agreed.get(c.pk)) for c in criteria],
             "meets": assessment.meets_minimum_criteria(application),
-            "guaranteed": assessment.interview_guaranteed(application),
             "refusal": assessment.sift_rejection_refusal(application)
             if application.state == ApplicationState.SUBMITTED
+            else None,
+            # HR only: what the candidate declared and what the guarantee did.
+            "guarantee": {
+                "scheme": GuaranteeScheme(scheme).label
+                if (scheme := assessment.declared_scheme(application))
+                else None,
+                "step": _guarantee_step(application),
+                "sift_completed": application.vacancy.sift_completed_at is not None,
+            }
+            if rules.has_perm("recruitment.view_guarantee_step", user, application)
             else None,
             "actions": services.available_actions(application, user),
             "can_score": rules.has_perm("recruitment.score_application", user, application),

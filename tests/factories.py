@@ -158,8 +158,24 @@ def agree(application, scores, stage="shortlisting", by=None):
     return agreed
 
 
+#: States an application reaches only after its vacancy's sift is complete in a real campaign
+#: (an offer waits for it): ``set_state`` completes the sift too, so the world stays whole.
+AFTER_THE_SIFT = {"interviewed", "offered", "appointed", "not_appointed", "offer_declined"}
+
+
+def complete_sift(vacancy):
+    """Mark a vacancy's sift complete directly: test set-up only (the service is
+    ``recruitment.services.sift_complete``)."""
+    Vacancy.objects.filter(pk=vacancy.pk, sift_completed_at=None).update(
+        sift_completed_at=timezone.now()
+    )
+    return Vacancy.objects.get(pk=vacancy.pk)
+
+
 def set_state(application, state, furthest_stage=None):
     """Put an application in a state directly (the FSM field is protected): test set-up only."""
+    if state in AFTER_THE_SIFT:
+        complete_sift(application.vacancy)
     Application.objects.filter(pk=application.pk).update(
         state=state, **({"furthest_stage": furthest_stage} if furthest_stage else {})
     )

@@ -141,12 +141,11 @@ def test_the_chair_moderates_and_shortlists_in_bulk_with_the_keyboard_only(
         keys.choose(f"score_{criterion.pk}", "2")
     keys.activate(page.get_by_role("button", name="Save agreed scores"))
 
-    # The ranking: decide both in bulk; the guarantee refuses the rejection
+    # The ranking: decide both on merit, in bulk; nothing marks the candidate who declared
     keys.activate(page.get_by_role("link", name="Back to the vacancy"))
     keys.activate(page.get_by_role("button", name="Ranking and shortlisting"))
-    expect(page.locator("#guarantee-explained")).to_contain_text(
-        "entitled to a guaranteed interview"
-    )
+    expect(page.locator("#sift")).to_contain_text("How the sift works")
+    expect(page.locator("#ranking")).not_to_contain_text("guarantee")
     expect(page.locator("main")).not_to_contain_text("armed")
     keys.check(page.get_by_label(f"Select {strong.reference}"))
     keys.check(page.get_by_label(f"Select {guaranteed.reference}"))
@@ -154,16 +153,22 @@ def test_the_chair_moderates_and_shortlists_in_bulk_with_the_keyboard_only(
     keys.type_into(page.get_by_label("Reason"), "Not taking anyone forward.")
     keys.activate(page.get_by_role("button", name="Apply to the selected applications"))
 
-    results = page.locator("#results")
-    expect(results).to_contain_text("Refused")
-    expect(results).to_contain_text("Interview guaranteed")
-    expect(results).to_contain_text("Done")
-    assert Application.objects.get(pk=guaranteed.pk).state == "submitted"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "2 applications not shortlisted."
+    )
+    assert Application.objects.get(pk=guaranteed.pk).state == "not_shortlisted"
     assert Application.objects.get(pk=strong.pk).state == "not_shortlisted"
 
-    keys.check(page.get_by_label(f"Select {guaranteed.reference}"))
-    keys.choose("decision", "shortlist")
-    keys.activate(page.get_by_role("button", name="Apply to the selected applications"))
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 application shortlisted.")
+    # Completing the sift needs a confirmation, then applies the guarantee
+    keys.activate(page.get_by_role("button", name="Complete the sift"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm that every")
+    keys.check(page.get_by_label("Every application has been decided"))
+    keys.activate(page.get_by_role("button", name="Complete the sift"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Sift complete. 1 candidate will be told they were not shortlisted. 1 candidate was "
+        "invited to interview."
+    )
+    expect(page.locator("#sift")).to_contain_text("The sift was completed on")
     assert Application.objects.get(pk=guaranteed.pk).state == "shortlisted"
+    assert Application.objects.get(pk=strong.pk).state == "not_shortlisted"
     no_violations(keys)

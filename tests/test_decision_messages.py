@@ -74,13 +74,19 @@ def test_shortlisting_tells_the_candidate_once(
     assert list(Notification.objects.values_list("kind", flat=True)) == ["shortlisted"]
 
 
-def test_a_rejection_at_sift_is_told_respectfully_and_never_names_a_scheme(
+def test_a_rejection_at_sift_is_told_when_the_sift_is_complete_respectfully(
     eager, submitted, chair, django_capture_on_commit_callbacks
 ):
+    agree(submitted, [1, 1, 1])
     with django_capture_on_commit_callbacks(execute=True):
         services.application_reject(
             application_id=submitted.pk, by=chair, reason="Weaker evidence of casework."
         )
+    # Not yet: the interview guarantee, applied when the sift is complete, may invite them.
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sift_complete(vacancy_id=submitted.vacancy_id, by=chair, confirm=True)
 
     message = only_message()
     assert message.subject == "Your application for Senior Social Worker"
@@ -118,11 +124,11 @@ def test_a_refused_action_sends_nothing(
     eager, submitted, chair, django_capture_on_commit_callbacks
 ):
     GuaranteeDeclarationFactory(application=submitted)
-    agree(submitted, [3, 3, 3])
+    agree(submitted, [3])  # the second essential criterion not agreed
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(DomainError, match="Interview guaranteed"),
+        pytest.raises(DomainError, match="Agree a score for every essential criterion"),
     ):
         services.application_reject(application_id=submitted.pk, by=chair, reason="No")
 

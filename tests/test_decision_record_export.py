@@ -58,6 +58,7 @@ def campaign(vacancy, chair, panel_member, other_panel_member, hr):
     )
     services.application_reject(application_id=other.pk, by=chair, reason="Below the pass mark.")
     services.application_shortlist(application_id=chosen.pk, by=chair, reason="Best evidence.")
+    services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
     services.application_schedule_interview(
         application_id=chosen.pk, by=chair, interview_at=timezone.now() + timedelta(days=1)
     )
@@ -131,6 +132,10 @@ def test_hr_downloads_the_whole_record_of_a_campaign(campaign, hr, chair, panel_
     assert theirs["state"] == "not_shortlisted"
     assert theirs["interview_guarantee_declared"] == "disability_confident"
     assert theirs["meets_minimum_criteria"] is False
+    assert theirs["guarantee_step"]["outcome"] == "minimum_not_met"
+    assert theirs["guarantee_step"]["essential_total"] == 2
+    assert mine["guarantee_step"] is None
+    assert record["vacancy"]["sift_completed_by"]["full_name"] == chair.full_name
     assert theirs["history"][0]["reason"] == "Below the pass mark."
     assert [(h["on"], h["held"], h["reason"]) for h in record["holds"]] == [
         (other.reference, True, "ET claim 3301234/2026"),

@@ -1,9 +1,12 @@
 """The interview guarantee (Disability Confident, care leavers, armed forces), over the API.
 
-docs/domain.md §2: a guaranteed candidate who meets the minimum criteria cannot be
-rejected at shortlisting, by anyone; one who fails an essential criterion on the agreed
-assessment can; without a complete agreed assessment of the essential criteria nobody can
-decide. The panel learns only "interview guaranteed", never the scheme.
+docs/domain.md §2: the chair decides the sift on the agreed scores alone, and nothing the
+panel or the chair reads differs between a candidate who declared a scheme and one who did
+not (tests/test_blind_sift.py compares every channel). A rejection at sift rests on agreed
+scores for every essential criterion, for everyone alike. When every application is decided,
+completing the sift applies the guarantee: every candidate who declared a scheme the vacancy
+offers, meets the minimum criteria and was not shortlisted on merit is invited to interview,
+with an HR-only record of why; the panel sees only "invited to interview".
 """
 
 from fractions import Fraction
@@ -14,8 +17,9 @@ from django_fsm import TransitionNotAllowed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recruitment import assessment
-from recruitment.models import AgreedAssessment, AgreedScore, Application
+from config.celery_app import app as celery_app
+from recruitment import assessment, services
+from recruitment.models import AgreedAssessment, AgreedScore, Application, GuaranteeStep
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
@@ -27,7 +31,7 @@ from vacancies.models import Criterion, GuaranteeScheme, Vacancy
 pytestmark = pytest.mark.django_db
 
 SCHEMES = ["disability_confident", "care_leaver", "armed_forces"]
-#: Words that would tell a panel which scheme a candidate declared.
+#: Words that would tell a panel which scheme a candidate declared, or that one applies.
 SCHEME_WORDS = [
     "disab",
     "confident",
@@ -38,6 +42,7 @@ SCHEME_WORDS = [
     "forces",
     "veteran",
     "covenant",
+    "guarantee",
     *(label.lower() for label in GuaranteeScheme.labels),
 ]
 
@@ -66,8 +71,14 @@ def agree_via_api(client, application, scores, stage="shortlisting"):
     return response.json()
 
 
-def reject(client, application, reason="Does not meet the essential criteria."):
+def reject(client, application, reason="Others meet the criteria better."):
     return client.post(url(application, "actions/reject/"), {"reason": reason}, format="json")
+
+
+def complete_sift(client, vacancy):
+    return client.post(
+        f"/api/v1/vacancies/{vacancy.pk}/complete-sift/", {"confirm": True}, format="json"
+    )
 
 
 def state_and_history(application, hr_client):
@@ -102,6 +113,20 @@ def agree_rows(application, scores, by):
             AgreedScore.objects.create(assessment=agreed, criterion=criterion, score=score)
 
 
+def step_of(application):
+    return (
+        GuaranteeStep.objects.filter(application=application)
+        .values_list("outcome", "essential_total")
+        .first()
+    )
+
+
+@pytest.fixture
+def eager(monkeypatch):
+    """Run the on-commit → task → e-mail chain in this process."""
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+
+
 @pytest.fixture
 def closed_vacancy(vacancy):
     return set_vacancy_status(vacancy, "closed")
@@ -117,8 +142,17 @@ def guaranteed(closed_vacancy, application):
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_a_guaranteed_candidate_who_meets_the_minimum_criteria_cannot_be_rejected(
-    scheme, vacancy, candidate, chair, panel_member, hr, client_for
+def test_a_guaranteed_candidate_not_chosen_on_merit_is_invited_when_the_sift_is_complete(
+    scheme,
+    vacancy,
+    candidate,
+    chair,
+    panel_member,
+    hr,
+    client_for,
+    mailoutbox,
+    eager,
+    django_capture_on_commit_callbacks,
 ):
     # Given a candidate who applies through the API declaring the scheme
     response = client_for(candidate).post(
@@ -135,112 +169,150 @@ def test_a_guaranteed_candidate_who_meets_the_minimum_criteria_cannot_be_rejecte
     set_vacancy_status(vacancy, "closed")
     manager, hr_client = client_for(chair), client_for(hr)
     # And agreed scores at the pass mark on both essentials (the desirable at 0)
-    agreed = agree_via_api(manager, application, [2, 2, 0])
-    assert agreed["agreed"]["total"] == 4
-    before = state_and_history(application, hr_client)
-
-    # When the chair rejects at sift
-    response = reject(manager, application)
-
-    # Then the guarantee refuses, without naming the scheme
-    assert response.status_code == 409
-    body = response.json()
-    assert body["code"] == "interview_guarantee"
-    assert body["detail"].strip()
-    assert not [w for w in SCHEME_WORDS if w in body["detail"].lower()]
-    assert scheme not in response.content.decode()
-    # And nothing changed
-    assert state_and_history(application, hr_client) == before
-    assert before[0] == "submitted"
-    # And the chair sees "interview guaranteed", not the scheme, and may only shortlist
+    assert agree_via_api(manager, application, [2, 2, 0])["agreed"]["total"] == 4
+    # The chair sees a candidate like any other: both decisions open, nothing marked
     seen = manager.get(url(application)).json()
-    assert seen["state"] == "submitted"
-    assert seen["interview_guaranteed"] is True
-    assert seen["meets_minimum_criteria"] is True
-    assert "interview_guarantee" not in seen
-    assert "reject" not in seen["available_actions"]
-    assert seen["available_actions"] == ["shortlist"]
-    # So does the panel, with nothing anywhere in the response naming the scheme
-    response = client_for(panel_member).get(url(application))
-    assert response.json()["interview_guaranteed"] is True
-    assert "interview_guarantee" not in response.json()
-    assert not [w for w in [scheme, *SCHEME_WORDS] if w in response.content.decode().lower()]
-    # HR sees the declared scheme
+    assert seen["available_actions"] == ["shortlist", "reject"]
+    assert {"interview_guarantee", "guarantee_step", "interview_guaranteed"}.isdisjoint(seen)
+
+    # When the chair decides, on merit, not to shortlist
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reject(manager, application)
+
+    # Then the decision is recorded as for anyone, and the candidate is not told yet
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "not_shortlisted"
+    assert not [w for w in SCHEME_WORDS if w in response.content.decode().lower()]
+    assert mailoutbox == []
+    assert client_for(candidate).get(url(application)).json()["state"] == "submitted"
+
+    # When the chair completes the sift
+    with django_capture_on_commit_callbacks(execute=True):
+        response = complete_sift(manager, vacancy)
+
+    # Then the candidate is invited to interview, and the answer names no scheme
+    assert response.status_code == 200, response.json()
+    assert response.json()["invited"] == [application.reference]
+    assert response.json()["not_shortlisted"] == 0
+    assert not [w for w in SCHEME_WORDS if w in response.content.decode().lower()]
+    row = Application.objects.get(pk=application.pk)
+    assert (row.state, row.furthest_stage) == ("shortlisted", "shortlisted")
+    # The panel and the chair see "invited to interview", neutral, with no reason
+    for client in (manager, client_for(panel_member)):
+        history = client.get(url(application, "history/")).json()
+        assert [(h["transition"], h["from"], h["to"], h["reason"]) for h in history[-1:]] == [
+            ("invite_to_interview", "not_shortlisted", "shortlisted", None)
+        ]
+        body = client.get(url(application)).content.decode().lower()
+        assert not [w for w in [scheme, *SCHEME_WORDS] if w in body]
+    # HR reads what the guarantee did, and why
+    step = hr_client.get(url(application)).json()["guarantee_step"]
+    assert step["outcome"] == "invited"
+    assert step["essential_total"] == 4
+    assert GuaranteeScheme(scheme).label in step["reason"]
     assert hr_client.get(url(application)).json()["interview_guarantee"] == scheme
+    # The candidate gets the shortlisting message, never a "not shortlisted" one
+    assert [m.subject for m in mailoutbox] == [f"You have been shortlisted: {vacancy.title}"]
 
 
-def test_the_guarantee_binds_hr_too(guaranteed, chair, hr, client_for):
+def test_hr_completing_the_sift_applies_the_guarantee_the_same_way(
+    guaranteed, chair, hr, client_for
+):
     agree_via_api(client_for(chair), guaranteed, [3, 2, 0])
     hr_client = client_for(hr)
-    before = state_and_history(guaranteed, hr_client)
+    assert reject(hr_client, guaranteed).status_code == 200
 
-    response = reject(hr_client, guaranteed)
+    response = complete_sift(hr_client, guaranteed.vacancy)
 
-    assert response.status_code == 409
-    assert response.json()["code"] == "interview_guarantee"
-    assert state_and_history(guaranteed, hr_client) == before
-    seen = hr_client.get(url(guaranteed)).json()
-    assert seen["interview_guaranteed"] is True
-    assert seen["available_actions"] == ["shortlist"]
-    # The guaranteed candidate is shortlisted instead
-    response = hr_client.post(url(guaranteed, "actions/shortlist/"), {}, format="json")
-    assert response.status_code == 200
-    assert response.json()["state"] == "shortlisted"
+    assert response.status_code == 200, response.json()
+    assert response.json()["invited"] == [guaranteed.reference]
+    assert step_of(guaranteed) == ("invited", 5)
+    assert hr_client.get(url(guaranteed)).json()["state"] == "shortlisted"
 
 
-def test_the_model_transition_itself_refuses_when_the_guarantee_applies(guaranteed, chair, hr):
-    agree_rows(guaranteed, [2, 2, 4], chair)
-    application = Application.objects.with_assessment_data().get(pk=guaranteed.pk)
+def test_a_guaranteed_candidate_shortlisted_on_merit_is_recorded_as_such(
+    guaranteed, chair, client_for
+):
+    manager = client_for(chair)
+    agree_via_api(manager, guaranteed, [4, 4, 4])
+    assert manager.post(url(guaranteed, "actions/shortlist/"), {}, format="json").status_code == 200
 
-    for by in (chair, hr):
+    response = complete_sift(manager, guaranteed.vacancy)
+
+    assert response.json()["invited"] == []
+    assert step_of(guaranteed) == ("shortlisted_on_merit", 8)
+    history = manager.get(url(guaranteed, "history/")).json()
+    assert [h["transition"] for h in history] == ["shortlist"]
+
+
+def test_the_model_transition_refuses_a_rejection_without_agreed_essential_scores(
+    closed_vacancy, guaranteed, chair, hr, other_candidate
+):
+    """For everyone alike: the rule reads no declaration."""
+    plain = ApplicationFactory(vacancy=closed_vacancy, candidate=other_candidate)
+    for application in (guaranteed, plain):
+        agree_rows(application, [3, None, 3], chair)
+        loaded = Application.objects.with_assessment_data().get(pk=application.pk)
         with pytest.raises(TransitionNotAllowed):
-            application.reject_at_sift(by=by, description="Bypassing the service.")
-        assert application.state == "submitted"
-    assert Application.objects.get(pk=guaranteed.pk).state == "submitted"
+            loaded.reject_at_sift(by=chair, description="Bypassing the service.")
+        assert Application.objects.get(pk=application.pk).state == "submitted"
 
 
-def test_the_model_transition_refuses_an_incomplete_assessment(guaranteed, chair):
-    agree_rows(guaranteed, [3, None, 3], chair)
+def test_the_model_transition_allows_rejecting_anyone_on_agreed_scores(guaranteed, chair):
+    agree_rows(guaranteed, [4, 4, 4], chair)
     application = Application.objects.with_assessment_data().get(pk=guaranteed.pk)
 
-    with pytest.raises(TransitionNotAllowed):
-        application.reject_at_sift(by=chair, description="Bypassing the service.")
-    assert application.state == "submitted"
-
-
-def test_the_model_transition_allows_rejecting_a_guaranteed_candidate_who_fails(guaranteed, chair):
-    agree_rows(guaranteed, [2, 1, 4], chair)
-    application = Application.objects.with_assessment_data().get(pk=guaranteed.pk)
-
-    application.reject_at_sift(by=chair, description="Essential criterion 2 not met.")
+    application.reject_at_sift(by=chair, description="Others meet the criteria better.")
 
     assert application.state == "not_shortlisted"
+
+
+def test_inviting_is_not_an_action_anyone_takes_on_one_application(
+    guaranteed, chair, hr, client_for
+):
+    manager = client_for(chair)
+    agree_via_api(manager, guaranteed, [3, 3, 3])
+    reject(manager, guaranteed)
+    for client in (manager, client_for(hr)):
+        response = client.post(url(guaranteed, "actions/invite_to_interview/"), {}, format="json")
+        assert response.status_code == 404
+    assert Application.objects.get(pk=guaranteed.pk).state == "not_shortlisted"
+    # And once the sift is complete, the transition itself is closed
+    complete_sift(manager, guaranteed.vacancy)
+    set_back = Application.objects.filter(pk=guaranteed.pk)
+    set_back.update(state="not_shortlisted")
+    loaded = Application.objects.with_assessment_data().get(pk=guaranteed.pk)
+    with pytest.raises(TransitionNotAllowed):
+        loaded.invite_to_interview(by=chair)
 
 
 # --- (b) a guaranteed candidate who fails an essential criterion ----------------------------
 
 
-def test_a_guaranteed_candidate_below_the_pass_mark_on_one_essential_can_be_rejected(
-    guaranteed, chair, hr, client_for
+def test_a_guaranteed_candidate_below_the_pass_mark_is_not_invited_and_is_told(
+    guaranteed, chair, hr, client_for, mailoutbox, eager, django_capture_on_commit_callbacks
 ):
     manager = client_for(chair)
     agree_via_api(manager, guaranteed, [4, 1, 4])
-    seen = manager.get(url(guaranteed)).json()
-    assert seen["interview_guaranteed"] is False
-    assert seen["meets_minimum_criteria"] is False
-    assert set(seen["available_actions"]) == {"shortlist", "reject"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reject(manager, guaranteed).status_code == 200
+    assert mailoutbox == []
 
-    response = reject(manager, guaranteed)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = complete_sift(manager, guaranteed.vacancy)
 
-    assert response.status_code == 200, response.json()
-    assert response.json()["state"] == "not_shortlisted"
-    assert response.json()["interview_guaranteed"] is False
-    history = client_for(hr).get(url(guaranteed, "history/")).json()
-    assert (history[-1]["from"], history[-1]["to"]) == ("submitted", "not_shortlisted")
-    assert history[-1]["reason"] == "Does not meet the essential criteria."
+    assert response.json() | {"sift_completed_at": None} == {
+        "sift_completed_at": None,
+        "invited": [],
+        "not_shortlisted": 1,
+    }
+    assert Application.objects.get(pk=guaranteed.pk).state == "not_shortlisted"
+    step = client_for(hr).get(url(guaranteed)).json()["guarantee_step"]
+    assert (step["outcome"], step["essential_total"]) == ("minimum_not_met", 5)
+    assert [m.subject for m in mailoutbox] == [f"Your application for {guaranteed.vacancy.title}"]
 
 
-# --- (c) an incomplete agreed assessment ----------------------------------------------------
+# --- (c) a rejection rests on a complete agreed assessment, for everyone ------------------
 
 
 @pytest.mark.parametrize(
@@ -252,29 +324,29 @@ def test_a_guaranteed_candidate_below_the_pass_mark_on_one_essential_can_be_reje
         pytest.param([0, None, None], id="a-zero-but-incomplete"),
     ],
 )
-def test_a_guaranteed_candidate_without_a_complete_agreed_assessment_cannot_be_rejected(
-    scores, guaranteed, chair, hr, client_for
+def test_without_a_complete_agreed_assessment_nobody_can_be_rejected_and_the_refusal_is_the_same(
+    scores, guaranteed, closed_vacancy, other_candidate, chair, hr, client_for
 ):
+    plain = ApplicationFactory(vacancy=closed_vacancy, candidate=other_candidate)
     manager, hr_client = client_for(chair), client_for(hr)
-    if scores is not None:
-        agree_via_api(manager, guaranteed, scores)
-    before = state_and_history(guaranteed, hr_client)
+    answers = []
+    for application in (guaranteed, plain):
+        if scores is not None:
+            agree_via_api(manager, application, scores)
+        before = state_and_history(application, hr_client)
+        for client in (manager, hr_client):
+            response = reject(client, application)
+            assert response.status_code == 409
+            answers.append(response.json())
+        assert state_and_history(application, hr_client) == before
+        seen = manager.get(url(application)).json()
+        assert seen["meets_minimum_criteria"] is None
+        assert seen["available_actions"] == ["shortlist"]
+    assert answers[0]["code"] == "assessment_incomplete"
+    assert all(answer == answers[0] for answer in answers)
 
-    for client in (manager, hr_client):
-        response = reject(client, guaranteed)
-        assert response.status_code == 409
-        assert response.json()["code"] == "assessment_incomplete"
-        assert not [w for w in SCHEME_WORDS if w in response.json()["detail"].lower()]
 
-    assert state_and_history(guaranteed, hr_client) == before
-    seen = manager.get(url(guaranteed)).json()
-    assert seen["state"] == "submitted"
-    assert seen["interview_guaranteed"] is False
-    assert seen["meets_minimum_criteria"] is None
-    assert seen["available_actions"] == ["shortlist"]
-
-
-def test_an_unagreed_desirable_criterion_does_not_make_the_assessment_incomplete(
+def test_an_unagreed_desirable_criterion_does_not_hold_a_rejection_up(
     guaranteed, chair, client_for
 ):
     manager = client_for(chair)
@@ -282,8 +354,8 @@ def test_an_unagreed_desirable_criterion_does_not_make_the_assessment_incomplete
 
     response = reject(manager, guaranteed)
 
-    assert response.status_code == 409
-    assert response.json()["code"] == "interview_guarantee"
+    assert response.status_code == 200
+    assert response.json()["state"] == "not_shortlisted"
 
 
 # --- (d) a scheme the vacancy does not offer ------------------------------------------------
@@ -336,15 +408,14 @@ def test_a_declaration_of_a_scheme_no_longer_offered_is_inert(
     set_vacancy_status(vacancy, "closed")
     manager = client_for(chair)
     agree_via_api(manager, application, [4, 4, 4])
-    seen = manager.get(url(application)).json()
-    assert seen["meets_minimum_criteria"] is True
-    assert seen["interview_guaranteed"] is False
-    assert set(seen["available_actions"]) == {"shortlist", "reject"}
+    assert reject(manager, application).status_code == 200
 
-    response = reject(manager, application)
+    response = complete_sift(manager, vacancy)
 
-    assert response.status_code == 200, response.json()
-    assert response.json()["state"] == "not_shortlisted"
+    assert response.json()["invited"] == []
+    assert response.json()["not_shortlisted"] == 1
+    assert Application.objects.get(pk=application.pk).state == "not_shortlisted"
+    assert step_of(application) is None
 
 
 # --- (e) the two minimum-criteria rules, at their boundaries --------------------------------
@@ -401,20 +472,20 @@ def test_minimum_criteria_rule_boundaries(
     application = guaranteed_application(vacancy, candidate)
     manager, hr_client = client_for(chair), client_for(hr)
     agree_via_api(manager, application, essential + desirable)
+    assert hr_client.get(url(application)).json()["meets_minimum_criteria"] is meets
+    assert reject(manager, application).status_code == 200
 
-    seen = hr_client.get(url(application)).json()
-    assert seen["meets_minimum_criteria"] is meets
-    assert seen["interview_guaranteed"] is meets
-    assert ("reject" in seen["available_actions"]) is not meets
+    response = complete_sift(manager, vacancy)
 
-    response = reject(manager, application)
-    if meets:
-        assert response.status_code == 409
-        assert response.json()["code"] == "interview_guarantee"
-        assert Application.objects.get(pk=application.pk).state == "submitted"
-    else:
-        assert response.status_code == 200, response.json()
-        assert response.json()["state"] == "not_shortlisted"
+    assert response.status_code == 200, response.json()
+    assert response.json()["invited"] == ([application.reference] if meets else [])
+    assert Application.objects.get(pk=application.pk).state == (
+        "shortlisted" if meets else "not_shortlisted"
+    )
+    assert step_of(application) == (
+        "invited" if meets else "minimum_not_met",
+        sum(essential),
+    )
 
 
 # --- (f) no guarantee declared --------------------------------------------------------------
@@ -426,23 +497,43 @@ def test_minimum_criteria_rule_boundaries(
         pytest.param([0, 0, 0], id="zeros"),
         pytest.param([1, 1, 4], id="below-the-pass-mark"),
         pytest.param([4, 4, 4], id="meets-the-criteria"),
-        pytest.param(None, id="nothing-agreed"),
     ],
 )
-def test_a_candidate_without_a_guarantee_can_be_rejected(
+def test_a_candidate_without_a_guarantee_stays_not_shortlisted(
     scores, closed_vacancy, application, chair, client_for
 ):
     manager = client_for(chair)
-    if scores is not None:
-        agree_via_api(manager, application, scores)
-    seen = manager.get(url(application)).json()
-    assert seen["interview_guaranteed"] is False
-    assert set(seen["available_actions"]) == {"shortlist", "reject"}
+    agree_via_api(manager, application, scores)
+    assert set(manager.get(url(application)).json()["available_actions"]) == {
+        "shortlist",
+        "reject",
+    }
+    assert reject(manager, application).json()["state"] == "not_shortlisted"
 
-    response = reject(manager, application)
+    response = complete_sift(manager, closed_vacancy)
 
-    assert response.status_code == 200, response.json()
-    assert response.json()["state"] == "not_shortlisted"
+    assert response.json()["invited"] == []
+    assert Application.objects.get(pk=application.pk).state == "not_shortlisted"
+    assert step_of(application) is None
+
+
+def test_the_pure_plan_reads_each_case(chair, candidate, other_candidate):
+    """``assessment.guarantee_plan`` on loaded rows, no service involved."""
+    vacancy = make_vacancy(chair, interview_guarantees=SCHEMES)
+    meets = guaranteed_application(vacancy, candidate, "care_leaver")
+    fails = guaranteed_application(vacancy, other_candidate, "armed_forces")
+    agree_rows(meets, [2, 3, 0], chair)
+    agree_rows(fails, [0, 4, 4], chair)
+    services_rows = Application.objects.for_ranking(vacancy)
+
+    plan = assessment.guarantee_plan(vacancy, services_rows)
+
+    assert [(d.application.pk, d.outcome, d.essential_total) for d in plan] == sorted(
+        [(meets.pk, "invited", 5), (fails.pk, "minimum_not_met", 4)],
+        key=lambda row: Application.objects.get(pk=row[0]).reference,
+    )
+    assert "Care leaver" in next(d.reason for d in plan if d.application.pk == meets.pk)
+    assert services.sift_complete  # the service that applies it (tested above)
 
 
 # --- Property: the rules, computed independently --------------------------------------------

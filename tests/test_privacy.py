@@ -56,16 +56,22 @@ ALL_KEYS = {
     "candidate",
     "interview_guarantee",
     "positive_action",
-    "interview_guaranteed",
+    "guarantee_step",
     "meets_minimum_criteria",
     "agreed_scores",
     "adjustments",
     "available_actions",
     "legal_hold",
 }
-PANEL_KEYS = ALL_KEYS - {"candidate", "interview_guarantee", "positive_action", "legal_hold"}
+PANEL_KEYS = ALL_KEYS - {
+    "candidate",
+    "interview_guarantee",
+    "positive_action",
+    "guarantee_step",
+    "legal_hold",
+}
 CANDIDATE_KEYS = ALL_KEYS - {
-    "interview_guaranteed",
+    "guarantee_step",
     "meets_minimum_criteria",
     "agreed_scores",
     "legal_hold",
@@ -110,8 +116,8 @@ def leaks(response, forbidden):
 
 
 def declares_scheme_key(response):
-    """``interview_guarantee`` as a key or word, but not ``interview_guaranteed``."""
-    return re.search(r"interview_guarantee(?!d)", response.content.decode()) is not None
+    """``interview_guarantee`` (or any word of the guarantee) anywhere in the answer."""
+    return re.search(r"guarantee", response.content.decode()) is not None
 
 
 def equality_values_in(data):

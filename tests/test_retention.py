@@ -134,6 +134,7 @@ def run_campaign(hr, chair, panel, *, ended_months_ago=7):
         services.application_schedule_interview(
             application_id=application.pk, by=chair, interview_at=timezone.now() + timedelta(days=2)
         )
+    services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
     services.application_withdraw(application_id=a3.pk, by=c3, reason="ZREASON found a job")
     for application in (a1, a2):
         interview_time_passes(application)

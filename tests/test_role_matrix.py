@@ -196,6 +196,16 @@ def interviewed_and_agreed(w):
     agree(w.application, [3, 3, 3], stage="interview", by=w.users["chair"])
 
 
+def scored(w):
+    """The vacancy closed; agreed scores for every criterion: a decision on merit is open."""
+    closed(w)
+    agree(w.application, [1, 1, 1], by=w.users["chair"])
+
+
+def sift_completed(w, user):
+    return Vacancy.objects.get(pk=w.vacancy.pk).sift_completed_at is not None
+
+
 def guaranteed(complete):
     """The candidate declared a scheme the vacancy offers; agreed scores that meet the
     minimum criteria (or none at all)."""
@@ -494,6 +504,18 @@ API_ROWS = [
     api("POST /api/v1/vacancies/{id}/decisions/", lambda w: f"{V}/{w.vacancy.pk}/decisions/",
         401, 403, 403, 403, 403, OK_UNCHANGED, OK_UNCHANGED, note="vacancy open",
         body=lambda w: {"action": "shortlist", "applications": [app(w)]}),
+    api("POST /api/v1/vacancies/{id}/complete-sift/",
+        lambda w: f"{V}/{w.vacancy.pk}/complete-sift/",
+        401, 403, 404, 404, 403, 200, 200, setup=application_in("shortlisted"),
+        body=lambda w: {"confirm": True}, effect=sift_completed),
+    api("POST /api/v1/vacancies/{id}/complete-sift/",
+        lambda w: f"{V}/{w.vacancy.pk}/complete-sift/",
+        401, 403, 404, 404, 403, conflict("sift_incomplete"), conflict("sift_incomplete"),
+        setup=closed, body=lambda w: {"confirm": True}, note="an application undecided"),
+    api("POST /api/v1/vacancies/{id}/complete-sift/",
+        lambda w: f"{V}/{w.vacancy.pk}/complete-sift/",
+        401, 403, 403, 403, 403, conflict("vacancy_open"), conflict("vacancy_open"),
+        body=lambda w: {"confirm": True}, note="vacancy open"),
 
     api("POST /api/v1/vacancies/{id}/legal-hold/", lambda w: f"{V}/{w.vacancy.pk}/legal-hold/",
         401, 403, 403, 403, 403, 403, 200, body=lambda w: {"held": True, "reason": "ET/1234"},
@@ -560,13 +582,18 @@ API_ROWS = [
         note="vacancy open"),
     api("POST /api/v1/applications/{id}/actions/{action_name}/ reject",
         lambda w: f"{A}/{app(w)}/actions/reject/",
-        401, 403, 404, 404, 403, 200, 200, setup=closed, body=lambda w: {"reason": "Weak."},
+        401, 403, 404, 404, 403, 200, 200, setup=scored, body=lambda w: {"reason": "Weak."},
         effect=application_state("not_shortlisted")),
     api("POST /api/v1/applications/{id}/actions/{action_name}/ reject",
         lambda w: f"{A}/{app(w)}/actions/reject/",
-        401, 403, 404, 404, 403, conflict("interview_guarantee"),
-        conflict("interview_guarantee"), setup=guaranteed(complete=True),
-        body=lambda w: {"reason": "Weak."}, note="guaranteed"),
+        401, 403, 404, 404, 403, 200, 200, setup=guaranteed(complete=True),
+        body=lambda w: {"reason": "Weak."}, effect=application_state("not_shortlisted"),
+        note="guarantee declared: decided on merit like anyone"),
+    api("POST /api/v1/applications/{id}/actions/{action_name}/ reject",
+        lambda w: f"{A}/{app(w)}/actions/reject/",
+        401, 403, 404, 404, 403, conflict("assessment_incomplete"),
+        conflict("assessment_incomplete"), setup=closed,
+        body=lambda w: {"reason": "Weak."}, note="not assessed"),
     api("POST /api/v1/applications/{id}/actions/{action_name}/ reject",
         lambda w: f"{A}/{app(w)}/actions/reject/",
         401, 403, 404, 404, 403, conflict("assessment_incomplete"),
@@ -767,11 +794,11 @@ PAGE_ROWS = [
     page("staff-application-action shortlist", staff_app_action("shortlist"),
          LOGIN, 403, 403, 404, 403, KEPT, KEPT, note="vacancy open"),
     page("staff-application-action reject", staff_app_action("reject"),
-         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=closed,
+         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=scored,
          body=lambda w: {"reject-reason": "Weak."}, effect=application_state("not_shortlisted")),
     page("staff-application-action reject", staff_app_action("reject"),
-         LOGIN, 403, 403, 404, 403, KEPT, KEPT, setup=guaranteed(complete=True),
-         body=lambda w: {"reject-reason": "Weak."}, note="guaranteed"),
+         LOGIN, 403, 403, 404, 403, KEPT, KEPT, setup=closed,
+         body=lambda w: {"reject-reason": "Weak."}, note="not assessed"),
     page("staff-application-action schedule_interview", staff_app_action("schedule_interview"),
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=application_in("shortlisted"),
          body=lambda w: {"interview-interview_date_0": "1", "interview-interview_date_1": "6",
@@ -799,6 +826,12 @@ PAGE_ROWS = [
     page("moderate", lambda w: f"/staff/applications/{app(w)}/moderation/shortlisting/",
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=closed,
          body=lambda w: {**scores_form(w), "note": "Agreed."}, effect=agreed_by),
+    page("complete-sift", lambda w: f"/staff/vacancies/{w.vacancy.pk}/complete-sift/",
+         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=application_in("shortlisted"),
+         body=lambda w: {"confirm": "yes"}, effect=sift_completed),
+    page("complete-sift", lambda w: f"/staff/vacancies/{w.vacancy.pk}/complete-sift/",
+         LOGIN, 403, 403, 404, 403, KEPT, KEPT, setup=closed, body=lambda w: {"confirm": "yes"},
+         note="an application undecided"),
     page("bulk-decide", lambda w: f"/staff/vacancies/{w.vacancy.pk}/decisions/",
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=closed,
          body=lambda w: {"applications": [app(w)], "decision": "shortlist"},

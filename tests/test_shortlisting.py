@@ -1,5 +1,6 @@
-"""Ranking and ties with the vacancy's settings, the bulk shortlisting decision, and the
-high-volume interview limit against the interview guarantee (docs/domain.md §2-3).
+"""Ranking and ties with the vacancy's settings, the bulk shortlisting decision, completing
+the sift (where the interview guarantee is applied) and the high-volume interview limit
+(docs/domain.md §2-3).
 
 The vacancy of these tests has criteria [essential, essential, desirable] and offers every
 scheme; agreed scores are given in that order."""
@@ -13,8 +14,9 @@ from django_fsm_log.models import StateLog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from config.errors import DomainError
 from recruitment import assessment, services
-from recruitment.models import Application
+from recruitment.models import Application, GuaranteeStep
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
@@ -27,11 +29,6 @@ from tests.test_guarantee import SCHEME_WORDS
 from vacancies.models import Vacancy
 
 pytestmark = pytest.mark.django_db
-
-LIMIT_NOTE = (
-    "(Interview limit of 2: not among the candidates with a guaranteed interview who best meet "
-    "the minimum criteria.)"
-)
 
 
 @pytest.fixture
@@ -219,7 +216,7 @@ def test_the_fairness_settings_are_stored_with_their_reasons_and_echoed(hr, chai
     }
 
 
-# --- The bulk decision: the same guard, one application at a time -------------------------------
+# --- The bulk decision: the same rules, one application at a time ------------------------------
 
 
 @pytest.fixture
@@ -239,7 +236,13 @@ def outcome_of(outcomes):
     return [(o.reference, o.done, o.code, o.state) for o in outcomes]
 
 
-def test_bulk_rejection_never_rejects_a_guaranteed_candidate_who_meets_the_minimum(sift, chair):
+def complete(vacancy, by):
+    return services.sift_complete(vacancy_id=vacancy.pk, by=by, confirm=True)
+
+
+def test_bulk_rejection_treats_every_candidate_alike(sift, chair):
+    """The merit decision is blind: whoever declared, a rejection on agreed scores is done;
+    without them it is refused, with the same words for everyone."""
     s = sift
 
     outcomes = services.applications_bulk_decide(
@@ -252,19 +255,18 @@ def test_bulk_rejection_never_rejects_a_guaranteed_candidate_who_meets_the_minim
 
     # In ranking order: 9, 7, 5, then the unassessed one.
     assert outcome_of(outcomes) == [
-        (s["guaranteed"].reference, False, "interview_guarantee", "submitted"),
+        (s["guaranteed"].reference, True, "", "not_shortlisted"),
         (s["plain"].reference, True, "", "not_shortlisted"),
         (s["fails"].reference, True, "", "not_shortlisted"),
         (s["unassessed"].reference, False, "assessment_incomplete", "submitted"),
     ]
-    assert outcomes[0].detail == (
-        "Interview guaranteed: this candidate meets the minimum criteria, so they must be "
-        "offered an interview."
+    assert outcomes[3].detail == (
+        "Agree a score for every essential criterion before deciding not to shortlist."
     )
-    assert history(s["plain"]) == [
-        ("reject_at_sift", "chair", "Others evidenced the criteria better.")
-    ]
-    assert history(s["guaranteed"]) == []
+    for name in ("guaranteed", "plain", "fails"):
+        assert history(s[name]) == [
+            ("reject_at_sift", "chair", "Others evidenced the criteria better.")
+        ]
     assert history(s["unassessed"]) == []
 
 
@@ -300,7 +302,11 @@ def test_the_bulk_api_reports_each_outcome(sift, chair, client_for):
     s = sift
     response = client_for(chair).post(
         f"/api/v1/vacancies/{s['plain'].vacancy_id}/decisions/",
-        {"action": "reject", "applications": [s["plain"].pk, s["guaranteed"].pk], "reason": "No"},
+        {
+            "action": "reject",
+            "applications": [s["plain"].pk, s["guaranteed"].pk, s["unassessed"].pk],
+            "reason": "No",
+        },
         format="json",
     )
 
@@ -311,11 +317,10 @@ def test_the_bulk_api_reports_each_outcome(sift, chair, client_for):
                 "application": s["guaranteed"].pk,
                 "reference": s["guaranteed"].reference,
                 "action": "reject",
-                "done": False,
-                "code": "interview_guarantee",
-                "detail": "Interview guaranteed: this candidate meets the minimum criteria, so "
-                "they must be offered an interview.",
-                "state": "submitted",
+                "done": True,
+                "code": "",
+                "detail": "",
+                "state": "not_shortlisted",
             },
             {
                 "application": s["plain"].pk,
@@ -325,6 +330,16 @@ def test_the_bulk_api_reports_each_outcome(sift, chair, client_for):
                 "code": "",
                 "detail": "",
                 "state": "not_shortlisted",
+            },
+            {
+                "application": s["unassessed"].pk,
+                "reference": s["unassessed"].reference,
+                "action": "reject",
+                "done": False,
+                "code": "assessment_incomplete",
+                "detail": "Agree a score for every essential criterion before deciding not "
+                "to shortlist.",
+                "state": "submitted",
             },
         ]
     }
@@ -383,24 +398,32 @@ def test_the_ranking_page_decides_in_bulk_and_explains_the_refusal(sift, chair):
     browser.force_login(chair)
     url = f"/staff/vacancies/{s['plain'].vacancy_id}/ranking/shortlisting/"
     page = browser.get(url).content.decode()
-    assert "Interview guaranteed" in page
-    assert "entitled to a guaranteed interview" in page
-    assert not any(word in page.lower() for word in SCHEME_WORDS)
+    assert "How the sift works" in page
+    assert "Complete the sift" in page
+    assert not any(word in page.lower() for word in SCHEME_WORDS if word != "guarantee")
 
     response = browser.post(
         f"/staff/vacancies/{s['plain'].vacancy_id}/decisions/",
-        {"applications": [s["guaranteed"].pk, s["plain"].pk], "decision": "reject", "reason": "No"},
+        {
+            "applications": [s["guaranteed"].pk, s["plain"].pk, s["unassessed"].pk],
+            "decision": "reject",
+            "reason": "No",
+        },
     )
 
     assert response.status_code == 302
-    assert states(s["guaranteed"], s["plain"]) == ["submitted", "not_shortlisted"]
+    assert states(s["guaranteed"], s["plain"], s["unassessed"]) == [
+        "not_shortlisted",
+        "not_shortlisted",
+        "submitted",
+    ]
     after = browser.get(url).content.decode()
     results = after[
         after.index('id="results"') : after.index("</table>", after.index('id="results"'))
     ]
-    assert s["guaranteed"].reference in results
+    assert s["unassessed"].reference in results
     assert "Refused" in results
-    assert "they must be offered an interview" in results
+    assert "Agree a score for every essential criterion" in results
     assert "Done" in results
     # The results are shown once.
     assert 'id="results"' not in browser.get(url).content.decode()
@@ -435,6 +458,134 @@ def test_the_ranking_page_and_bulk_decision_are_refused_to_the_panel(sift, panel
     assert states(sift["plain"]) == ["submitted"]
 
 
+# --- Completing the sift ---------------------------------------------------------------------
+
+
+def test_the_sift_is_completed_only_when_every_application_is_decided(sift, chair, hr):
+    vacancy = sift["plain"].vacancy
+    services.applications_bulk_decide(
+        vacancy_id=vacancy.pk,
+        by=chair,
+        action="reject",
+        application_ids=[a.pk for a in sift.values()],
+        reason="No",
+    )
+
+    with pytest.raises(DomainError) as refused:
+        complete(vacancy, chair)
+
+    assert (refused.value.code, refused.value.detail) == (
+        "sift_incomplete",
+        "1 application still needs a decision: shortlist or reject each one on the agreed "
+        "scores before completing the sift.",
+    )
+    assert Vacancy.objects.get(pk=vacancy.pk).sift_completed_at is None
+    assert not GuaranteeStep.objects.exists()
+    assert states(*sift.values()) == [
+        "not_shortlisted",
+        "not_shortlisted",
+        "submitted",
+        "not_shortlisted",
+    ]
+
+    services.application_shortlist(application_id=sift["unassessed"].pk, by=chair)
+    done = complete(vacancy, hr)
+
+    assert (done.invited, done.not_shortlisted) == ([sift["guaranteed"].reference], 2)
+    completed = Vacancy.objects.get(pk=vacancy.pk)
+    assert completed.sift_completed_by == hr
+    assert dict(GuaranteeStep.objects.values_list("application__reference", "outcome")) == {
+        sift["guaranteed"].reference: "invited",
+        sift["fails"].reference: "minimum_not_met",
+        sift["unassessed"].reference: "shortlisted_on_merit",
+    }
+    # A second time is refused and changes nothing
+    with pytest.raises(DomainError) as again:
+        complete(vacancy, chair)
+    assert again.value.code == "sift_complete"
+    assert Vacancy.objects.get(pk=vacancy.pk).sift_completed_at == completed.sift_completed_at
+    assert GuaranteeStep.objects.count() == 3
+
+
+def test_the_sift_is_completed_on_a_closed_vacancy_by_the_chair_or_hr_only(
+    vacancy, chair, panel_member, outsider_manager, client_for
+):
+    url = f"/api/v1/vacancies/{vacancy.pk}/complete-sift/"
+    yes = {"confirm": True}
+    opened = client_for(chair).post(url, yes, format="json")
+    assert (opened.status_code, opened.json()["code"]) == (409, "vacancy_open")
+    set_vacancy_status(vacancy, "closed")
+    panel = client_for(panel_member).post(url, yes, format="json")
+    hidden = client_for(outsider_manager).post(url, yes, format="json")
+    assert (panel.status_code, panel.json()["code"]) == (403, "permission_denied")
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found")
+    assert Vacancy.objects.get(pk=vacancy.pk).sift_completed_at is None
+    assert (
+        "complete_sift"
+        in client_for(chair).get(f"/api/v1/vacancies/{vacancy.pk}/").json()["available_actions"]
+    )
+    for body in ({}, {"confirm": False}, {"confirm": "maybe"}):
+        unconfirmed = client_for(chair).post(url, body, format="json")
+        assert unconfirmed.status_code == 400, unconfirmed.json()
+        assert list(unconfirmed.json()["errors"]) == ["confirm"]
+    assert Vacancy.objects.get(pk=vacancy.pk).sift_completed_at is None
+    assert client_for(chair).post(url, yes, format="json").status_code == 200
+    after = client_for(chair).get(f"/api/v1/vacancies/{vacancy.pk}/").json()
+    assert "complete_sift" not in after["available_actions"]
+    assert after["sift_completed_at"] is not None
+
+
+def test_no_rejection_or_withdrawal_from_not_shortlisted_after_the_sift(
+    closed, chair, candidate, client_for
+):
+    a = ApplicationFactory(vacancy=closed, candidate=candidate)
+    agree(a, [1, 1, 1])
+    services.application_reject(application_id=a.pk, by=chair, reason="No")
+    # Before the sift is complete the candidate, told nothing yet, may still withdraw
+    seen = client_for(candidate).get(f"/api/v1/applications/{a.pk}/").json()
+    assert (seen["state"], seen["available_actions"]) == ("submitted", ["withdraw"])
+    listed = "/api/v1/applications/?state="
+    assert client_for(candidate).get(listed + "submitted").json()["count"] == 1
+    assert client_for(candidate).get(listed + "not_shortlisted").json()["count"] == 0
+    assert client_for(chair).get(listed + "not_shortlisted").json()["count"] == 1
+    complete(closed, chair)
+    assert client_for(candidate).get(listed + "not_shortlisted").json()["count"] == 1
+    assert client_for(candidate).get(listed + "submitted").json()["count"] == 0
+
+    seen = client_for(candidate).get(f"/api/v1/applications/{a.pk}/").json()
+    assert (seen["state"], seen["available_actions"]) == ("not_shortlisted", [])
+    response = client_for(candidate).post(f"/api/v1/applications/{a.pk}/actions/withdraw/", {})
+    assert (response.status_code, response.json()["code"]) == (409, "invalid_transition")
+    assert states(a) == ["not_shortlisted"]
+
+
+def test_the_ranking_page_completes_the_sift(closed, chair):
+    a = make(closed, [3, 3, 3], guaranteed=True)
+    b = make(closed, [3, 3, 3])
+    for application in (a, b):
+        services.application_reject(application_id=application.pk, by=chair, reason="No")
+    browser = Client()
+    browser.force_login(chair)
+
+    unconfirmed = browser.post(f"/staff/vacancies/{closed.pk}/complete-sift/")
+    assert unconfirmed.status_code == 200
+    assert "govuk-error-summary" in unconfirmed.content.decode()
+    assert "Confirm that every application has been decided" in unconfirmed.content.decode()
+    assert states(a, b) == ["not_shortlisted", "not_shortlisted"]
+
+    response = browser.post(
+        f"/staff/vacancies/{closed.pk}/complete-sift/", {"confirm": "yes"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert (
+        "Sift complete. 1 candidate will be told they were not shortlisted. 1 candidate "
+        "was invited to interview." in page
+    )
+    assert "The sift was completed on" in page
+    assert states(a, b) == ["shortlisted", "not_shortlisted"]
+
+
 # --- The high-volume interview limit ------------------------------------------------------------
 
 
@@ -453,51 +604,14 @@ def campaign(closed):
     }
 
 
-def test_under_the_limit_only_the_best_guaranteed_candidates_are_guaranteed(
-    campaign, chair, client_for
-):
-    vacancy, apps = campaign
-
-    rows = ranking(client_for(chair), vacancy)
-
-    assert {
-        name: (rows[a.pk]["interview_guaranteed"], rows[a.pk]["guarantee_outside_interview_limit"])
-        for name, a in apps.items()
-    } == {
-        "g1": (True, False),
-        "g2": (True, False),
-        "g3": (False, True),
-        "n1": (False, False),
-        "n2": (False, False),
-    }
+def decide(apps, chair, *, shortlist=(), reject=()):
+    for name in shortlist:
+        services.application_shortlist(application_id=apps[name].pk, by=chair)
+    for name in reject:
+        services.application_reject(application_id=apps[name].pk, by=chair, reason="On merit.")
 
 
-def test_under_the_limit_a_protected_candidate_cannot_be_rejected_but_one_outside_can(
-    campaign, chair, client_for
-):
-    _, apps = campaign
-    client = client_for(chair)
-
-    refused = client.post(
-        f"/api/v1/applications/{apps['g2'].pk}/actions/reject/", {"reason": "No"}, format="json"
-    )
-    allowed = client.post(
-        f"/api/v1/applications/{apps['g3'].pk}/actions/reject/",
-        {"reason": "Two interviews only."},
-        format="json",
-    )
-
-    assert (refused.status_code, refused.json()["code"]) == (409, "interview_guarantee")
-    assert "with the interview limit of 2" in refused.json()["detail"]
-    assert allowed.status_code == 200, allowed.json()
-    assert states(apps["g2"], apps["g3"]) == ["submitted", "not_shortlisted"]
-    assert history(apps["g2"]) == []
-    assert history(apps["g3"]) == [
-        ("reject_at_sift", "chair", f"Two interviews only. {LIMIT_NOTE}")
-    ]
-
-
-def test_the_limit_holds_for_everyone_with_places_kept_for_protected_candidates(
+def test_the_limit_counts_everyone_shortlisted_on_merit_and_reads_no_declaration(
     campaign, chair, client_for
 ):
     _, apps = campaign
@@ -506,23 +620,79 @@ def test_the_limit_holds_for_everyone_with_places_kept_for_protected_candidates(
     def shortlist(name):
         return client.post(f"/api/v1/applications/{apps[name].pk}/actions/shortlist/", {})
 
-    first = shortlist("n1")
-    assert (first.status_code, first.json()["code"]) == (409, "interview_limit_reached")
-    assert first.json()["detail"] == (
-        "The interview limit of 2 is reached: 0 shortlisted and 2 place(s) kept for candidates "
-        "with a guaranteed interview."
+    assert shortlist("n2").status_code == 200
+    assert shortlist("g3").status_code == 200
+    refused = [shortlist(name) for name in ("g1", "n1")]
+    assert [(r.status_code, r.json()["code"]) for r in refused] == [
+        (409, "interview_limit_reached")
+    ] * 2
+    assert (
+        refused[0].json()["detail"]
+        == refused[1].json()["detail"]
+        == ("The interview limit of 2 is reached: 2 shortlisted.")
     )
-    assert shortlist("g2").status_code == 200
-    assert shortlist("g1").status_code == 200
-    assert shortlist("g3").json()["code"] == "interview_limit_reached"
-    assert shortlist("n2").json()["code"] == "interview_limit_reached"
+    assert states(*apps.values()) == [
+        "submitted",
+        "submitted",
+        "shortlisted",
+        "submitted",
+        "shortlisted",
+    ]
+
+
+def test_completing_the_sift_invites_the_guaranteed_candidates_who_best_meet_the_minimum(
+    campaign, chair
+):
+    vacancy, apps = campaign
+    decide(apps, chair, shortlist=("n1", "n2"), reject=("g1", "g2", "g3"))
+
+    done = complete(vacancy, chair)
+
+    assert sorted(done.invited) == sorted([apps["g1"].reference, apps["g2"].reference])
+    assert done.not_shortlisted == 1
     assert states(*apps.values()) == [
         "shortlisted",
         "shortlisted",
-        "submitted",
-        "submitted",
-        "submitted",
+        "not_shortlisted",
+        "shortlisted",
+        "shortlisted",
     ]
+    steps = {
+        s.application_id: (s.outcome, s.essential_total, s.reason)
+        for s in GuaranteeStep.objects.all()
+    }
+    assert steps[apps["g3"].pk] == (
+        "outside_interview_limit",
+        4,
+        "Declared Care leaver (care-experienced) and meets the minimum criteria (essential "
+        "total 4), but the interview limit of 2 is filled by guaranteed candidates who meet "
+        "them better (essential total 6 or more).",
+    )
+    assert steps[apps["g1"].pk][:2] == ("invited", 8)
+    assert steps[apps["g1"].pk][2].endswith(
+        "; among the 2 guaranteed candidates who best meet them: invited to interview under "
+        "the guarantee."
+    )
+    # The rejected candidate's history says nothing about the limit or the guarantee
+    assert history(apps["g3"]) == [("reject_at_sift", "chair", "On merit.")]
+    assert history(apps["g1"]) == [
+        ("reject_at_sift", "chair", "On merit."),
+        ("invite_to_interview", "chair", None),
+    ]
+
+
+def test_guaranteed_candidates_shortlisted_on_merit_count_among_the_best(campaign, chair):
+    vacancy, apps = campaign
+    decide(apps, chair, shortlist=("g1", "n1"), reject=("g2", "g3", "n2"))
+
+    done = complete(vacancy, chair)
+
+    assert done.invited == [apps["g2"].reference]
+    assert dict(GuaranteeStep.objects.values_list("application_id", "outcome")) == {
+        apps["g1"].pk: "shortlisted_on_merit",
+        apps["g2"].pk: "invited",
+        apps["g3"].pk: "outside_interview_limit",
+    }
 
 
 def test_the_limit_through_the_bulk_path(campaign, chair):
@@ -534,133 +704,49 @@ def test_the_limit_through_the_bulk_path(campaign, chair):
         action="shortlist",
         application_ids=[a.pk for a in apps.values()],
     )
-    rejected = services.applications_bulk_decide(
-        vacancy_id=vacancy.pk,
-        by=chair,
-        action="reject",
-        application_ids=[a.pk for a in apps.values()],
-        reason="Not among the two interviewed.",
-    )
 
     by_ref = {a.reference: name for name, a in apps.items()}
+    # In ranking order, g1 and n1 (10 each) take the two places.
     assert {by_ref[o.reference]: (o.done, o.code) for o in shortlisted} == {
         "g1": (True, ""),
-        "g2": (True, ""),
-        "g3": (False, "interview_limit_reached"),
-        "n1": (False, "interview_limit_reached"),
-        "n2": (False, "interview_limit_reached"),
-    }
-    assert {by_ref[o.reference]: (o.done, o.code) for o in rejected} == {
-        "g1": (False, "invalid_transition"),
-        "g2": (False, "invalid_transition"),
-        "g3": (True, ""),
         "n1": (True, ""),
-        "n2": (True, ""),
+        "g2": (False, "interview_limit_reached"),
+        "n2": (False, "interview_limit_reached"),
+        "g3": (False, "interview_limit_reached"),
     }
-    assert history(apps["g3"])[-1] == (
-        "reject_at_sift",
-        "chair",
-        f"Not among the two interviewed. {LIMIT_NOTE}",
-    )
-    assert history(apps["n1"])[-1] == ("reject_at_sift", "chair", "Not among the two interviewed.")
 
 
-def test_the_best_of_the_others_fill_the_places_left(closed, chair):
-    vacancy = settings_of(closed, interview_limit=3, interview_limit_reason="Peak season.")
-    g = make(vacancy, [2, 2, 2], guaranteed=True)
-    best, second, third = (
-        make(vacancy, [4, 4, 4]),
-        make(vacancy, [4, 4, 3]),
-        make(vacancy, [4, 4, 2]),
-    )
-
-    outcomes = services.applications_bulk_decide(
-        vacancy_id=vacancy.pk,
-        by=chair,
-        action="shortlist",
-        application_ids=[third.pk, g.pk, second.pk, best.pk],
-    )
-
-    assert [(o.reference, o.done) for o in outcomes] == [
-        (best.reference, True),
-        (second.reference, True),
-        (third.reference, False),
-        (g.reference, True),
-    ]
-    assert states(best, second, third, g) == [
-        "shortlisted",
-        "shortlisted",
-        "submitted",
-        "shortlisted",
-    ]
-
-
-def test_candidates_equal_at_the_boundary_are_all_protected(closed, chair, client_for):
+def test_candidates_equal_at_the_boundary_are_all_invited(closed, chair):
     vacancy = settings_of(closed, interview_limit=1, interview_limit_reason="Peak season.")
     a, b = make(vacancy, [3, 3, 4], guaranteed=True), make(vacancy, [3, 3, 0], guaranteed=True)
+    decide({"a": a, "b": b}, chair, reject=("a", "b"))
 
-    limit = assessment.interview_limit_of(vacancy)
+    done = complete(vacancy, chair)
 
-    assert limit.protected == {a.pk, b.pk}
-    response = client_for(chair).post(
-        f"/api/v1/applications/{b.pk}/actions/reject/", {"reason": "No"}, format="json"
-    )
-    assert response.json()["code"] == "interview_guarantee"
-
-
-def test_nothing_limit_based_happens_until_every_guaranteed_candidate_is_assessed(
-    closed, chair, client_for
-):
-    vacancy = settings_of(closed, interview_limit=1, interview_limit_reason="Peak season.")
-    make(vacancy, [4, 4, 2], guaranteed=True)
-    weaker = make(vacancy, [2, 2, 2], guaranteed=True)
-    unassessed = make(vacancy, guaranteed=True)
-    other = make(vacancy, [4, 4, 4])
-    client = client_for(chair)
-
-    reject = client.post(
-        f"/api/v1/applications/{weaker.pk}/actions/reject/", {"reason": "No"}, format="json"
-    )
-    shortlist = client.post(f"/api/v1/applications/{other.pk}/actions/shortlist/", {})
-
-    assert (reject.status_code, reject.json()["code"]) == (409, "assessment_incomplete")
-    assert shortlist.json()["code"] == "assessment_incomplete"
-    assert states(weaker, other) == ["submitted", "submitted"]
-
-    agree(unassessed, [1, 2, 2])  # fails an essential criterion: not guaranteed after all
-    again = client.post(
-        f"/api/v1/applications/{weaker.pk}/actions/reject/", {"reason": "No"}, format="json"
-    )
-    assert again.status_code == 200, again.json()
+    assert sorted(done.invited) == sorted([a.reference, b.reference])
 
 
 def test_the_model_transition_itself_enforces_the_limit(campaign, chair):
     _, apps = campaign
-    application = Application.objects.with_assessment_data().get(pk=apps["n1"].pk)
+    decide(apps, chair, shortlist=("n1", "n2"))
+    application = Application.objects.with_assessment_data().get(pk=apps["g1"].pk)
 
     with pytest.raises(TransitionNotAllowed):
         application.shortlist(by=chair)
 
 
-def test_withdrawn_candidates_leave_the_limit(campaign, chair):
+def test_withdrawn_candidates_leave_the_plan(campaign, chair):
     vacancy, apps = campaign
     set_state(apps["g1"], "withdrawn")
+    decide(apps, chair, shortlist=("n1", "n2"), reject=("g2", "g3"))
 
-    limit = assessment.interview_limit_of(vacancy)
+    done = complete(vacancy, chair)
 
-    assert limit.protected == {apps["g2"].pk, apps["g3"].pk}
-    assert (limit.outside, limit.taken, limit.waiting, limit.places_left) == (set(), 0, 2, 0)
-
-
-def test_without_a_limit_the_guarantee_is_unchanged(closed, chair):
-    application = make(closed, [2, 2, 0], guaranteed=True)
-
-    assert assessment.interview_limit_of(closed) is None
-    assert assessment.interview_guaranteed(application) is True
-    assert assessment.shortlist_refusal(application) is None
+    assert sorted(done.invited) == sorted([apps["g2"].reference, apps["g3"].reference])
+    assert GuaranteeStep.objects.get(application=apps["g1"]).outcome == "withdrawn"
 
 
-def test_listing_a_limited_vacancys_applications_works_the_limit_out_once(
+def test_listing_a_limited_vacancys_applications_counts_the_limit_once(
     closed, chair, client_for, django_assert_num_queries
 ):
     from django.db import connection
@@ -675,16 +761,15 @@ def test_listing_a_limited_vacancys_applications_works_the_limit_out_once(
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     for i in range(9):
-        make(vacancy, [2, 2, i % 3], guaranteed=True)
+        make(vacancy, [2, 2, i % 3], guaranteed=bool(i % 2))
 
     with django_assert_num_queries(len(small)):
         response = client.get(url)
 
     results = response.json()["results"]
     assert len(results) == 12
-    # The 3 at 6 essential marks and the 9 at 4 (equal at the boundary of 5) are all protected.
-    assert [r["interview_guaranteed"] for r in results] == [True] * 12
-    assert all(r["available_actions"] == ["shortlist"] for r in results)
+    assert all(r["available_actions"] == ["shortlist", "reject"] for r in results)
+    assert all("guarantee_step" not in r and "interview_guaranteed" not in r for r in results)
 
 
 def test_the_interview_limit_and_its_reason_are_on_the_audit_log(hr, chair, client_for):

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from recruitment.models import Application
-from tests.factories import agree, set_state, set_vacancy_status
+from tests.factories import agree, complete_sift, set_state, set_vacancy_status
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +151,22 @@ def closed_vacancy(vacancy):
     return set_vacancy_status(vacancy, "closed")
 
 
+def in_state(application, state):
+    """The application in ``state`` as a real campaign has it: the shortlisting and interview
+    scores agreed (so a rejection at sift and an offer rest on them: their refusals are
+    tested in tests/test_guarantee.py and tests/test_decision_record.py), the interview with
+    no time set (so recording it is open), and the sift complete once anything is decided (a
+    candidate not shortlisted has been told; tests/test_shortlisting.py covers the time
+    before)."""
+    application = set_state(application, state, furthest_stage=FURTHEST_BEFORE[state])
+    criteria = application.vacancy.criteria.count()
+    agree(application, [3] * criteria, stage="shortlisting")
+    agree(application, [3] * criteria, stage="interview")
+    if state != "submitted":
+        complete_sift(application.vacancy)
+    return application
+
+
 # --- The matrix -----------------------------------------------------------------------------
 
 CELLS = [
@@ -165,10 +181,7 @@ CELLS = [
 def test_transition_matrix(
     state, action, persona, request, closed_vacancy, application, hr, client_for
 ):
-    application = set_state(application, state, furthest_stage=FURTHEST_BEFORE[state])
-    # The interview scores are agreed, so the offer's guard passes (tests/test_decision_record
-    # covers the refusal); the interview has no time set, so recording it is open.
-    agree(application, [3] * application.vacancy.criteria.count(), stage="interview")
+    application = in_state(application, state)
     actor = request.getfixturevalue(persona)
     hr_client = client_for(hr)
     before = snapshot(application, hr_client)
@@ -223,11 +236,7 @@ def test_transition_matrix(
 def test_available_actions_are_exactly_the_ones_that_succeed(
     state, persona, request, closed_vacancy, application, client_for
 ):
-    # The application declares no interview guarantee, so rejecting at sift is open.
-    application = set_state(application, state, furthest_stage=FURTHEST_BEFORE[state])
-    # The interview scores are agreed, so the offer's guard passes (tests/test_decision_record
-    # covers the refusal); the interview has no time set, so recording it is open.
-    agree(application, [3] * application.vacancy.criteria.count(), stage="interview")
+    application = in_state(application, state)
     actor = request.getfixturevalue(persona)
 
     response = client_for(actor).get(f"/api/v1/applications/{application.pk}/")

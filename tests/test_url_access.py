@@ -51,6 +51,8 @@ ACCESS = {
             "moderation",
             "ranking",
             "bulk-decide",
+            "complete-sift",
+            "vacancy-complete-sift",
             "staff-vacancy-action",
             "staff-application",
             "score-application",

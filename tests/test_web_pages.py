@@ -30,11 +30,11 @@ def banner(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def test_a_guaranteed_candidate_cannot_be_rejected_from_the_page_either(vacancy, chair):
+def test_rejecting_from_the_page_rests_on_agreed_essential_scores(vacancy, chair):
     set_vacancy_status(vacancy, "closed")
     application = ApplicationFactory(vacancy=vacancy)
     GuaranteeDeclarationFactory(application=application)
-    agree(application, [2, 2, 0])
+    agree(application, [2])  # the second essential criterion not agreed
 
     response = browser(chair).post(
         f"/staff/applications/{application.pk}/reject/", {"reject-reason": "Weak evidence"}
@@ -42,8 +42,7 @@ def test_a_guaranteed_candidate_cannot_be_rejected_from_the_page_either(vacancy,
 
     assert response.status_code == 302
     assert banner(response) == [
-        "Interview guaranteed: this candidate meets the minimum criteria, so they must be "
-        "offered an interview."
+        "Agree a score for every essential criterion before deciding not to shortlist."
     ]
     assert Application.objects.get(pk=application.pk).state == "submitted"
 

@@ -158,7 +158,7 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
     available_actions = serializers.SerializerMethodField()
     legal_hold = serializers.SerializerMethodField()
 
-    STAFF_FIELDS = ("hiring_manager", "panel", "available_actions")
+    STAFF_FIELDS = ("hiring_manager", "panel", "available_actions", "sift_completed_at")
     #: Fields some callers do not get: the schema does not require them (config/schema.py).
     OPTIONAL_FIELDS = (*STAFF_FIELDS, "legal_hold")
 
@@ -188,6 +188,7 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
             "interview_limit",
             "interview_limit_reason",
             "status",
+            "sift_completed_at",
             "available_actions",
             "legal_hold",
         ]
@@ -221,12 +222,31 @@ class RankingEntry(serializers.Serializer[Any]):
     reference = serializers.CharField(source="application.reference")
     total = serializers.IntegerField(allow_null=True)
     meets_minimum_criteria = serializers.BooleanField(allow_null=True)
-    interview_guaranteed = serializers.BooleanField()
     tie_group = serializers.IntegerField(allow_null=True)
-    positive_action_eligible = serializers.BooleanField()
-    guarantee_outside_interview_limit = serializers.BooleanField(
-        help_text="Meets the minimum criteria with a guarantee, but the vacancy's interview "
-        "limit leaves them outside the guaranteed candidates who best meet them."
+    positive_action_eligible = serializers.BooleanField(
+        help_text="Only in the interview ranking: tied, declared for the vacancy's "
+        "positive-action plan (s.159), so the tie-breaker may be used at the offer. Always "
+        "false in the shortlisting ranking."
+    )
+
+
+class SiftCompletionInput(JSONInput):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required (true): completing the sift tells candidates and cannot be undone.",
+    )
+
+
+class SiftCompletionOutput(serializers.Serializer[Any]):
+    sift_completed_at = serializers.DateTimeField(source="vacancy.sift_completed_at")
+    invited = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="References of the applications invited to interview on completing the sift.",
+    )
+    not_shortlisted = serializers.IntegerField(
+        help_text="How many candidates were told, on completing the sift, that they were not "
+        "shortlisted."
     )
 
 
@@ -356,7 +376,8 @@ class VacancyViewSet(
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def ranking(self, request: Request, pk: str | None = None) -> Response:
-        """Applications by agreed total, best first, with ties and guarantees marked."""
+        """Applications by agreed total, best first, with ties marked (and, at interview,
+        positive-action eligibility within a tie)."""
         vacancy = self.get_object()
         if not rules.has_perm("vacancies.view_ranking", request.user, vacancy):
             raise ActionForbidden("Only the vacancy's hiring manager and HR see the ranking.")
@@ -369,8 +390,8 @@ class VacancyViewSet(
     @action(detail=True, methods=["post"])
     def decisions(self, request: Request, pk: str | None = None) -> Response:
         """Shortlist or reject many applications at once. Each goes through the same action
-        as one at a time (the interview guarantee and limit apply); the answer says what
-        happened to each, best-ranked first."""
+        as one at a time (the interview limit and the agreed-scores rule apply); the answer
+        says what happened to each, best-ranked first."""
         vacancy = self.get_object()
         if not rules.has_perm("vacancies.decide_applications", request.user, vacancy):
             raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
@@ -384,3 +405,18 @@ class VacancyViewSet(
             reason=data.validated_data["reason"],
         )
         return Response(BulkDecisionOutput({"outcomes": outcomes}).data)
+
+    @extend_schema(request=SiftCompletionInput, responses={200: SiftCompletionOutput})
+    @action(detail=True, methods=["post"], url_path="complete-sift")
+    def complete_sift(self, request: Request, pk: str | None = None) -> Response:
+        """Complete the sift once every application is decided on merit: the service applies
+        the interview guarantee (inviting to interview, unnamed, every candidate it covers)
+        and tells the candidates not shortlisted. 409 ``sift_incomplete`` while any
+        application is undecided, ``sift_complete`` the second time."""
+        vacancy = self.get_object()
+        data = SiftCompletionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        completion = recruitment_services.sift_complete(
+            vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
+        )
+        return Response(SiftCompletionOutput(completion).data)

@@ -186,6 +186,17 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     #: is erased.
     legal_hold = models.BooleanField(default=False)
     legal_hold_reason = models.TextField(max_length=2000, blank=True)
+    #: When the chair or HR completed the sift (every application decided on merit) and the
+    #: service applied the interview guarantee (recruitment/services.py, ``sift_complete``).
+    #: Until then a "not shortlisted" decision is not told to anyone outside the panel.
+    sift_completed_at = models.DateTimeField(null=True, blank=True)
+    sift_completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     objects = VacancyQuerySet.as_manager()
 

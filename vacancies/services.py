@@ -270,10 +270,14 @@ VACANCY_ACTIONS = ("publish", "close", "cancel", "fill")
 
 
 def available_actions(vacancy: Vacancy, user: User) -> list[str]:
-    """The lifecycle actions this user may take on the vacancy now."""
+    """The lifecycle actions this user may take on the vacancy now (``complete_sift``: see
+    recruitment/services.py ``sift_complete``; it answers 409 while any application waits)."""
     if not rules.has_perm("vacancies.manage_vacancy", user, vacancy):
         return []
-    return [a for a in VACANCY_ACTIONS if can_proceed(getattr(vacancy, a))]
+    actions = [a for a in VACANCY_ACTIONS if can_proceed(getattr(vacancy, a))]
+    if vacancy.status == VacancyStatus.CLOSED and vacancy.sift_completed_at is None:
+        actions.append("complete_sift")
+    return actions
 
 
 def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:

@@ -180,6 +180,7 @@ class Command(BaseCommand):
                     closing_date=closing[i],
                     closed_at=closing[i],
                     ended_at=min(closing[i] + timedelta(days=30), now),
+                    sift_completed_at=min(closing[i] + timedelta(days=7), now),
                     hiring_manager=manager,
                     created_by=manager,
                     status=VacancyStatus.FILLED,

@@ -165,8 +165,9 @@ class Command(BaseCommand):
                 )
             )
         vacancies.vacancy_close(vacancy_id=vacancy.pk, by=users["hr"], reason="Demo: closed early")
-        # Ben and Chloe are scored and agreed; Chloe meets the minimum criteria, so her
-        # guarantee applies. Dev is still waiting for his sift.
+        # Ben and Chloe are scored and agreed, Ben shortlisted; the chair decides Chloe on
+        # merit. She declared a scheme and meets the minimum criteria, so completing the sift
+        # invites her if she is not shortlisted. Dev is still waiting for his sift.
         for application, agreed in [(submitted[0], [3, 3, 2]), (submitted[1], [2, 2, 1])]:
             for member in ("panel1", "panel2"):
                 recruitment.scores_submit(
