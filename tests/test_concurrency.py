@@ -260,6 +260,7 @@ def test_shortlisting_and_rejecting_at_once_let_exactly_one_through(vacancy, cha
     require(connection.vendor == "postgresql", "PostgreSQL")
     set_vacancy_status(vacancy, "closed")
     application = ApplicationFactory(vacancy=vacancy, candidate=candidate)
+    agree(application, [1, 1, 1])
 
     results = race_all(
         [
@@ -319,13 +320,14 @@ def test_withdrawing_while_being_shortlisted_always_ends_withdrawn_with_a_true_h
 
 
 @pytest.mark.parametrize("round_", range(3))
-def test_agreeing_scores_that_meet_the_minimum_while_the_chair_rejects_never_lets_both_through(
+def test_agreeing_scores_while_the_chair_rejects_leaves_the_guarantee_reading_what_was_kept(
     round_, vacancy, chair, hr
 ):
-    """A candidate with a guaranteed interview, agreed below the pass mark on one essential
-    (so may be rejected), while HR agrees new scores that meet the minimum criteria (so may
-    not be): either HR comes first and the guarantee refuses the rejection, or the rejection
-    comes first and the scores can no longer change. Never both."""
+    """A candidate who declared a scheme, agreed below the pass mark on one essential, while
+    HR agrees new scores that meet the minimum criteria and the chair rejects on merit:
+    either HR comes first and the rejection rests on the new scores, or the rejection comes
+    first and the scores can no longer change. Either way, completing the sift invites the
+    candidate exactly when the scores kept meet the minimum criteria."""
     require(connection.vendor == "postgresql", "PostgreSQL")
     set_vacancy_status(vacancy, "closed")
     application = ApplicationFactory(vacancy=vacancy)
@@ -346,12 +348,13 @@ def test_agreeing_scores_that_meet_the_minimum_while_the_chair_rejects_never_let
             ),
             lambda: (
                 application_reject(
-                    application_id=application.pk, by=chair, reason="Does not meet the essentials."
+                    application_id=application.pk, by=chair, reason="Others were stronger."
                 )
                 and "ok"
             ),
         ]
     )
+    done = services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
 
     application.refresh_from_db()
     agreed = [
@@ -361,11 +364,52 @@ def test_agreeing_scores_that_meet_the_minimum_while_the_chair_rejects_never_let
         )
     ]
     outcomes = {
-        ("ok", "interview_guarantee"): ("submitted", [4, 2, 4], []),
-        ("invalid_transition", "ok"): ("not_shortlisted", [4, 1, 4], ["reject_at_sift"]),
+        ("ok", "ok"): ("shortlisted", [4, 2, 4], [application.reference]),
+        ("invalid_transition", "ok"): ("not_shortlisted", [4, 1, 4], []),
     }
     assert tuple(results) in outcomes, results
-    assert (application.state, agreed, history(application)) == outcomes[tuple(results)]
+    assert (application.state, agreed, done.invited) == outcomes[tuple(results)]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_no_decision_or_withdrawal_slips_past_the_completion_of_the_sift(
+    round_, vacancy, chair, candidate
+):
+    """Completing the sift races the last rejection and a candidate's withdrawal of an
+    application not yet known to be unsuccessful: completion sees either all of them done or
+    refuses (``sift_incomplete``); a withdrawal after it is refused. Never a sift complete
+    with an application undecided, nor a candidate withdrawing after being told."""
+    require(connection.vendor == "postgresql", "PostgreSQL")
+    set_vacancy_status(vacancy, "closed")
+    last = ApplicationFactory(vacancy=vacancy)
+    told = ApplicationFactory(vacancy=vacancy, candidate=candidate)
+    for application in (last, told):
+        agree(application, [1, 1, 1])
+    application_reject(application_id=told.pk, by=chair, reason="Others were stronger.")
+
+    results = race_all(
+        [
+            lambda: services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True) and "ok",
+            lambda: application_reject(application_id=last.pk, by=chair, reason="No.") and "ok",
+            lambda: application_withdraw(application_id=told.pk, by=candidate) and "ok",
+        ]
+    )
+
+    completed = Vacancy.objects.get(pk=vacancy.pk).sift_completed_at is not None
+    last.refresh_from_db()
+    told.refresh_from_db()
+    assert results[1] == "ok"  # the rejection is never refused: the sift waits for it
+    assert last.state == "not_shortlisted"
+    if completed:
+        assert results[0] == "ok"
+        # The withdrawal came before completion (then done), or after it (then refused)
+        assert (results[2], told.state) in {
+            ("ok", "withdrawn"),
+            ("invalid_transition", "not_shortlisted"),
+        }
+    else:
+        assert results[0] == "sift_incomplete"
+        assert (results[2], told.state) == ("ok", "withdrawn")
 
 
 # --- Adjustment decisions ------------------------------------------------------------------------
