@@ -49,11 +49,17 @@ def adjustment_request(
     if not rules.has_perm("adjustments.request", by, application):
         raise ActionForbidden("Only the candidate can ask for adjustments to their application.")
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.state in FINAL_STATES:
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("vacancy")
+            .get(pk=application.pk)
+        )
+        # The state as the candidate is told it: a decision not to shortlist is not known
+        # to them, nor given away here, until the sift is complete.
+        if application.candidate_state in FINAL_STATES:
             raise DomainError(
                 "invalid_transition",
-                f"The application is {application.get_state_display().lower()}: "
+                f"The application is {application.state_display_for(by).lower()}: "
                 "no adjustment can be requested.",
             )
         same = (

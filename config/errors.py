@@ -34,6 +34,8 @@ class DomainError(Exception):
             # Completing the sift (docs/api.md): applications still undecided; done already.
             "sift_incomplete",
             "sift_complete",
+            # An offer while shortlisted candidates are still to be interviewed.
+            "interviews_outstanding",
         }
     )
 

@@ -66,7 +66,13 @@ def run_transition(
     name = applicable(instance, names)
     if name is None:
         field = getattr(type(instance), names[0])._django_fsm.field
-        state = getattr(instance, f"get_{getattr(field, 'name', field)}_display")().lower()
+        # The state as the caller may read it (a candidate is not told a sift decision early).
+        describe = getattr(instance, "state_display_for", None)
+        state = (
+            describe(by)
+            if describe is not None
+            else getattr(instance, f"get_{getattr(field, 'name', field)}_display")()
+        ).lower()
         raise DomainError("invalid_transition", f"Cannot {label}: it is {state}.")
     if refusal is not None and (refused := refusal(name)):
         raise DomainError(*refused)

@@ -92,6 +92,13 @@ def sift_rejection_refusal(application: Application) -> tuple[str, str] | None:
             "assessment_incomplete",
             "Agree a score for every essential criterion before deciding not to shortlist.",
         )
+    agreed = agreed_assessment(application, SHORTLISTING)
+    if agreed is not None and agreed.out_of_date:
+        return (
+            "assessment_out_of_date",
+            "A shortlisting score was changed after the scores were agreed: agree them again "
+            "before deciding not to shortlist.",
+        )
     return None
 
 
@@ -104,6 +111,13 @@ def offer_refusal(application: Application) -> tuple[str, str] | None:
             "sift_incomplete",
             "Complete the sift before making an offer, so that everyone to be interviewed "
             "has been invited.",
+        )
+    if waiting := interviews_outstanding(application.vacancy):
+        return (
+            "interviews_outstanding",
+            f"{waiting} shortlisted candidate{'s have' if waiting != 1 else ' has'} not been "
+            "interviewed yet: record their interviews (or their withdrawal) before making an "
+            "offer.",
         )
     agreed = agreed_assessment(application, INTERVIEW)
     if agreed is None or agreed_total(application, INTERVIEW) is None:
@@ -156,16 +170,19 @@ def guarantee_plan(
     - withdrawn: nothing to do;
     - the agreed essential scores do not meet the minimum criteria: not invited;
     - otherwise invited to interview; but under a high-volume interview limit of L, only the
-      L who best meet the minimum criteria (by the sum of their agreed essential scores,
-      counting those already shortlisted on merit, and everyone equal to the last of those:
-      a tie at the boundary is not broken by the service) are guaranteed an interview.
+      L of them who best meet the minimum criteria (by the sum of their agreed essential
+      scores, and everyone equal to the last of those: a tie at the boundary is not broken by
+      the service) are invited. Candidates shortlisted on merit are not counted among the L,
+      so that who is invited says nothing about whether any of them had declared.
     """
     declared = [a for a in applications if guarantee_declared(a)]
+    # Only those not shortlisted on merit compete for the guaranteed places, so that who is
+    # invited says nothing about whether a candidate shortlisted on merit had declared.
     meeting = sorted(
         (
             (a, essential_total(a) or 0)
             for a in declared
-            if a.state != "withdrawn" and meets_minimum_criteria(a)
+            if a.state == "not_shortlisted" and meets_minimum_criteria(a)
         ),
         key=lambda row: -row[1],
     )
@@ -187,15 +204,16 @@ def guarantee_plan(
         elif not meets_minimum_criteria(a):
             outcome, reason = (
                 "minimum_not_met",
-                f"Declared {scheme}; the agreed essential scores (total {total}) do not meet "
+                f"{scheme} declared; the agreed essential scores (total {total}) do not meet "
                 "the minimum criteria.",
             )
         elif a.pk in protected:
             outcome, reason = (
                 "invited",
-                f"Declared {scheme} and meets the minimum criteria (essential total {total})"
+                f"{scheme} declared; meets the minimum criteria (essential total {total})"
                 + (
-                    f"; among the {limit} guaranteed candidates who best meet them"
+                    f"; among the {limit} candidates not shortlisted on merit with a guarantee "
+                    "who best meet them"
                     if limit is not None
                     else ""
                 )
@@ -204,9 +222,9 @@ def guarantee_plan(
         else:
             outcome, reason = (
                 "outside_interview_limit",
-                f"Declared {scheme} and meets the minimum criteria (essential total {total}), "
-                f"but the interview limit of {limit} is filled by guaranteed candidates who "
-                f"meet them better (essential total {threshold} or more).",
+                f"{scheme} declared; meets the minimum criteria (essential total {total}), "
+                f"but the interview limit of {limit} is filled by candidates with a guarantee "
+                f"who meet them better (essential total {threshold} or more).",
             )
         decisions.append(GuaranteeDecision(a, outcome, total, reason))
     return decisions
@@ -227,6 +245,21 @@ def shortlist_refusal(application: Application, taken: int | None = None) -> tup
             f"The interview limit of {limit} is reached: {taken} shortlisted.",
         )
     return None
+
+
+def interviews_outstanding(vacancy: Vacancy) -> int:
+    """How many of the vacancy's candidates are shortlisted but not yet interviewed (counted
+    once per vacancy object: a list of applications asks for each)."""
+    cached: int | None = getattr(vacancy, "_interviews_outstanding", None)
+    if cached is None:
+        from recruitment.models import Application, ApplicationState  # models import this
+
+        cached = Application.objects.filter(
+            vacancy=vacancy,
+            state__in=[ApplicationState.SHORTLISTED, ApplicationState.INTERVIEW_SCHEDULED],
+        ).count()
+        vacancy._interviews_outstanding = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def shortlisted_count(vacancy: Vacancy) -> int:
@@ -328,6 +361,8 @@ def rank(
                 tie_group=tie_group,
                 positive_action_eligible=(
                     stage == INTERVIEW  # s.159 is used at the offer, never at the sift
+                    # and only once the sift is complete (an offer waits for it)
+                    and application.vacancy.sift_completed_at is not None
                     and tie_group is not None
                     and has_positive_action_plan(application.vacancy)
                     and positive_action_declared(application)

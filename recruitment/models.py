@@ -113,7 +113,9 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         if getattr(user, "role", None) != "candidate":
             return self.filter(state=state)
         pending = models.Q(
-            state=ApplicationState.NOT_SHORTLISTED, vacancy__sift_completed_at__isnull=True
+            state=ApplicationState.NOT_SHORTLISTED,
+            vacancy__status=VacancyStatus.CLOSED,
+            vacancy__sift_completed_at__isnull=True,
         )
         if state == ApplicationState.SUBMITTED:
             return self.filter(models.Q(state=state) | pending)
@@ -227,9 +229,19 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """The state as the candidate is told it: a "not shortlisted" decision stays
         "submitted" to them until the sift is complete, because the interview guarantee may
         still invite them (they are told once, at the end, what happened)."""
-        if self.state == ApplicationState.NOT_SHORTLISTED and not self.vacancy.sift_completed_at:
+        if (
+            self.state == ApplicationState.NOT_SHORTLISTED
+            and self.vacancy.status == VacancyStatus.CLOSED
+            and not self.vacancy.sift_completed_at
+        ):
             return ApplicationState.SUBMITTED
         return self.state
+
+    def state_display_for(self, user: object) -> str:
+        """The state's label as ``user`` may read it (the candidate: ``candidate_state``)."""
+        if self.candidate_id is not None and self.candidate_id == getattr(user, "pk", None):
+            return ApplicationState(self.candidate_state).label
+        return self.get_state_display()
 
     def reach(self, stage: str) -> None:
         if STAGE_ORDER[stage] > STAGE_ORDER[self.furthest_stage]:
@@ -276,7 +288,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.SUBMITTED,
         target=ApplicationState.NOT_SHORTLISTED,
-        conditions=[condition(sift_open), condition(rejection_rests_on_agreed_scores)],
+        conditions=[
+            condition(vacancy_closed),
+            condition(sift_open),
+            condition(rejection_rests_on_agreed_scores),
+        ],
         permission=permission("recruitment.reject_application"),
     )
     def reject_at_sift(self, by: User | None = None, description: str = "") -> None:

@@ -495,6 +495,8 @@ def offer_decision(request: HttpRequest, pk: int) -> HttpResponse:
             "others_eligible": any(r.positive_action_eligible for r in tied if r is not mine),
             "plan": plan,
             "form": form,
+            # What the offer waits for, said before anyone presses the button.
+            "waits": assessment.offer_refusal(application),
         },
     )
 

@@ -380,8 +380,9 @@ def _local_midnight(day: date) -> datetime:
 
 
 def application_history(application: Application, viewer: User | None = None) -> list[StateLog]:
-    """The transition log, oldest first. The candidate reading their own does not see a
-    "not shortlisted" decision until the sift is complete (``Application.candidate_state``)."""
+    """The transition log, oldest first. The candidate reading their own sees a "not
+    shortlisted" decision only once they have been told it (``Application.candidate_state``);
+    the rows are not saved back."""
     entries = list(
         StateLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Application),
@@ -390,12 +391,14 @@ def application_history(application: Application, viewer: User | None = None) ->
         .select_related("by")
         .order_by("timestamp", "id")
     )
-    if (
-        viewer is not None
-        and application.candidate_id == viewer.pk
-        and application.vacancy.sift_completed_at is None
-    ):
+    told = application.candidate_state == ApplicationState.NOT_SHORTLISTED
+    if viewer is not None and application.candidate_id == viewer.pk and not told:
+        # Never told (the sift is not complete, or they were invited, or withdrew first):
+        # the decision is left out, and what followed it reads as from "submitted".
         entries = [e for e in entries if e.transition != "reject_at_sift"]
+        for entry in entries:
+            if entry.source_state == ApplicationState.NOT_SHORTLISTED:
+                entry.source_state = ApplicationState.SUBMITTED
     return entries
 
 

@@ -169,7 +169,7 @@ def _refusal(
     """Why a guard refuses the transition now, as (409 code, message). ``taken``: how many of
     the vacancy's applications are shortlisted, when the caller has already counted. No
     refusal reads a declaration: the merit decision is blind (docs/domain.md §2)."""
-    if transition == "shortlist" and not application.vacancy_closed():
+    if transition in ("shortlist", "reject_at_sift") and not application.vacancy_closed():
         if application.vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.OPEN):
             return "vacancy_open", "Shortlisting starts when the vacancy has closed."
         return "invalid_transition", (

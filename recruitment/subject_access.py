@@ -106,6 +106,10 @@ def _application(application: Application, user: User, types: dict[str, Any]) ->
             "department": application.vacancy.department,
         },
         "state": application.state,
+        # What the service's pages say to you: a decision not to shortlist is recorded (and
+        # given here, as everything held about you is) but told only when the sift is
+        # complete, because the interview guarantee may still invite you.
+        "status_shown": application.candidate_state,
         "furthest_stage": application.furthest_stage,
         "submitted_at": _when(application.submitted_at),
         "interview_at": _when(application.interview_at),

@@ -70,6 +70,18 @@ ADJUSTMENT_INVITATIONS = {
     "appointed": "Do you need any adjustments to start work with us?",
 }
 
+#: What the staff page says once an action is done.
+STAFF_DONE = {
+    "shortlist": "Shortlisted.",
+    "reject": "Decision recorded. A candidate not shortlisted is told when the sift is "
+    "complete; one not appointed is told now.",
+    "schedule_interview": "Interview arranged. The candidate has been sent the invitation.",
+    "record_interview": "Interview recorded as held.",
+    "offer": "Job offered.",
+    "accept_offer": "Offer accepted.",
+    "decline_offer": "Offer declined.",
+}
+
 TRANSITION_WORDS = {
     "submit": "Application sent",
     "shortlist": "Shortlisted",
@@ -396,6 +408,13 @@ def staff_applications(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _with_words(entries: list[Any]) -> list[Any]:
+    """History rows with what happened in plain words (``entry.words``)."""
+    for entry in entries:
+        entry.words = TRANSITION_WORDS.get(entry.transition, entry.transition)
+    return entries
+
+
 def _guarantee_step(application: Application) -> Any:
     try:
         return application.guarantee_step
@@ -454,14 +473,14 @@ def _render_staff_application(
             "score_history": selectors.score_history(application, user) if can_moderate else None,
             "reopened": [a for a in application.agreed_assessments.all() if a.out_of_date],
             # Why the offer is not among the actions yet, for who could make it.
-            "offer_waits": (assessment.offer_refusal(application) or ("", ""))[1]
+            "offer_waits": assessment.offer_refusal(application)
             if application.state == ApplicationState.INTERVIEWED
             and services.may_take(application, user, "offer")
-            else "",
+            else None,
             "interview_pending": application.state == ApplicationState.INTERVIEW_SCHEDULED
             and not services.interview_time_come(application),
             "forms": forms,
-            "history": selectors.application_history(application),
+            "history": _with_words(selectors.application_history(application, user)),
             "can_hold": rules.has_perm("recruitment.set_legal_hold", user, application),
             "hold_explanation": (
                 f"This application is erased {settings.RETENTION_MONTHS} months after the "
@@ -526,6 +545,6 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
         done = {
             "hold": "Legal hold placed: this application will not be erased until it is released.",
             "release-hold": "Legal hold released.",
-        }.get(action, f"Done: {action.replace('_', ' ')}.")
+        }.get(action, STAFF_DONE.get(action, f"Done: {action.replace('_', ' ')}."))
         messages.success(request, done)
     return redirect("staff-application", pk=application.pk)

@@ -1,4 +1,4 @@
-"""The sift is blind in fact (docs/domain.md §2, docs/threat-model.md).
+"""The sift is blind in fact (docs/domain.md, "The sift is decided on merit, blind").
 
 Two candidates apply to the same vacancy with the same statement and evidence and get the
 same scores. One declares everything there is to declare (a guaranteed-interview scheme, the

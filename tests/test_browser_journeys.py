@@ -195,7 +195,7 @@ def test_the_chair_decides_on_merit_with_nothing_marking_a_declarer_by_keyboard_
     # Both decisions are offered, as for anyone with agreed scores
     expect(page.get_by_role("button", name="Do not shortlist")).to_have_count(1)
     keys.activate(page.get_by_role("button", name="Shortlist", exact=True))
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Done: shortlist")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Shortlisted.")
     expect(page.locator(".govuk-summary-list").first).to_contain_text(
         application.candidate.full_name
     )

@@ -24,6 +24,7 @@ from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
     VacancyFactory,
+    set_state,
     set_vacancy_status,
 )
 from vacancies.models import Criterion, GuaranteeScheme, Vacancy
@@ -524,6 +525,8 @@ def test_the_pure_plan_reads_each_case(chair, candidate, other_candidate):
     fails = guaranteed_application(vacancy, other_candidate, "armed_forces")
     agree_rows(meets, [2, 3, 0], chair)
     agree_rows(fails, [0, 4, 4], chair)
+    for application in (meets, fails):  # decided on merit: not shortlisted
+        set_state(application, "not_shortlisted")
     services_rows = Application.objects.for_ranking(vacancy)
 
     plan = assessment.guarantee_plan(vacancy, services_rows)

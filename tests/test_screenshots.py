@@ -49,7 +49,7 @@ def test_screenshots_of_the_main_pages(page, live_server):
     shot("11-staff-vacancies", "/staff/vacancies/")
     shot("12-staff-vacancy", f"/staff/vacancies/{closed.pk}/")
     shot("13-staff-applications", f"/staff/vacancies/{closed.pk}/applications/")
-    shot("14-staff-application-guaranteed", f"/staff/applications/{guaranteed.pk}/")
+    shot("14-staff-application-declared", f"/staff/applications/{guaranteed.pk}/")
     shot("15-create-vacancy", "/staff/vacancies/new/")
     shot("16-interview-schedule", f"/staff/vacancies/{closed.pk}/interviews/")
     shot("19-moderation", f"/staff/vacancies/{closed.pk}/moderation/shortlisting/")

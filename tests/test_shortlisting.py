@@ -15,13 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config.errors import DomainError
-from recruitment import assessment, services
+from recruitment import assessment, selectors, services
 from recruitment.models import Application, GuaranteeStep
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
     VacancyFactory,
     agree,
+    complete_sift,
     set_state,
     set_vacancy_status,
 )
@@ -664,14 +665,14 @@ def test_completing_the_sift_invites_the_guaranteed_candidates_who_best_meet_the
     assert steps[apps["g3"].pk] == (
         "outside_interview_limit",
         4,
-        "Declared Care leaver (care-experienced) and meets the minimum criteria (essential "
-        "total 4), but the interview limit of 2 is filled by guaranteed candidates who meet "
-        "them better (essential total 6 or more).",
+        "Care leaver (care-experienced) declared; meets the minimum criteria (essential "
+        "total 4), but the interview limit of 2 is filled by candidates with a guarantee who "
+        "meet them better (essential total 6 or more).",
     )
     assert steps[apps["g1"].pk][:2] == ("invited", 8)
     assert steps[apps["g1"].pk][2].endswith(
-        "; among the 2 guaranteed candidates who best meet them: invited to interview under "
-        "the guarantee."
+        "; among the 2 candidates not shortlisted on merit with a guarantee who best meet "
+        "them: invited to interview under the guarantee."
     )
     # The rejected candidate's history says nothing about the limit or the guarantee
     assert history(apps["g3"]) == [("reject_at_sift", "chair", "On merit.")]
@@ -681,18 +682,37 @@ def test_completing_the_sift_invites_the_guaranteed_candidates_who_best_meet_the
     ]
 
 
-def test_guaranteed_candidates_shortlisted_on_merit_count_among_the_best(campaign, chair):
+def test_candidates_shortlisted_on_merit_do_not_count_among_the_guaranteed_places(campaign, chair):
+    """Whether a candidate shortlisted on merit had declared must not change who is invited
+    (else the number invited would tell the chair): the places go to the best of those not
+    shortlisted on merit."""
     vacancy, apps = campaign
     decide(apps, chair, shortlist=("g1", "n1"), reject=("g2", "g3", "n2"))
 
     done = complete(vacancy, chair)
 
-    assert done.invited == [apps["g2"].reference]
+    assert sorted(done.invited) == sorted([apps["g2"].reference, apps["g3"].reference])
     assert dict(GuaranteeStep.objects.values_list("application_id", "outcome")) == {
         apps["g1"].pk: "shortlisted_on_merit",
         apps["g2"].pk: "invited",
-        apps["g3"].pk: "outside_interview_limit",
+        apps["g3"].pk: "invited",
     }
+
+
+def test_who_is_invited_is_the_same_whether_a_merit_shortlisted_candidate_declared(closed, chair):
+    """The insider's probe: limit 1; A shortlisted on merit, B (declared) not. B is invited
+    whether or not A declared."""
+    vacancy = settings_of(closed, interview_limit=1, interview_limit_reason="Peak season.")
+    invited = []
+    for a_declares in (True, False):
+        a = make(vacancy, [4, 4, 4], guaranteed=a_declares)
+        b = make(vacancy, [3, 3, 3], guaranteed=True)
+        decide({"a": a, "b": b}, chair, shortlist=("a",), reject=("b",))
+        invited.append(complete(vacancy, chair).invited == [b.reference])
+        Vacancy.objects.filter(pk=vacancy.pk).update(sift_completed_at=None)
+        Application.objects.filter(pk__in=[a.pk, b.pk]).update(state="withdrawn")
+        GuaranteeStep.objects.all().delete()
+    assert invited == [True, True]
 
 
 def test_the_limit_through_the_bulk_path(campaign, chair):
@@ -789,3 +809,106 @@ def test_the_interview_limit_and_its_reason_are_on_the_audit_log(hr, chair, clie
     assert entry.changes_dict["interview_limit"] == ["None", "40"]
     assert entry.changes_dict["interview_limit_reason"] == ["None", "Seasonal campaign."]
     assert entry.changes_dict["tie_band"] == ["None", "0"]
+
+
+# --- What the insider review found, held -----------------------------------------------------
+
+
+def test_a_candidate_meets_no_refusal_that_gives_the_hidden_decision_away(
+    closed, chair, candidate, other_candidate, client_for
+):
+    """Every candidate action on an application rejected at sift (not yet told) answers as
+    on one still undecided: the refusals name the state the candidate is told."""
+    hidden = ApplicationFactory(vacancy=closed, candidate=candidate)
+    undecided = ApplicationFactory(vacancy=closed, candidate=other_candidate)
+    agree(hidden, [1, 1, 1])
+    services.application_reject(application_id=hidden.pk, by=chair, reason="No.")
+
+    def answers(application, user):
+        client = client_for(user)
+        got = []
+        for action in ("accept_offer", "decline_offer"):
+            response = client.post(f"/api/v1/applications/{application.pk}/actions/{action}/")
+            got.append((response.status_code, response.json()))
+        response = client.post(
+            f"/api/v1/applications/{application.pk}/adjustments/",
+            {"stage": "interview", "category": "rest_breaks", "details": "Breaks."},
+            format="json",
+        )
+        got.append((response.status_code, sorted(response.json())))
+        return got
+
+    assert answers(hidden, candidate) == answers(undecided, other_candidate)
+    assert answers(hidden, candidate)[0] == (
+        409,
+        {
+            "code": "invalid_transition",
+            "detail": "Cannot accept offer this application: it is submitted.",
+        },
+    )
+
+
+def test_a_rejection_at_sift_needs_a_closed_vacancy_and_scores_not_reopened(
+    vacancy, chair, panel_member, client_for
+):
+    application = make(vacancy, [1, 1, 1])
+    url = f"/api/v1/applications/{application.pk}/actions/reject/"
+    opened = client_for(chair).post(url, {"reason": "No."}, format="json")
+    assert (opened.status_code, opened.json()["code"]) == (409, "vacancy_open")
+    set_vacancy_status(vacancy, "closed")
+    services.scores_submit(
+        application_id=application.pk,
+        by=panel_member,
+        stage="shortlisting",
+        scores=[services.ScoreInput(c.pk, 3) for c in vacancy.criteria.all()],
+    )  # after the agreement: it is reopened
+    reopened = client_for(chair).post(url, {"reason": "No."}, format="json")
+    assert (reopened.status_code, reopened.json()["code"]) == (409, "assessment_out_of_date")
+    assert states(application) == ["submitted"]
+    set_vacancy_status(vacancy, "cancelled")
+    cancelled = client_for(chair).post(url, {"reason": "No."}, format="json")
+    assert (cancelled.status_code, cancelled.json()["code"]) == (409, "invalid_transition")
+
+
+def test_an_offer_waits_for_every_shortlisted_candidate_to_be_interviewed(closed, chair):
+    interviewed = make(closed, [3, 3, 3])
+    invited = make(closed, [2, 2, 2], guaranteed=True)
+    services.application_shortlist(application_id=interviewed.pk, by=chair)
+    services.application_reject(application_id=invited.pk, by=chair, reason="On merit.")
+    complete(closed, chair)
+    interviewed = set_state(interviewed, "interviewed", "interviewed")
+    agree(interviewed, [3, 3, 3], stage="interview")
+
+    with pytest.raises(DomainError) as refused:
+        services.application_offer(application_id=interviewed.pk, by=chair)
+
+    assert (refused.value.code, refused.value.detail) == (
+        "interviews_outstanding",
+        "1 shortlisted candidate has not been interviewed yet: record their interviews (or "
+        "their withdrawal) before making an offer.",
+    )
+    set_state(invited, "interviewed", "interviewed")
+    services.application_reject(application_id=invited.pk, by=chair, reason="After interview.")
+    assert services.application_offer(application_id=interviewed.pk, by=chair).state == "offered"
+
+
+def test_the_tie_breaker_is_marked_at_interview_only_once_the_sift_is_complete(closed, chair):
+    from tests.factories import PositiveActionDeclarationFactory, PositiveActionPlanFactory
+
+    PositiveActionPlanFactory(vacancy=closed)
+    a, b = make(closed, [3, 3, 3]), make(closed, [3, 3, 3])
+    PositiveActionDeclarationFactory(application=a)
+    for application in (a, b):
+        Application.objects.filter(pk=application.pk).update(
+            state="interviewed", furthest_stage="interviewed"
+        )
+        agree(application, [3, 3, 3], stage="interview")
+
+    def eligible():
+        vacancy = Vacancy.objects.get(pk=closed.pk)
+        ranked = selectors.vacancy_ranking(vacancy, "interview")
+        return {r.application.pk: r.positive_action_eligible for r in ranked}
+
+    assert eligible() == {a.pk: False, b.pk: False}
+    complete_sift(closed)
+    assert eligible() == {a.pk: True, b.pk: False}
