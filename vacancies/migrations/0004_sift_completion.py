@@ -13,12 +13,21 @@ def ended_campaigns_sifted(apps, schema_editor):
     Vacancy.objects.filter(status__in=["filled", "cancelled"], sift_completed_at=None).update(
         sift_completed_at=Coalesce("ended_at", "closed_at", "updated_at")
     )
+    # A closed campaign whose every application was already decided (and its candidates told,
+    # the guarantee enforced at each rejection) counts as sifted too. One still mid-sift is
+    # left for the chair to complete.
+    Application = apps.get_model("recruitment", "Application")
+    undecided = Application.objects.filter(state="submitted").values("vacancy_id")
+    Vacancy.objects.filter(status="closed", sift_completed_at=None).exclude(
+        pk__in=undecided
+    ).update(sift_completed_at=Coalesce("closed_at", "updated_at"))
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('vacancies', '0003_retention'),
+        ('recruitment', '0008_application_drafts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
