@@ -346,6 +346,14 @@ def _render_ranking(
             "results": request.session.pop(_bulk_key(vacancy), None),
             "can_offer": rules.has_perm("vacancies.decide_applications", user, vacancy),
             "can_complete": "complete_sift" in vacancy_services.available_actions(vacancy, user),
+            # Completing the sift is offered once nothing waits for a decision.
+            "undecided": [
+                r.application.reference
+                for r in ranked
+                if r.application.state == ApplicationState.SUBMITTED
+            ]
+            if stage == ScoreStage.SHORTLISTING
+            else [],
             "sift_errors": sift_errors,
         },
     )

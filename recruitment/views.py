@@ -289,7 +289,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         .select_related("vacancy")
         .order_by("-submitted_at")
     )
-    rows = [(a, CANDIDATE_STATES[a.candidate_state]) for a in applications]
+    rows = [(a, _status(a)) for a in applications]
     return render(
         request,
         "recruitment/my_applications.html",
@@ -307,6 +307,17 @@ def my_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _status(application: Application) -> tuple[str, str]:
+    """What the candidate is told of their application, in plain words."""
+    state = application.candidate_state
+    if state == ApplicationState.SUBMITTED and application.vacancy.status != "open":
+        return (
+            "Received",
+            "We are looking at the applications now and will tell you what happens next.",
+        )
+    return CANDIDATE_STATES[state]
+
+
 @login_required
 def my_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
@@ -320,7 +331,7 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
         "recruitment/my_application.html",
         {
             "application": application,
-            "status": CANDIDATE_STATES[application.candidate_state],
+            "status": _status(application),
             "history": history,
             "actions": services.available_actions(application, user),
             "invitation": ADJUSTMENT_INVITATIONS.get(application.candidate_state),

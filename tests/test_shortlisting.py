@@ -400,7 +400,8 @@ def test_the_ranking_page_decides_in_bulk_and_explains_the_refusal(sift, chair):
     url = f"/staff/vacancies/{s['plain'].vacancy_id}/ranking/shortlisting/"
     page = browser.get(url).content.decode()
     assert "How the sift works" in page
-    assert "Complete the sift" in page
+    assert "4 applications still need a decision before you can complete the sift: " in page
+    assert 'name="confirm"' not in page
     assert not any(word in page.lower() for word in SCHEME_WORDS if word != "guarantee")
 
     response = browser.post(
