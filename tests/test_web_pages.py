@@ -208,3 +208,14 @@ def test_the_error_summary_links_a_radio_group_to_its_first_radio(vacancy, candi
     links = re.findall(r'govuk-error-summary__list">.*?href="#([^"]+)"', html, re.S)
     assert links == ["id_scheme_1"]
     assert 'id="id_scheme_1"' in html
+
+
+def test_the_staff_vacancy_page_names_the_schemes_and_the_sift_in_words(vacancy, hr, chair):
+    page = browser(hr).get(f"/staff/vacancies/{vacancy.pk}/").content.decode()
+    assert "Disability Confident, Care leaver (care-experienced), Armed forces veteran" in page
+    assert "disability_confident" not in page
+    assert ">Sift<" not in page  # open: nothing to say yet
+    set_vacancy_status(vacancy, "closed")
+    page = browser(chair).get(f"/staff/vacancies/{vacancy.pk}/").content.decode()
+    assert "Not complete: candidates not shortlisted have not been told yet" in page
+    assert "Complete the sift" in page

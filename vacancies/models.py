@@ -228,6 +228,12 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    @property
+    def scheme_labels(self) -> list[str]:
+        """The schemes offered, in words."""
+        labels = dict(GuaranteeScheme.choices)
+        return [labels.get(code, code) for code in self.interview_guarantees or []]
+
     def offers_scheme(self, scheme: str | None) -> bool:
         return bool(scheme) and scheme in (self.interview_guarantees or [])
 
