@@ -12,7 +12,6 @@ from typing import Any, cast
 
 import django_filters
 import rules
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -270,11 +269,8 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
 
     @extend_schema_field(GuaranteeStepOutput(allow_null=True))
     def get_guarantee_step(self, application: Application) -> dict[str, Any] | None:
-        try:
-            step = application.guarantee_step
-        except ObjectDoesNotExist:
-            return None
-        return dict(GuaranteeStepOutput(step).data)
+        step = getattr(application, "guarantee_step", None)  # None: none recorded
+        return None if step is None else dict(GuaranteeStepOutput(step).data)
 
     def _taken(self, vacancy: Vacancy) -> int | None:
         """How many of a vacancy's applications are shortlisted, counted once per vacancy per

@@ -323,11 +323,7 @@ def _render_ranking(
         form = BulkDecisionForm(choices=choices)
     taken = None
     if vacancy.interview_limit is not None and stage == ScoreStage.SHORTLISTING:
-        taken = sum(
-            r.application.furthest_stage != "applied"
-            and r.application.state != ApplicationState.WITHDRAWN
-            for r in ranked
-        )
+        taken = assessment.shortlisted_count(vacancy)  # the rule the limit applies
     return render(
         request,
         "recruitment/ranking.html",

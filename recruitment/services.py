@@ -271,14 +271,18 @@ def _transition(
             before=before,
         )
         if application.furthest_stage != reached:
-            # The monitoring row records the furthest stage too (write only; never read here).
-            EqualityAnswers.objects.filter(application_id=application.pk).update(
-                furthest_stage=application.furthest_stage
-            )
+            _record_stage(application)
         if kind := STATE_NOTIFICATIONS.get(ApplicationState(application.state)):
             _notify_on_commit(application.pk, kind)
     logger.info("application %s: %s by user %s", application.pk, action, by.pk)
     return application
+
+
+def _record_stage(application: Application) -> None:
+    """The monitoring row records the furthest stage too (write only; never read here)."""
+    EqualityAnswers.objects.filter(application_id=application.pk).update(
+        furthest_stage=application.furthest_stage
+    )
 
 
 def _reason_required(reason: str) -> None:
@@ -551,23 +555,25 @@ def sift_complete(*, vacancy_id: Any, by: User, confirm: bool = False) -> SiftCo
                         names=("invite_to_interview",),
                         label="invite this candidate to interview",
                     )
-                    EqualityAnswers.objects.filter(application_id=application.pk).update(
-                        furthest_stage=application.furthest_stage
-                    )
+                    _record_stage(application)
                     invited.append(application)
-                GuaranteeStep.objects.create(
-                    application=application,
+            GuaranteeStep.objects.bulk_create(
+                GuaranteeStep(
+                    application=decision.application,
                     outcome=decision.outcome,
                     essential_total=decision.essential_total,
                     reason=decision.reason,
                 )
+                for decision in plan
+            )
             vacancy.sift_completed_at = timezone.now()
             vacancy.sift_completed_by = by
             vacancy.save(update_fields=["sift_completed_at", "sift_completed_by", "updated_at"])
+        invited_ids = {a.pk for a in invited}
         told = [
             pk
             for pk, state in states.items()
-            if state == ApplicationState.NOT_SHORTLISTED and pk not in {a.pk for a in invited}
+            if state == ApplicationState.NOT_SHORTLISTED and pk not in invited_ids
         ]
         for pk in told:
             _notify_on_commit(pk, "not_shortlisted")

@@ -9,7 +9,7 @@ import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -427,10 +427,7 @@ def _with_words(entries: list[Any]) -> list[Any]:
 
 
 def _guarantee_step(application: Application) -> Any:
-    try:
-        return application.guarantee_step
-    except ObjectDoesNotExist:
-        return None
+    return getattr(application, "guarantee_step", None)  # None: none recorded
 
 
 @login_required
