@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from accounts.lockout import LoginLockedOut, token_issued
 from accounts.models import STAFF_ROLES, Role, User
 from accounts.services import user_create
-from config.api import JSONInput, acting_user
-from config.errors import ActionForbidden
+from kernel.api import JSONInput, acting_user
+from kernel.errors import ActionForbidden
 
 
 class UserOutput(serializers.ModelSerializer[User]):

@@ -47,7 +47,7 @@ def try_again_text(when: datetime) -> str:
 
 
 class LoginLockedOut(exceptions.Throttled):
-    """429 for the API, rendered by ``config.api.exception_handler`` as
+    """429 for the API, rendered by ``kernel.api.exception_handler`` as
     ``{"code": "too_many_attempts", "detail": ...}`` with a ``Retry-After`` header."""
 
     default_code = "too_many_attempts"

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Role, User
-from config.text import single_line_errors
+from kernel.text import single_line_errors
 
 
 def user_create(

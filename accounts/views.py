@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.services import user_create
-from config.forms import GovForm
+from kernel.forms import GovForm
 
 
 class RegisterForm(GovForm):

@@ -24,8 +24,8 @@ from adjustments.models import (
     AdjustmentState,
 )
 from adjustments.reporting import adjustments_report
-from config.api import IdFilter, JSONInput, acting_user
-from config.errors import ActionForbidden
+from kernel.api import IdFilter, JSONInput, acting_user
+from kernel.errors import ActionForbidden
 from recruitment.monitoring_api import UnitOutput, UnitQuery
 from recruitment.presets import DEFAULT_PRESET, PRESETS
 

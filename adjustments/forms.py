@@ -4,8 +4,8 @@ from crispy_forms_gds.choices import Choice
 from django import forms
 
 from adjustments.models import AdjustmentCategory, AdjustmentStage, AdjustmentState
-from config.api import MAX_ID
-from config.forms import GovForm
+from kernel.api import MAX_ID
+from kernel.forms import GovForm
 
 CATEGORY_HINTS = {
     "extra_time": "For example, 25% more time for a written test.",

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from config.fsm import permission
+from kernel.audit import logged
+from kernel.transitions import permission
 from recruitment.disclosure import new_record_key
 from recruitment.models import Application
 
@@ -153,8 +153,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.get_category_display()} for {self.get_stage_display().lower()}"
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=AdjustmentState.REQUESTED,
@@ -164,8 +163,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     def review(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=OPEN_STATES,
@@ -175,8 +173,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     def agree(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=OPEN_STATES,
@@ -186,8 +183,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     def partially_agree(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=OPEN_STATES,
@@ -197,8 +193,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     def decline(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=[AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED],
@@ -208,8 +203,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     def put_in_place(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=[*OPEN_STATES, AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED],

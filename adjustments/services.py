@@ -22,9 +22,9 @@ from adjustments.models import (
     Reminder,
     ReminderKind,
 )
-from config import fsm, mail
-from config.errors import ActionForbidden, DomainError
-from config.mail import send_mail
+from kernel import mail, transitions
+from kernel.errors import ActionForbidden, DomainError
+from kernel.mail import send_mail
 from recruitment.models import FINAL_STATES, Application
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,8 @@ def available_actions(adjustment: AdjustmentRequest, user: User) -> list[str]:
     return [
         action
         for action, names in ACTIONS.items()
-        if fsm.applicable(adjustment, names) and fsm.may_take(adjustment, user, names)
+        if transitions.applicable(adjustment, names)
+        and transitions.may_take(adjustment, user, names)
     ]
 
 
@@ -99,7 +100,7 @@ def _transition(
 ) -> AdjustmentRequest:
     with transaction.atomic():
         adjustment = AdjustmentRequest.objects.select_for_update().get(pk=adjustment_id)
-        fsm.run_transition(
+        transitions.run_transition(
             adjustment,
             by=by,
             names=ACTIONS[action],

@@ -24,8 +24,8 @@ from adjustments.models import (
     AdjustmentRequest,
 )
 from adjustments.reporting import OUTCOME_LABELS, adjustments_report
-from config.api import acting_user
-from config.errors import ActionForbidden, DomainError
+from kernel.api import acting_user
+from kernel.errors import ActionForbidden, DomainError
 from recruitment import statistics
 from recruitment.models import Application, ApplicationState
 from recruitment.monitoring_views import UnitForm

@@ -8,7 +8,7 @@ The service's own pages keep the strict policy. These third-party pages get thei
 - ReDoc (/api/redoc/): its bundle injects <style> elements at run time (styled-components)
   and parses the schema in a worker started from a blob: URL, so that page alone allows
   inline styles and blob: workers; its template loads no web fonts from elsewhere.
-- DRF's browsable API: see config/renderers.py.
+- DRF's browsable API: see kernel/api_renderers.py.
 """
 
 from csp.constants import NONCE, SELF, UNSAFE_INLINE

@@ -302,17 +302,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "kernel.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "kernel.api_schema.AutoSchema",
+    "EXCEPTION_HANDLER": "kernel.api.exception_handler",
     # JSON bodies only (docs/api.md): a form-encoded body cannot carry the nested objects
     # and lists (equality answers, evidence, scores), which DRF's form parsers silently drop.
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.SafeJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["kernel.api_parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "config.renderers.BrowsableAPIRendererWithInlineStyles",
+        "kernel.api_renderers.BrowsableAPIRendererWithInlineStyles",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -356,7 +356,7 @@ CELERY_TASK_TIME_LIMIT = 300
 #: Redis gives a task that was delivered but never acknowledged (its worker died, or was
 #: killed) to another worker after this many seconds. It must be longer than the longest
 #: task (``CELERY_TASK_TIME_LIMIT``) and the longest countdown or ETA (e-mail retries wait up
-#: to ``config.mail.RETRY_BACKOFF_MAX`` = 600 s), or a task still running or waiting for its
+#: to ``kernel.mail.RETRY_BACKOFF_MAX`` = 600 s), or a task still running or waiting for its
 #: time is delivered a second time.
 REDIS_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}

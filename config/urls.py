@@ -182,5 +182,5 @@ urlpatterns = [
     path("api/redoc/", api_docs.redoc, name="api-redoc"),
 ]
 
-handler400 = "config.api.bad_request"
-handler404 = "config.api.not_found"
+handler400 = "kernel.api.bad_request"
+handler404 = "kernel.api.not_found"

@@ -31,8 +31,8 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
-from config.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
-from config.errors import ActionForbidden
+from kernel.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
+from kernel.errors import ActionForbidden
 from recruitment import assessment, decision_record, selectors, services, subject_access
 from recruitment.models import (
     EQUALITY_QUESTIONS,

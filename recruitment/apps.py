@@ -6,8 +6,7 @@ class RecruitmentConfig(AppConfig):
     verbose_name = "Recruitment"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
+        from kernel import audit
         from recruitment import permissions  # noqa: F401  (registers the rules)
         from recruitment.models import (
             AgreedAssessment,
@@ -19,10 +18,10 @@ class RecruitmentConfig(AppConfig):
 
         # Scores and decisions are audited; equality answers and declarations never are,
         # so no copy of special-category data lands in the audit log.
-        auditlog.register(Score)
-        auditlog.register(AgreedAssessment)
-        auditlog.register(AgreedScore)
-        auditlog.register(OfferDecision)
+        audit.register(Score)
+        audit.register(AgreedAssessment)
+        audit.register(AgreedScore)
+        audit.register(OfferDecision)
         # Of an application, only the legal hold is audited here (its states are in the
         # transition log).
-        auditlog.register(Application, include_fields=["legal_hold", "legal_hold_reason"])
+        audit.register(Application, include_fields=["legal_hold", "legal_hold_reason"])

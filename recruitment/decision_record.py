@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
+from kernel.audit import LogEntry, StateLog
 from recruitment import assessment, selectors
 from recruitment.models import AgreedAssessment, Application, Score
 

@@ -12,7 +12,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.utils.html import conditional_escape
 
-from config.forms import GovForm
+from kernel.forms import GovForm
 from recruitment.models import EQUALITY_QUESTIONS
 from recruitment.services import ScoreInput
 from vacancies.models import Criterion, GuaranteeScheme, Vacancy

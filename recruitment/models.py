@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from config.fsm import condition, permission
+from kernel.audit import logged
+from kernel.transitions import condition, permission
 from recruitment import assessment
 from recruitment.disclosure import new_record_key
 from vacancies.models import SCORE_VALIDATORS, Criterion, GuaranteeScheme, Vacancy, VacancyStatus
@@ -270,8 +270,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     # --- Transitions: called only by recruitment/services.py -----------------------------------
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.SUBMITTED,
@@ -282,8 +281,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def shortlist(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.SHORTLISTED)
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.SUBMITTED,
@@ -298,8 +296,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def reject_at_sift(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.NOT_SHORTLISTED,
@@ -312,8 +309,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         person takes on one application: see services.sift_complete)."""
         self.reach(Stage.SHORTLISTED)
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.INTERVIEWED,
@@ -323,8 +319,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def reject_after_interview(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.SHORTLISTED,
@@ -334,8 +329,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def schedule_interview(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.INTERVIEW_SCHEDULED,
@@ -345,8 +339,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def record_interview(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.INTERVIEWED)
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.INTERVIEWED,
@@ -356,8 +349,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def offer(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.OFFERED)
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.OFFERED,
@@ -367,8 +359,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def accept_offer(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.APPOINTED)
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=ApplicationState.OFFERED,
@@ -378,8 +369,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def decline_offer(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=state,
         source=[*ACTIVE_STATES, ApplicationState.NOT_SHORTLISTED],

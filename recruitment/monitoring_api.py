@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import CSVRenderer, IdQueryField
-from config.errors import ActionForbidden, DomainError
+from kernel.api import CSVRenderer, IdQueryField
+from kernel.errors import ActionForbidden, DomainError
 from recruitment import disclosure, statistics
 from recruitment.models import Stage, StatutoryReturnDownload
 from recruitment.presets import DEFAULT_PRESET, PRESETS

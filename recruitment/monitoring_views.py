@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from config.api import MAX_ID, acting_user
+from kernel.api import MAX_ID, acting_user
 from recruitment import disclosure, monitoring_reports, statistics, tasks
 from recruitment.models import StatutoryReturnDownload
 from recruitment.presets import DEFAULT_PRESET, PRESETS

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import mail
-from config.mail import send_mail
-from config.text import one_line
+from kernel import mail
+from kernel.mail import send_mail
+from kernel.text import one_line
 from recruitment.models import (
     Application,
     ApplicationState,

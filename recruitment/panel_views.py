@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.api import acting_user
-from config.errors import ActionForbidden, DomainError
+from kernel.api import acting_user
+from kernel.errors import ActionForbidden, DomainError
 from recruitment import assessment, selectors, services
 from recruitment.forms import (
     SCORE_MEANINGS,

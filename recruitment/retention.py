@@ -27,8 +27,6 @@ from datetime import datetime, timedelta
 from importlib import import_module
 from typing import Any
 
-from auditlog.context import disable_auditlog
-from auditlog.models import LogEntry
 from axes.models import AccessAttempt
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -36,10 +34,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
 from accounts.models import Role, User
 from adjustments.models import AdjustmentRequest
+from kernel.audit import LogEntry, StateLog, unlogged
 from recruitment.models import (
     AgreedAssessment,
     AgreedScore,
@@ -158,7 +156,7 @@ def erase_applications(ids: list[int], *, now: datetime) -> None:
     offer_ids = list(
         OfferDecision.objects.filter(application_id__in=ids).values_list("pk", flat=True)
     )
-    with disable_auditlog():  # deleting must not copy what it deletes into the audit log
+    with unlogged():  # deleting must not copy what it deletes into the audit log
         Evidence.objects.filter(application_id__in=ids).delete()
         GuaranteeDeclaration.objects.filter(application_id__in=ids).delete()
         GuaranteeStep.objects.filter(application_id__in=ids).delete()

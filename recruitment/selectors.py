@@ -10,13 +10,12 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import rules
-from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
 from adjustments.models import AGREED_STATES, PANEL_STAGES, AdjustmentRequest
+from kernel.audit import LogEntry, StateLog
 from recruitment import assessment
 from recruitment.models import (
     SCORING_OPEN,

@@ -15,15 +15,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import rules
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
-from config import fsm
-from config.errors import ActionForbidden, DomainError
-from config.legal_hold import legal_hold_set
+from kernel import transitions
+from kernel.audit import StateLog, acting_as
+from kernel.errors import ActionForbidden, DomainError
+from kernel.legal_hold import legal_hold_set
 from recruitment import assessment, selectors, tasks
 from recruitment.models import (
     EQUALITY_QUESTIONS,
@@ -160,7 +159,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 
 def may_take(application: Application, user: User, action: str) -> bool:
     """Whether this user may ever take ``action`` on this application, whatever its state."""
-    return fsm.may_take(application, user, ACTIONS[action])
+    return transitions.may_take(application, user, ACTIONS[action])
 
 
 def _refusal(
@@ -204,7 +203,7 @@ def available_actions(application: Application, user: User, taken: int | None = 
     A list of applications passes each vacancy's shortlisted count (``taken``), counted once."""
     actions = []
     for action in ACTIONS:
-        name = fsm.applicable(application, ACTIONS[action])
+        name = transitions.applicable(application, ACTIONS[action])
         if (
             name
             and may_take(application, user, action)
@@ -261,7 +260,7 @@ def _transition(
             _lock_vacancy_of(application_id)
         application = _locked(application_id)
         reached = application.furthest_stage
-        fsm.run_transition(
+        transitions.run_transition(
             application,
             by=by,
             names=ACTIONS[action],
@@ -365,7 +364,7 @@ def application_offer(
                     "in a tie on the agreed interview scores.",
                 )
             evidence = application.vacancy.positive_action_plan.evidence
-        with set_actor(by):
+        with acting_as(by):
             OfferDecision.objects.create(
                 application=application,
                 positive_action_used=use_positive_action,
@@ -545,11 +544,11 @@ def sift_complete(*, vacancy_id: Any, by: User, confirm: bool = False) -> SiftCo
         applications = Application.objects.for_ranking(vacancy)
         plan = assessment.guarantee_plan(vacancy, applications)
         invited = []
-        with set_actor(by):
+        with acting_as(by):
             for decision in plan:
                 application = decision.application
                 if decision.outcome == "invited":
-                    fsm.run_transition(
+                    transitions.run_transition(
                         application,
                         by=by,
                         names=("invite_to_interview",),
@@ -632,7 +631,7 @@ def scores_submit(
     *, application_id: Any, by: User, stage: str, scores: Sequence[ScoreInput]
 ) -> None:
     """Record the caller's own scores (insert or replace, criterion by criterion)."""
-    with transaction.atomic(), set_actor(by):
+    with transaction.atomic(), acting_as(by):
         application = _locked(application_id)
         if not rules.has_perm("recruitment.score_application", by, application):
             raise ActionForbidden("Only the vacancy's panel and hiring manager score.")
@@ -673,7 +672,7 @@ def agreed_scores_set(
     *, application_id: Any, by: User, stage: str, scores: Sequence[ScoreInput], note: str = ""
 ) -> AgreedAssessment:
     """Record the moderated, agreed scores (insert or replace, criterion by criterion)."""
-    with transaction.atomic(), set_actor(by):
+    with transaction.atomic(), acting_as(by):
         application = _locked(application_id)
         if not rules.has_perm("recruitment.agree_scores", by, application):
             raise ActionForbidden("Only the hiring manager and HR agree scores.")
@@ -699,7 +698,7 @@ def application_legal_hold_set(
     """Place or release a legal hold on an application. While held, nothing of its whole
     campaign is erased (a claim about one decision needs the others it was made against:
     the appointee's offer and any s.159 justification, the scores, the reasons). HR only; a
-    release needs a reason and ``confirm`` (config/legal_hold.py). The vacancy row is locked
+    release needs a reason and ``confirm`` (kernel/legal_hold.py). The vacancy row is locked
     first, as erasure locks it, so a hold and an erasure of the campaign take turns."""
     return legal_hold_set(
         Application,

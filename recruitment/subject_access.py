@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
 from adjustments.models import AdjustmentRequest
+from kernel.audit import StateLog
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,

@@ -5,7 +5,7 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from config import mail
+from kernel import mail
 from recruitment.notifications import agreement_reopened_send, notify, scoring_reminders_send
 
 logger = logging.getLogger(__name__)

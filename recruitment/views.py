@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.api import acting_user
-from config.errors import ActionForbidden, DomainError
-from config.forms import LegalHoldForm, legal_hold_posted
+from kernel.api import acting_user
+from kernel.errors import ActionForbidden, DomainError
+from kernel.forms import LegalHoldForm, legal_hold_posted
 from recruitment import assessment, selectors, services, subject_access
 from recruitment.forms import (
     QUESTION_LABELS,

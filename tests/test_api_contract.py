@@ -1,11 +1,11 @@
 """The API answers as its schema says: what tests/test_fuzz.py found, pinned down one by one,
-and the schema's own promises about errors (config/schema.py)."""
+and the schema's own promises about errors (kernel/api_schema.py)."""
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 from tests.factories import UserFactory, VacancyFactory, set_vacancy_status
 
 pytestmark = pytest.mark.django_db

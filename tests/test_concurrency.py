@@ -13,7 +13,7 @@ from accounts.models import Role
 from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest, Reminder
 from adjustments.services import adjustments_send_reminders
-from config.errors import DomainError
+from kernel.errors import DomainError
 from recruitment import services
 from recruitment.models import (
     AgreedAssessment,

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
-from config.errors import DomainError
+from kernel.errors import DomainError
 from recruitment import services
 from recruitment.models import Notification, ScoringReminder
 from recruitment.notifications import notify, scoring_reminders_send

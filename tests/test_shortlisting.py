@@ -14,7 +14,7 @@ from django_fsm_log.models import StateLog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 from recruitment import assessment, selectors, services
 from recruitment.models import Application, GuaranteeStep
 from tests.factories import (

@@ -30,8 +30,8 @@ from django.utils import timezone
 from accounts.models import Role
 from adjustments.models import AdjustmentRequest, Reminder
 from adjustments.services import adjustments_send_reminders
-from config import mail
 from config.celery_app import app as celery_app
+from kernel import mail
 from recruitment.models import Notification, ScoringReminder
 from recruitment.notifications import scoring_reminders_send
 from recruitment.tasks import send_notification

@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from config.api import IdField, JSONInput, acting_user
-from config.errors import ActionForbidden
+from kernel.api import IdField, JSONInput, acting_user
+from kernel.errors import ActionForbidden
 from recruitment import selectors
 from recruitment import services as recruitment_services
 from recruitment.models import ScoreStage
@@ -112,7 +112,9 @@ class ReasonInput(JSONInput):
 class LegalHoldInput(JSONInput):
     """Place a legal hold (``held: true``, with the complaint or claim as ``reason``) or
     release it (``held: false``, with why as ``reason`` and ``confirm: true``). While held,
-    nothing is erased. The rules are the service's (config/legal_hold.py)."""
+    nothing is erased. The pages follow the same rules."""
+
+    # The rules: kernel/legal_hold.py.
 
     held = serializers.BooleanField(required=True)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -159,7 +161,7 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
     legal_hold = serializers.SerializerMethodField()
 
     STAFF_FIELDS = ("hiring_manager", "panel", "available_actions", "sift_completed_at")
-    #: Fields some callers do not get: the schema does not require them (config/schema.py).
+    #: Fields some callers do not get: the schema does not require them (kernel/api_schema.py).
     OPTIONAL_FIELDS = (*STAFF_FIELDS, "legal_hold")
 
     class Meta:

@@ -6,11 +6,10 @@ class VacanciesConfig(AppConfig):
     verbose_name = "Vacancies"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
+        from kernel import audit
         from vacancies import permissions  # noqa: F401  (registers the rules)
         from vacancies.models import Criterion, PositiveActionPlan, Vacancy
 
-        auditlog.register(Vacancy, m2m_fields={"panel"}, exclude_fields=["updated_at"])
-        auditlog.register(Criterion)
-        auditlog.register(PositiveActionPlan)
+        audit.register(Vacancy, m2m_fields={"panel"}, exclude_fields=["updated_at"])
+        audit.register(Criterion)
+        audit.register(PositiveActionPlan)

@@ -10,8 +10,8 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from accounts.models import STAFF_ROLES, Role, User
-from config.api import MAX_ID
-from config.forms import GovForm
+from kernel.api import MAX_ID
+from kernel.forms import GovForm
 from vacancies import services
 from vacancies.models import (
     POSITIVE_ACTION_GROUPS,

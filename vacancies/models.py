@@ -13,9 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from config.fsm import condition
+from kernel.audit import logged
+from kernel.transitions import condition
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -254,8 +254,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
 
     # --- Transitions: called only by vacancies/services.py ----------------------------------
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=status,
         source=VacancyStatus.DRAFT,
@@ -265,14 +264,12 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     def publish(self, by: User | None = None, description: str = "") -> None:
         pass
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(field=status, source=VacancyStatus.OPEN, target=VacancyStatus.CLOSED)
     def close(self, by: User | None = None, description: str = "") -> None:
         self.closed_at = timezone.now()
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=status,
         source=VacancyStatus.CLOSED,
@@ -282,8 +279,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     def fill(self, by: User | None = None, description: str = "") -> None:
         self.ended_at = timezone.now()
 
-    @fsm_log_by
-    @fsm_log_description
+    @logged
     @transition(
         field=status,
         source=[VacancyStatus.DRAFT, VacancyStatus.OPEN, VacancyStatus.CLOSED],

@@ -10,16 +10,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import rules
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from accounts.models import STAFF_ROLES, Role
-from config.errors import ActionForbidden, DomainError
-from config.legal_hold import legal_hold_set
-from config.text import SINGLE_LINE_MESSAGE, is_single_line, single_line_errors
+from kernel.audit import acting_as
+from kernel.errors import ActionForbidden, DomainError
+from kernel.legal_hold import legal_hold_set
+from kernel.text import SINGLE_LINE_MESSAGE, is_single_line, single_line_errors
 from vacancies.models import (
     MAX_TIE_BAND,
     POSITIVE_ACTION_GROUPS,
@@ -152,7 +152,7 @@ def vacancy_create(*, by: User, data: VacancyInput) -> Vacancy:
         raise ActionForbidden("Only HR and hiring managers can create vacancies.")
     _validate(data, by=by)
     try:
-        with transaction.atomic(), set_actor(by):
+        with transaction.atomic(), acting_as(by):
             vacancy = Vacancy.objects.create(created_by=by, **_vacancy_fields(data))
             vacancy.panel.set(data.panel)
             _create_criteria(vacancy, data)
@@ -283,7 +283,7 @@ def available_actions(vacancy: Vacancy, user: User) -> list[str]:
 def vacancy_update(*, vacancy_id: Any, by: User, data: VacancyInput) -> Vacancy:
     """Edit a draft vacancy: every field, the panel, the criteria and the plan. Once
     published the vacancy is what candidates applied to, so it no longer changes."""
-    with transaction.atomic(), set_actor(by):
+    with transaction.atomic(), acting_as(by):
         vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
         if not rules.has_perm("vacancies.manage_vacancy", by, vacancy):
             raise ActionForbidden("Only HR and the vacancy's hiring manager can edit it.")
@@ -313,7 +313,7 @@ def vacancy_legal_hold_set(
     *, vacancy_id: Any, by: User, held: bool, reason: str = "", confirm: bool = False
 ) -> Vacancy:
     """Place or release a legal hold on a campaign: while held none of its applications is
-    erased. HR only; a release needs a reason and ``confirm`` (config/legal_hold.py)."""
+    erased. HR only; a release needs a reason and ``confirm`` (kernel/legal_hold.py)."""
     return legal_hold_set(
         Vacancy,
         pk=vacancy_id,

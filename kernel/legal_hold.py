@@ -7,11 +7,11 @@ import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import rules
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from config.errors import ActionForbidden, DomainError
+from kernel.audit import acting_as
+from kernel.errors import ActionForbidden, DomainError
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -38,7 +38,7 @@ def legal_hold_set(
     click. ``legal_hold_reason`` keeps the reason of the latest change, and the audit log
     records each change, its reason and who made it. ``lock_first``: rows to lock before
     this one (an application's vacancy, in the order erasure locks them)."""
-    with transaction.atomic(), set_actor(by):
+    with transaction.atomic(), acting_as(by):
         if lock_first is not None:
             list(lock_first.select_for_update().values_list("pk", flat=True))
         record = model._default_manager.select_for_update().get(pk=pk)

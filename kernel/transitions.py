@@ -8,7 +8,7 @@ import rules
 from django.db import models
 from django_fsm import can_proceed
 
-from config.errors import ActionForbidden, DomainError
+from kernel.errors import ActionForbidden, DomainError
 
 
 def condition(method: Callable[..., bool]) -> Callable[[Any], bool]:

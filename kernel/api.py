@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.models import User
-from config.errors import ActionForbidden, DomainError
+from kernel.errors import ActionForbidden, DomainError
 
 
 class Pagination(PageNumberPagination):

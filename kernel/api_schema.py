@@ -1,6 +1,6 @@
 """The OpenAPI schema documents every answer an operation can give, not only its success.
 
-Every operation gets the error envelope of docs/api.md (``config.api.exception_handler``)
+Every operation gets the error envelope of docs/api.md (``kernel.api.exception_handler``)
 for each refusal it can meet: 400 where it reads input (a body or query parameters), 401 where
 it reads credentials, 403 where it needs them, 404 where it names an object in its path or
 pages a list or takes a ``format``, 409 where it changes state (the domain codes) or a view
@@ -23,7 +23,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ComponentRegistry, ResolvedComponent
 from rest_framework import permissions
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 #: Operations that check a password, so the sign-in lockout (django-axes, accounts/lockout.py)
