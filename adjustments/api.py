@@ -26,8 +26,8 @@ from adjustments.models import (
 from adjustments.reporting import adjustments_report
 from kernel.api import IdFilter, JSONInput, acting_user
 from kernel.errors import ActionForbidden
-from recruitment.monitoring_api import UnitOutput, UnitQuery
-from recruitment.presets import DEFAULT_PRESET, PRESETS
+from recruitment.monitoring.api import UnitOutput, UnitQuery
+from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
 
 class AdjustmentInput(JSONInput):

@@ -14,8 +14,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from kernel.audit import logged
 from kernel.transitions import permission
-from recruitment.disclosure import new_record_key
 from recruitment.models import Application
+from recruitment.monitoring.disclosure import new_record_key
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -141,7 +141,7 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
         null=True,
         blank=True,
     )
-    #: Random, for cell key perturbation of the anonymised report (recruitment/disclosure.py).
+    #: Random, for cell key perturbation of the anonymised report (recruitment/monitoring/disclosure.py).
     #: Never output.
     record_key = models.BigIntegerField(default=new_record_key, editable=False)
 

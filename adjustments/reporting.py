@@ -1,5 +1,5 @@
 """Anonymised counts of adjustment requests for HR, through the one release path of every
-statistic (recruitment/disclosure.py, docs/disclosure-control.md): a releasable unit and period
+statistic (recruitment/monitoring/disclosure.py, docs/disclosure-control.md): a releasable unit and period
 whose applications are released at the applied stage, each count perturbed by its cell key,
 every derived figure (the median time to a decision) computed from released counts. Grouped in
 the database."""
@@ -15,9 +15,9 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from adjustments.models import AdjustmentCategory, AdjustmentRequest, AdjustmentState
-from recruitment import disclosure
-from recruitment.presets import Preset
-from recruitment.statistics import Selection
+from recruitment.monitoring import disclosure
+from recruitment.monitoring.presets import Preset
+from recruitment.monitoring.statistics import Selection
 
 OUTCOMES = {
     "agreed": [AdjustmentState.AGREED, AdjustmentState.IN_PLACE],

@@ -26,10 +26,10 @@ from adjustments.models import (
 from adjustments.reporting import OUTCOME_LABELS, adjustments_report
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
-from recruitment import statistics
 from recruitment.models import Application, ApplicationState
-from recruitment.monitoring_views import UnitForm
-from recruitment.presets import DEFAULT_PRESET, PRESETS
+from recruitment.monitoring import statistics
+from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
+from recruitment.monitoring.views import UnitForm
 from vacancies.models import Vacancy
 
 

@@ -159,7 +159,7 @@ AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 #: No log of successful sign-ins (username, IP, browser) kept for ever: the audit trail is
 #: the transition and audit logs. Failed attempts are removed nightly once their cool-off
-#: has passed (recruitment/retention.py).
+#: has passed (recruitment/privacy/retention.py).
 AXES_DISABLE_ACCESS_LOG = True
 #: The client IP for throttling: REMOTE_ADDR, or behind this many proxies that each append to
 #: X-Forwarded-For (1 behind one load balancer), the address the outermost one saw
@@ -280,7 +280,7 @@ MONITORING_BENCHMARK_NAME = env.str(
 )
 #: Reports over more applications than this run as a Celery task with progress.
 MONITORING_ASYNC_THRESHOLD = env.int("MONITORING_ASYNC_THRESHOLD", default=200_000)
-#: Disclosure control (recruitment/disclosure.py, docs/disclosure-control.md). A stage column
+#: Disclosure control (recruitment/monitoring/disclosure.py, docs/disclosure-control.md). A stage column
 #: of a unit is released only when at least this many people reached the stage in it, and no
 #: two released columns differ by between 1 and this many less one.
 MONITORING_MIN_POPULATION = env.int("MONITORING_MIN_POPULATION", default=20)
@@ -335,7 +335,7 @@ SPECTACULAR_SETTINGS = {
         "ScoreStageEnum": "recruitment.models.ScoreStage",
         "AdjustmentStageEnum": "adjustments.models.AdjustmentStage",
         "AdjustmentStateEnum": "adjustments.models.AdjustmentState",
-        "UnitKindEnum": "recruitment.disclosure.UNIT_KINDS",
+        "UnitKindEnum": "recruitment.monitoring.disclosure.UNIT_KINDS",
         "CriterionKindEnum": "vacancies.models.CriterionKind",
     },
 }

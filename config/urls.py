@@ -10,14 +10,16 @@ from adjustments import views as adjustment_views
 from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
 from config import api_docs
 from config.health import healthz
-from recruitment import monitoring_api, monitoring_views, panel_views
-from recruitment import views as recruitment_views
-from recruitment.api import (
+from recruitment.applications import views as recruitment_views
+from recruitment.applications.api import (
     ApplicationViewSet,
     DecisionRecordView,
     PositiveActionDecisionsView,
     SubjectAccessView,
 )
+from recruitment.monitoring import api as monitoring_api
+from recruitment.monitoring import views as monitoring_views
+from recruitment.scoring import views as panel_views
 from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 

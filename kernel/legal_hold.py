@@ -1,5 +1,5 @@
 """Legal hold (a complaint or tribunal claim suspends erasure): one way to place or release
-it, for vacancies and applications alike (recruitment/retention.py reads the flags)."""
+it, for vacancies and applications alike (recruitment/privacy/retention.py reads the flags)."""
 
 from __future__ import annotations
 

@@ -2,12 +2,12 @@
 
 Privacy boundary (docs/domain.md §6):
 - ``GuaranteeDeclaration`` and ``PositiveActionDeclaration`` are separate, purpose-bound
-  records, read only by the guarantee and tie-breaker logic (recruitment/assessment.py).
+  records, read only by the guarantee and tie-breaker logic (recruitment/scoring/assessment.py).
 - ``EqualityAnswers`` has no reverse accessor from ``Application`` (``related_name="+"``), so
   no application query, serializer or page can reach it by accident. Only the statistics code
   reads it; the submission service writes it. tests/test_privacy.py guards the imports.
 
-State changes happen only in recruitment/services.py; the FSM field is protected.
+State changes happen only in recruitment/applications/services.py; the FSM field is protected.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from kernel.audit import logged
 from kernel.transitions import condition, permission
-from recruitment import assessment
-from recruitment.disclosure import new_record_key
+from recruitment.monitoring.disclosure import new_record_key
+from recruitment.scoring import assessment
 from vacancies.models import SCORE_VALIDATORS, Criterion, GuaranteeScheme, Vacancy, VacancyStatus
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
 class Application(ConcurrentTransitionMixin, models.Model):
     vacancy = models.ForeignKey(Vacancy, on_delete=models.PROTECT, related_name="applications")
-    #: Null once the application has been erased (recruitment/retention.py).
+    #: Null once the application has been erased (recruitment/privacy/retention.py).
     candidate = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -200,7 +200,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     #: A complaint or tribunal claim: while held, the application is not erased.
     legal_hold = models.BooleanField(default=False)
     legal_hold_reason = models.TextField(max_length=2000, blank=True)
-    #: When the personal data was erased (recruitment/retention.py); what is left is the
+    #: When the personal data was erased (recruitment/privacy/retention.py); what is left is the
     #: anonymous record the statistics need.
     erased_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -268,7 +268,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """A vacancy's high-volume interview limit holds for everyone, whoever shortlists."""
         return assessment.shortlist_refusal(self) is None
 
-    # --- Transitions: called only by recruitment/services.py -----------------------------------
+    # --- Transitions: called only by recruitment/applications/services.py -----------------------------------
 
     @logged
     @transition(
@@ -543,7 +543,7 @@ class EqualityAnswers(models.Model):
     )
     #: What the statistics need besides the answers, kept on this row so that a funnel is one
     #: scan of one table (no join to applications), and so that these rows can later outlive
-    #: the application in anonymous form. Kept in step by recruitment/services.py.
+    #: the application in anonymous form. Kept in step by recruitment/applications/services.py.
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="+")
     furthest_stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED)
     ethnicity = models.CharField(max_length=40, choices=Ethnicity.choices, blank=True)
@@ -558,7 +558,7 @@ class EqualityAnswers(models.Model):
         max_length=20, choices=DisabilityImpact.choices, blank=True
     )
     age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
-    #: Random, one byte per stage, for cell key perturbation (recruitment/disclosure.py): a
+    #: Random, one byte per stage, for cell key perturbation (recruitment/monitoring/disclosure.py): a
     #: cell's key is the sum of its rows' keys. Never output; goes when the row goes.
     record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
@@ -704,7 +704,7 @@ class ScoringReminder(models.Model):
         ]
 
 
-# --- The release path's records (recruitment/disclosure.py) ---------------------------------
+# --- The release path's records (recruitment/monitoring/disclosure.py) ---------------------------------
 
 
 class DecidedYear(models.Model):
@@ -715,7 +715,7 @@ class DecidedYear(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
     plan_version = models.CharField(max_length=40)
     #: Random and never output: each unit's cell keys are offset by a secret derived from it
-    #: (recruitment/disclosure.py ``unit_salt``), so the same people in two units are
+    #: (recruitment/monitoring/disclosure.py ``unit_salt``), so the same people in two units are
     #: adjusted independently.
     seed = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
 

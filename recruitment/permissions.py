@@ -90,7 +90,7 @@ rules.add_perm("recruitment.set_legal_hold", is_kept & is_hr)
 
 # The audit of positive-action (s.159) decisions.
 rules.add_perm("recruitment.view_positive_action_decisions", is_hr)
-#: A campaign's complete decision record (recruitment/decision_record.py), for a tribunal.
+#: A campaign's complete decision record (recruitment/privacy/decision_record.py), for a tribunal.
 rules.add_perm("recruitment.export_decision_record", is_hr)
 
 # Anonymised statistics: HR only, and never an individual's answers.

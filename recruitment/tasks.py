@@ -6,7 +6,11 @@ from typing import Any
 from celery import Task, shared_task
 
 from kernel import mail
-from recruitment.notifications import agreement_reopened_send, notify, scoring_reminders_send
+from recruitment.applications.notifications import (
+    agreement_reopened_send,
+    notify,
+    scoring_reminders_send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ def send_notification(self: Task[Any, Any], application_id: Any, kind: str) -> b
 @shared_task(acks_late=True)
 def run_monitoring_report(report_id: str) -> None:
     """Compute a large monitoring report with progress (idempotent)."""
-    from recruitment.monitoring_reports import report_run
+    from recruitment.monitoring.reports import report_run
 
     report_run(report_id)
 
@@ -66,7 +70,7 @@ def send_scoring_reminders() -> list[dict[str, Any]]:
     return scoring_reminders_send()
 
 
-# --- Retention (recruitment/retention.py) -----------------------------------------------------
+# --- Retention (recruitment/privacy/retention.py) -----------------------------------------------------
 
 
 @shared_task(acks_late=True)
@@ -74,7 +78,7 @@ def erase_expired_personal_data() -> dict[str, list[int]]:
     """Periodic (beat, nightly): one erasure task per vacancy past its retention period and
     one per batch of candidate accounts due for deletion. Each of those re-checks under a
     lock, so a fan-out run twice, or overlapping a run still going, changes nothing more."""
-    from recruitment import retention
+    from recruitment.privacy import retention
 
     vacancies = list(retention.vacancies_due().values_list("pk", flat=True))
     accounts = list(retention.candidates_due().values_list("pk", flat=True))
@@ -90,7 +94,7 @@ def erase_expired_personal_data() -> dict[str, list[int]]:
 @shared_task(acks_late=True)
 def erase_vacancy_applications(vacancy_id: int) -> int:
     """Erase one vacancy's applications that are due; 0 when there is nothing (left) to do."""
-    from recruitment import retention
+    from recruitment.privacy import retention
 
     return retention.erase_vacancy_applications(vacancy_id)
 
@@ -99,7 +103,7 @@ def erase_vacancy_applications(vacancy_id: int) -> int:
 def erase_candidate_accounts(user_ids: list[int]) -> list[int]:
     """Delete those of these candidate accounts that are due; the ids deleted (none when
     they are gone or no longer due)."""
-    from recruitment import retention
+    from recruitment.privacy import retention
 
     return retention.erase_candidate_accounts(user_ids)
 

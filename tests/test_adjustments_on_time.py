@@ -13,9 +13,9 @@ from adjustments.models import AdjustmentRequest, Reminder
 from adjustments.reporting import DECISION_BANDS, _median_band
 from adjustments.services import add_working_days, adjustments_send_reminders
 from adjustments.tasks import send_adjustment_reminders
-from recruitment import disclosure, statistics
+from recruitment.applications.services import application_schedule_interview
 from recruitment.models import Notification
-from recruitment.services import application_schedule_interview
+from recruitment.monitoring import disclosure, statistics
 from recruitment.tasks import send_notification
 from tests.conftest import require
 from tests.factories import (

@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 
 from adjustments import services as adjustment_services
-from recruitment import notifications, services
+from recruitment.applications import notifications, services
 from recruitment.models import Application
 from tests.factories import PositiveActionPlanFactory, UserFactory
 from tests.test_guarantee import SCHEME_WORDS

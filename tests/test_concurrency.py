@@ -14,7 +14,16 @@ from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest, Reminder
 from adjustments.services import adjustments_send_reminders
 from kernel.errors import DomainError
-from recruitment import services
+from recruitment.applications import services
+from recruitment.applications.notifications import notify, scoring_reminders_send
+from recruitment.applications.services import (
+    ScoreInput,
+    agreed_scores_set,
+    application_reject,
+    application_shortlist,
+    application_withdraw,
+    scores_submit,
+)
 from recruitment.models import (
     AgreedAssessment,
     AgreedScore,
@@ -22,15 +31,6 @@ from recruitment.models import (
     Notification,
     Score,
     ScoringReminder,
-)
-from recruitment.notifications import notify, scoring_reminders_send
-from recruitment.services import (
-    ScoreInput,
-    agreed_scores_set,
-    application_reject,
-    application_shortlist,
-    application_withdraw,
-    scores_submit,
 )
 from tests.conftest import require
 from tests.factories import (

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from config.celery_app import app as celery_app
 from kernel.errors import DomainError
-from recruitment import services
+from recruitment.applications import services
+from recruitment.applications.notifications import notify, scoring_reminders_send
 from recruitment.models import Notification, ScoringReminder
-from recruitment.notifications import notify, scoring_reminders_send
 from recruitment.tasks import send_notification, send_scoring_reminders
 from tests.conftest import require
 from tests.factories import (
@@ -158,7 +158,7 @@ def test_a_bulk_decision_tells_each_candidate_once(
 def test_a_failed_send_is_not_recorded_so_a_retry_sends(submitted, monkeypatch):
     set_state(submitted, "shortlisted", "shortlisted")
     monkeypatch.setattr(
-        "recruitment.notifications.send_mail",
+        "recruitment.applications.notifications.send_mail",
         lambda *a, **k: (_ for _ in ()).throw(OSError("SMTP down")),
     )
     with pytest.raises(OSError, match="SMTP down"):
@@ -261,7 +261,7 @@ def test_an_interview_waiting_for_scores_gets_its_own_reminder_later(
 
 def test_a_failed_reminder_is_not_recorded_so_the_next_run_sends(waiting, monkeypatch):
     monkeypatch.setattr(
-        "recruitment.notifications.send_mail",
+        "recruitment.applications.notifications.send_mail",
         lambda *a, **k: (_ for _ in ()).throw(OSError("SMTP down")),
     )
     with pytest.raises(OSError, match="SMTP down"):

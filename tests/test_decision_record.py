@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
-from recruitment import services
+from recruitment.applications import services
 from recruitment.models import AgreedAssessment, Application, OfferDecision, Score
 from tests.factories import ApplicationFactory, agree, set_state
 
@@ -257,7 +257,7 @@ def test_score_history_costs_a_fixed_number_of_queries(
     application = Application.objects.get(pk=agreed.pk)
 
     with django_assert_max_num_queries(5):
-        from recruitment import selectors
+        from recruitment.scoring import selectors
 
         changes = selectors.score_history(application)
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from recruitment import services
+from recruitment.applications import services
 from recruitment.models import EqualityAnswers
 from tests.factories import (
     ApplicationFactory,

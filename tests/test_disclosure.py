@@ -10,9 +10,9 @@ import pytest
 from cell_key_perturbation.create_perturbed_table import create_perturbed_table
 from django.test import override_settings
 
-from recruitment import disclosure, statistics
-from recruitment.disclosure import Period, Unit, VacancyFact
 from recruitment.models import EqualityAnswers
+from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring.disclosure import Period, Unit, VacancyFact
 from tests.factories import VacancyFactory
 
 # --- The perturbation table ----------------------------------------------------------------

@@ -10,8 +10,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from recruitment import retention, services
+from recruitment.applications import services
 from recruitment.models import Application, ApplicationDraft
+from recruitment.privacy import retention
 from tests.factories import VacancyFactory, set_state
 
 pytestmark = pytest.mark.django_db

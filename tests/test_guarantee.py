@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.celery_app import app as celery_app
-from recruitment import assessment, services
+from recruitment.applications import services
 from recruitment.models import AgreedAssessment, AgreedScore, Application, GuaranteeStep
+from recruitment.scoring import assessment
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from adjustments.models import AdjustmentRequest
 from adjustments.reporting import OUTCOMES
-from recruitment import statistics
 from recruitment.models import Application, DecidedYear, EqualityAnswers
+from recruitment.monitoring import statistics
 from tests.factories import VacancyFactory
 from tests.test_statistics import ASIAN, BLACK, STAGES, WHITE, finish, people
 
@@ -354,7 +354,7 @@ def test_an_adjustment_request_on_a_one_applicant_vacancy_is_not_revealed(org, h
 def test_the_background_report_goes_through_the_same_release_path(
     org, hr, django_capture_on_commit_callbacks
 ):
-    from recruitment import monitoring_reports
+    from recruitment.monitoring import reports as monitoring_reports
 
     reports = []
     for answers in ANSWERS[:2]:
@@ -386,7 +386,7 @@ def test_someone_without_the_hr_role_gets_nothing(org, chair, panel_member, clie
 def test_recording_a_stage_after_publication_moves_nothing(org, hr, client_for):
     """HR records an interview for someone on a filled campaign after the year is published,
     then asks again: if anything moved, the groups that moved would be that person's."""
-    from recruitment import services
+    from recruitment.applications import services
 
     client = client_for(hr)
     queries = [

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from recruitment.statistics import CHARACTERISTICS
+from recruitment.monitoring.statistics import CHARACTERISTICS
 from tests.browser import axe_violations
 from tests.factories import PASSWORD, VacancyFactory
 from tests.test_statistics import ASIAN, PAST, STAGES, WHITE, expected, finish, people
@@ -133,7 +133,7 @@ def test_a_large_selection_runs_in_the_background_and_is_kept_for_download(
 
 def test_someone_elses_report_is_not_found(data, hr, settings):
     from accounts.models import Role
-    from recruitment.monitoring_reports import report_start
+    from recruitment.monitoring.reports import report_start
     from tests.factories import UserFactory
 
     report_id = report_start(owner_id=hr.pk, preset="nhs", selection={"period": "2024-25"})

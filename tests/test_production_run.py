@@ -99,14 +99,20 @@ def test_the_format_is_chosen_by_name():
 
 def test_a_json_line_has_timestamp_level_logger_and_message():
     record = logging.LogRecord(
-        "recruitment.notifications", logging.INFO, __file__, 1, "sent %d reminders", (3,), None
+        "recruitment.applications.notifications",
+        logging.INFO,
+        __file__,
+        1,
+        "sent %d reminders",
+        (3,),
+        None,
     )
     line = formatted(record)
 
     assert set(line) == {"timestamp", "level", "logger", "message"}
     assert (line["level"], line["logger"], line["message"]) == (
         "INFO",
-        "recruitment.notifications",
+        "recruitment.applications.notifications",
         "sent 3 reminders",
     )
     assert datetime.fromisoformat(line["timestamp"]).utcoffset() == timedelta(0)

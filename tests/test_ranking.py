@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recruitment import assessment
 from recruitment.models import Application, OfferDecision
+from recruitment.scoring import assessment
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,

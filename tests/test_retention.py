@@ -17,7 +17,7 @@ from accounts.models import Role, User
 from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest
 from adjustments.reporting import adjustments_report
-from recruitment import retention, services, statistics
+from recruitment.applications import services
 from recruitment.models import (
     AgreedAssessment,
     AgreedScore,
@@ -30,8 +30,10 @@ from recruitment.models import (
     PositiveActionDeclaration,
     Score,
 )
-from recruitment.presets import PRESETS
-from recruitment.selectors import positive_action_decisions
+from recruitment.monitoring import statistics
+from recruitment.monitoring.presets import PRESETS
+from recruitment.privacy import retention
+from recruitment.scoring.selectors import positive_action_decisions
 from recruitment.tasks import (
     erase_candidate_accounts,
     erase_expired_personal_data,
@@ -488,7 +490,7 @@ def test_the_erasure_benchmark_runs_on_synthetic_data(capsys):
 
 
 def test_a_message_queued_before_erasure_is_not_sent_after_it(campaign, mailoutbox):
-    from recruitment.notifications import notify
+    from recruitment.applications.notifications import notify
 
     _, people = campaign
     application = people[1][1]

@@ -53,10 +53,8 @@ from rest_framework.test import APIClient
 
 from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest
-from recruitment import services as recruitment_services
-from recruitment import statistics
-from recruitment import views as recruitment_views
-from recruitment.disclosure import period_of
+from recruitment.applications import services as recruitment_services
+from recruitment.applications import views as recruitment_views
 from recruitment.models import (
     AgreedAssessment,
     Application,
@@ -65,6 +63,8 @@ from recruitment.models import (
     Score,
     StatutoryReturnDownload,
 )
+from recruitment.monitoring import statistics
+from recruitment.monitoring.disclosure import period_of
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,

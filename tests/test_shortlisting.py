@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kernel.errors import DomainError
-from recruitment import assessment, selectors, services
+from recruitment.applications import services
 from recruitment.models import Application, GuaranteeStep
+from recruitment.scoring import assessment, selectors
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,

@@ -12,8 +12,6 @@ import pytest
 from scipy.stats import fisher_exact
 
 from accounts.models import Role, User
-from recruitment import disclosure
-from recruitment.disclosure import Period
 from recruitment.models import (
     Application,
     DecidedYear,
@@ -21,6 +19,8 @@ from recruitment.models import (
     ReleaseDecision,
     StatutoryReturnDownload,
 )
+from recruitment.monitoring import disclosure
+from recruitment.monitoring.disclosure import Period
 from tests.factories import VacancyFactory
 from vacancies.models import Vacancy
 
@@ -89,7 +89,7 @@ def expected(stage, *, group=None, vacancies=None, where=None, unit=None):
     reached ``stage`` (in ``group`` of ethnicity_group, or ``where`` a row test), perturbed
     with the unit's secret offset (``unit``: the selection, by default the organisation over
     2024-25)."""
-    from recruitment import statistics
+    from recruitment.monitoring import statistics
 
     selection = statistics.select(**(unit or {"period": "2024-25"}))
     i = STAGES.index(stage)
@@ -272,8 +272,8 @@ def test_disability_follows_the_gss_definition(hr, client_for):
 def test_the_funnel_is_one_grouped_query_once_the_year_is_decided(
     hr, year, django_assert_num_queries
 ):
-    from recruitment import statistics
-    from recruitment.presets import PRESETS
+    from recruitment.monitoring import statistics
+    from recruitment.monitoring.presets import PRESETS
 
     selection = statistics.select(period="2024-25")
     with django_assert_num_queries(1):
@@ -303,7 +303,7 @@ def test_the_funnel_endpoint_takes_a_constant_number_of_queries(
 
 
 def test_a_stage_counts_everyone_who_reached_it_even_if_later_rejected(hr, client_for):
-    from recruitment import statistics
+    from recruitment.monitoring import statistics
 
     v = VacancyFactory()
     people(v, WHITE, "appointed", 25)

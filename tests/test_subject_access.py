@@ -5,7 +5,8 @@ import json
 import pytest
 
 from adjustments import services as adjustment_services
-from recruitment import retention, services
+from recruitment.applications import services
+from recruitment.privacy import retention
 from tests.factories import UserFactory, VacancyFactory
 from tests.test_retention import run_campaign
 

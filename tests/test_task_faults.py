@@ -32,8 +32,8 @@ from adjustments.models import AdjustmentRequest, Reminder
 from adjustments.services import adjustments_send_reminders
 from config.celery_app import app as celery_app
 from kernel import mail
+from recruitment.applications.notifications import scoring_reminders_send
 from recruitment.models import Notification, ScoringReminder
-from recruitment.notifications import scoring_reminders_send
 from recruitment.tasks import send_notification
 from tests.conftest import ROOT, require
 from tests.factories import ApplicationFactory, UserFactory, set_vacancy_status

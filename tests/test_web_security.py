@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from config.client_ip import client_ip
-from recruitment.monitoring_reports import report_get, report_start
+from recruitment.monitoring.reports import report_get, report_start
 from tests.factories import PASSWORD, UserFactory, VacancyFactory
 from tests.test_statistics import PAST, WHITE, finish, people
 
@@ -547,7 +547,7 @@ def test_the_pages_keep_to_the_policy_and_govuk_frontend_still_starts(page, live
     visit(f"/staff/monitoring/reports/{report}/")
     from django.core.cache import cache
 
-    from recruitment.monitoring_reports import _key
+    from recruitment.monitoring.reports import _key
 
     state = report_get(report)
     cache.set(_key(report), {**state, "progress": 40})

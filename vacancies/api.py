@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from accounts.models import User
 from kernel.api import IdField, JSONInput, acting_user
 from kernel.errors import ActionForbidden
-from recruitment import selectors
-from recruitment import services as recruitment_services
+from recruitment.applications import services as recruitment_services
 from recruitment.models import ScoreStage
+from recruitment.scoring import selectors
 from vacancies import services
 from vacancies.models import (
     MAX_TIE_BAND,

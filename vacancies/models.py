@@ -165,7 +165,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     tie_band_reason = models.TextField(max_length=2000, blank=True)
     #: High-volume campaigns: the most interviews anyone is offered. Then only the guaranteed
     #: candidates who best meet the minimum criteria are guaranteed an interview
-    #: (docs/domain.md §2, recruitment/assessment.py). Null: no limit.
+    #: (docs/domain.md §2, recruitment/scoring/assessment.py). Null: no limit.
     interview_limit = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)]
     )
@@ -187,7 +187,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     legal_hold = models.BooleanField(default=False)
     legal_hold_reason = models.TextField(max_length=2000, blank=True)
     #: When the chair or HR completed the sift (every application decided on merit) and the
-    #: service applied the interview guarantee (recruitment/services.py, ``sift_complete``).
+    #: service applied the interview guarantee (recruitment/applications/services.py, ``sift_complete``).
     #: Until then a "not shortlisted" decision is not told to anyone outside the panel.
     sift_completed_at = models.DateTimeField(null=True, blank=True)
     sift_completed_by = models.ForeignKey(

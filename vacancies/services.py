@@ -271,7 +271,7 @@ VACANCY_ACTIONS = ("publish", "close", "cancel", "fill")
 
 def available_actions(vacancy: Vacancy, user: User) -> list[str]:
     """The lifecycle actions this user may take on the vacancy now (``complete_sift``: see
-    recruitment/services.py ``sift_complete``; it answers 409 while any application waits)."""
+    recruitment/applications/services.py ``sift_complete``; it answers 409 while any application waits)."""
     if not rules.has_perm("vacancies.manage_vacancy", user, vacancy):
         return []
     actions = [a for a in VACANCY_ACTIONS if can_proceed(getattr(vacancy, a))]

@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from adjustments.models import AdjustmentRequest
-from recruitment import retention, statistics
 from recruitment.models import Application, Evidence
-from recruitment.presets import PRESETS
+from recruitment.monitoring import statistics
+from recruitment.monitoring.presets import PRESETS
+from recruitment.privacy import retention
 from vacancies.models import Criterion, Vacancy, VacancyStatus
 
 

@@ -2,7 +2,7 @@
 
 The API answers for a releasable unit: by default the whole organisation over the newest
 published reporting year, computed from the copy of the year's monitoring rows taken when its
-release plan was decided (recruitment/statistics.py, docs/disclosure-control.md). For each
+release plan was decided (recruitment/monitoring/statistics.py, docs/disclosure-control.md). For each
 characteristic this times the funnel through the API (HTTP handling, permission, the unit and
 its stored release plan, the grouped query with a record-key sum per stage, perturbation,
 JSON) against the floor: the same people's funnel as one hand-written SQL GROUP BY of the live
@@ -34,7 +34,6 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
-from recruitment import disclosure, statistics
 from recruitment.models import (
     Application,
     DecidedYear,
@@ -42,7 +41,8 @@ from recruitment.models import (
     PublishedEqualityAnswers,
     ReleaseDecision,
 )
-from recruitment.statistics import CHARACTERISTICS, STAGES
+from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring.statistics import CHARACTERISTICS, STAGES
 from vacancies.models import Vacancy
 
 REACHED = {

@@ -20,7 +20,6 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
-from recruitment import selectors
 from recruitment.models import (
     AgreedAssessment,
     AgreedScore,
@@ -28,6 +27,7 @@ from recruitment.models import (
     GuaranteeDeclaration,
     PositiveActionDeclaration,
 )
+from recruitment.scoring import selectors
 from vacancies.models import Criterion, PositiveActionPlan, Vacancy, VacancyStatus
 
 

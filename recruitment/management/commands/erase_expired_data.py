@@ -1,4 +1,4 @@
-"""Erase candidates' personal data past the retention period (recruitment/retention.py).
+"""Erase candidates' personal data past the retention period (recruitment/privacy/retention.py).
 
 Beat runs the same work nightly on the workers (``recruitment.tasks.erase_expired_personal_data``);
 this command is for the embedded mode, for operators, and for a dry run before the first."""
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count, Q
 
-from recruitment import retention
+from recruitment.privacy import retention
 
 
 class Command(BaseCommand):

@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from recruitment import disclosure
 from recruitment.models import EQUALITY_QUESTIONS, Application, EqualityAnswers, Stage
+from recruitment.monitoring import disclosure
 from vacancies.models import Vacancy, VacancyStatus
 
 ETHNICITY = [

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_create
-from recruitment import services as recruitment
+from recruitment.applications import services as recruitment
 from recruitment.models import Application
 from vacancies import services as vacancies
 from vacancies.models import Vacancy

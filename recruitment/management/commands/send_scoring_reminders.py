@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from recruitment.notifications import scoring_reminders_send
+from recruitment.applications.notifications import scoring_reminders_send
 
 
 class Command(BaseCommand):

@@ -18,9 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from kernel.api import MAX_ID, acting_user
-from recruitment import disclosure, monitoring_reports, statistics, tasks
+from recruitment import tasks
 from recruitment.models import StatutoryReturnDownload
-from recruitment.presets import DEFAULT_PRESET, PRESETS
+from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring import reports as monitoring_reports
+from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
 LABELS = {
     "ethnicity": "Ethnicity (19 categories)",

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
-from recruitment import assessment, selectors, services
-from recruitment.forms import (
+from recruitment.applications import services
+from recruitment.applications.forms import (
     SCORE_MEANINGS,
     BulkDecisionForm,
     OfferDecisionForm,
@@ -28,6 +28,7 @@ from recruitment.forms import (
     ScoresForm,
 )
 from recruitment.models import Application, ApplicationState, ScoreStage
+from recruitment.scoring import assessment, selectors
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from adjustments.models import AGREED_STATES, PANEL_STAGES, AdjustmentRequest
 from kernel.audit import LogEntry, StateLog
-from recruitment import assessment
 from recruitment.models import (
     SCORING_OPEN,
     AgreedAssessment,
@@ -27,6 +26,7 @@ from recruitment.models import (
     ScoreStage,
     Stage,
 )
+from recruitment.scoring import assessment
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -1,6 +1,6 @@
 """How a withheld figure is shown. These were once small-number rules; on their own they do not
 protect anyone against an insider (docs/disclosure-control.md), so every figure now goes
-through the one release path (recruitment/disclosure.py) whatever the preset, and the preset
+through the one release path (recruitment/monitoring/disclosure.py) whatever the preset, and the preset
 only names the symbol a CSV shows where a figure is withheld."""
 
 from __future__ import annotations

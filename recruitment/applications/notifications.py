@@ -26,7 +26,7 @@ from recruitment.models import (
     ScoreStage,
     ScoringReminder,
 )
-from recruitment.selectors import scorers
+from recruitment.scoring.selectors import scorers
 from vacancies.models import Vacancy, VacancyStatus
 
 if TYPE_CHECKING:

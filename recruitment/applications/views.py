@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
-from recruitment import assessment, selectors, services, subject_access
-from recruitment.forms import (
+from recruitment.applications import services
+from recruitment.applications.forms import (
     QUESTION_LABELS,
     EqualityForm,
     GuaranteeForm,
@@ -35,6 +35,8 @@ from recruitment.models import (
     ApplicationDraft,
     ApplicationState,
 )
+from recruitment.privacy import subject_access
+from recruitment.scoring import assessment, selectors
 from vacancies.models import GuaranteeScheme, Vacancy
 
 #: What each state means to the candidate, in plain words.

@@ -12,8 +12,8 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from recruitment import statistics
-from recruitment.presets import PRESETS
+from recruitment.monitoring import statistics
+from recruitment.monitoring.presets import PRESETS
 
 KEEP_FOR = 7 * 24 * 3600  # a week
 

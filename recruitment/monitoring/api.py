@@ -1,6 +1,6 @@
 """Monitoring statistics API (hr): funnel, relative likelihood, representation, the units a
 period releases, and the exact statutory return; JSON or CSV (``?format=csv``). Every figure
-comes from recruitment/statistics.py through the release path (docs/disclosure-control.md)."""
+comes from recruitment/monitoring/statistics.py through the release path (docs/disclosure-control.md)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from kernel.api import CSVRenderer, IdQueryField
 from kernel.errors import ActionForbidden, DomainError
-from recruitment import disclosure, statistics
 from recruitment.models import Stage, StatutoryReturnDownload
-from recruitment.presets import DEFAULT_PRESET, PRESETS
+from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
 WINDOWS_GONE = (
     "Statistics are released for whole reporting periods only, so that two overlapping "

@@ -33,7 +33,7 @@ from accounts.models import Role
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from kernel.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
 from kernel.errors import ActionForbidden
-from recruitment import assessment, decision_record, selectors, services, subject_access
+from recruitment.applications import services
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,
@@ -46,6 +46,8 @@ from recruitment.models import (
     Score,
     ScoreStage,
 )
+from recruitment.privacy import decision_record, subject_access
+from recruitment.scoring import assessment, selectors
 from vacancies.api import LegalHoldInput, LegalHoldOutput
 from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
 

@@ -1,6 +1,6 @@
 """Anonymised monitoring statistics: the only code that reads equality answers, and only to
 aggregate them (DPA 2018 Sch.1 Part 2 para 8). Every figure leaves through the release path
-(recruitment/disclosure.py, docs/disclosure-control.md): a releasable unit and period, its
+(recruitment/monitoring/disclosure.py, docs/disclosure-control.md): a releasable unit and period, its
 stage columns as the stored release plan allows, each count perturbed by its cell key, every
 rate and test computed from released counts. The one exact output is the statutory return
 (``statutory_return``): whole organisation, whole reporting year, recorded.
@@ -28,8 +28,6 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, TextChoices, Val
 from django.utils import timezone
 from scipy.stats import fisher_exact
 
-from recruitment import disclosure
-from recruitment.disclosure import Period, Unit
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     PREFER_NOT_TO_SAY,
@@ -45,7 +43,9 @@ from recruitment.models import (
     SexualOrientation,
     Stage,
 )
-from recruitment.presets import Preset
+from recruitment.monitoring import disclosure
+from recruitment.monitoring.disclosure import Period, Unit
+from recruitment.monitoring.presets import Preset
 
 STAGES: list[str] = list(Stage.values)
 NOT_STATED = "not_stated"

@@ -19,7 +19,7 @@ and can ask anything any number of times through every channel. Two mechanisms, 
    holding the same people are adjusted independently.
 
 Every derived figure (rate, share, ratio, test) is computed from released counts only.
-This module holds the mechanics; ``recruitment/statistics.py`` (the only reader of equality
+This module holds the mechanics; ``recruitment/monitoring/statistics.py`` (the only reader of equality
 answers) feeds it.
 """
 

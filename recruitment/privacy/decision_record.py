@@ -16,8 +16,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from kernel.audit import LogEntry, StateLog
-from recruitment import assessment, selectors
 from recruitment.models import AgreedAssessment, Application, Score
+from recruitment.scoring import assessment, selectors
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -23,7 +23,7 @@ from kernel import transitions
 from kernel.audit import StateLog, acting_as
 from kernel.errors import ActionForbidden, DomainError
 from kernel.legal_hold import legal_hold_set
-from recruitment import assessment, selectors, tasks
+from recruitment import tasks
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     SCORING_OPEN,
@@ -41,6 +41,7 @@ from recruitment.models import (
     Score,
     ScoreStage,
 )
+from recruitment.scoring import assessment, selectors
 from vacancies.models import Vacancy, VacancyStatus
 
 if TYPE_CHECKING:
