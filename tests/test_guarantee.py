@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from config.celery_app import app as celery_app
 from recruitment.applications import services
 from recruitment.models import AgreedAssessment, AgreedScore, Application, GuaranteeStep
-from recruitment.scoring import assessment
+from recruitment.scoring import assessment, guarantee
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
@@ -520,7 +520,7 @@ def test_a_candidate_without_a_guarantee_stays_not_shortlisted(
 
 
 def test_the_pure_plan_reads_each_case(chair, candidate, other_candidate):
-    """``assessment.guarantee_plan`` on loaded rows, no service involved."""
+    """``guarantee.guarantee_plan`` on loaded rows, no service involved."""
     vacancy = make_vacancy(chair, interview_guarantees=SCHEMES)
     meets = guaranteed_application(vacancy, candidate, "care_leaver")
     fails = guaranteed_application(vacancy, other_candidate, "armed_forces")
@@ -530,7 +530,7 @@ def test_the_pure_plan_reads_each_case(chair, candidate, other_candidate):
         set_state(application, "not_shortlisted")
     services_rows = Application.objects.for_ranking(vacancy)
 
-    plan = assessment.guarantee_plan(vacancy, services_rows)
+    plan = guarantee.guarantee_plan(vacancy, services_rows)
 
     assert [(d.application.pk, d.outcome, d.essential_total) for d in plan] == sorted(
         [(meets.pk, "invited", 5), (fails.pk, "minimum_not_met", 4)],

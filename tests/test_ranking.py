@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recruitment.models import Application, OfferDecision
-from recruitment.scoring import assessment
+from recruitment.scoring.ranking import tie_groups
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
@@ -125,7 +125,7 @@ def test_withdrawn_applications_are_not_ranked(vacancy, chair, client_for):
 def test_ties_are_found_if_and_only_if_totals_are_equal(totals):
     ordered = sorted(totals, key=lambda t: (t is None, -(t or 0)))
 
-    groups = assessment.tie_groups(ordered)
+    groups = tie_groups(ordered)
 
     counts = Counter(t for t in ordered if t is not None)
     for total, group in zip(ordered, groups, strict=True):

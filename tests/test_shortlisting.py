@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from kernel.errors import DomainError
 from recruitment.applications import services
 from recruitment.models import Application, GuaranteeStep
-from recruitment.scoring import assessment, selectors
+from recruitment.scoring import selectors
+from recruitment.scoring.ranking import tie_groups
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
@@ -118,7 +119,7 @@ def test_a_recorded_band_of_one_ties_totals_within_one_mark_grouped_from_the_top
 def test_band_ties_are_narrow_and_keep_equal_totals_together(totals, band):
     ordered = sorted(totals, key=lambda t: (t is None, -(t or 0)))
 
-    groups = assessment.tie_groups(ordered, band)
+    groups = tie_groups(ordered, band)
 
     members: dict[int, list[int]] = {}
     for total, group in zip(ordered, groups, strict=True):
@@ -143,7 +144,7 @@ def test_band_ties_are_narrow_and_keep_equal_totals_together(totals, band):
     assert tops == sorted(tops, reverse=True)
     assert sorted(members) == list(range(1, len(members) + 1))
     if band == 0:
-        assert groups == assessment.tie_groups(ordered)
+        assert groups == tie_groups(ordered)
 
 
 VACANCY = {

@@ -47,7 +47,7 @@ from recruitment.models import (
     ScoreStage,
 )
 from recruitment.privacy import decision_record, subject_access
-from recruitment.scoring import assessment, selectors
+from recruitment.scoring import assessment, guarantee, selectors
 from vacancies.api import LegalHoldInput, LegalHoldOutput
 from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
 
@@ -264,10 +264,10 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         return dict(LegalHoldOutput(application).data)
 
     def get_interview_guarantee(self, application: Application) -> str | None:
-        return assessment.declared_scheme(application)
+        return guarantee.declared_scheme(application)
 
     def get_positive_action(self, application: Application) -> bool:
-        return assessment.positive_action_declared(application)
+        return guarantee.positive_action_declared(application)
 
     @extend_schema_field(GuaranteeStepOutput(allow_null=True))
     def get_guarantee_step(self, application: Application) -> dict[str, Any] | None:

@@ -41,7 +41,7 @@ from recruitment.models import (
     Score,
     ScoreStage,
 )
-from recruitment.scoring import assessment, selectors
+from recruitment.scoring import assessment, guarantee, selectors
 from vacancies.models import Vacancy, VacancyStatus
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def application_submit(
             f"This vacancy does not offer the {interview_guarantee!r} interview guarantee; "
             f"it offers: {', '.join(vacancy.interview_guarantees) or 'none'}."
         ]
-    if positive_action and not assessment.has_positive_action_plan(vacancy):
+    if positive_action and not guarantee.has_positive_action_plan(vacancy):
         errors["positive_action"] = ["This vacancy has no positive-action plan."]
     answers = {key: value for key, value in (equality or {}).items() if value}
     if unknown := sorted(set(answers) - set(EQUALITY_QUESTIONS)):
@@ -543,7 +543,7 @@ def sift_complete(*, vacancy_id: Any, by: User, confirm: bool = False) -> SiftCo
                 "the agreed scores before completing the sift.",
             )
         applications = Application.objects.for_ranking(vacancy)
-        plan = assessment.guarantee_plan(vacancy, applications)
+        plan = guarantee.guarantee_plan(vacancy, applications)
         invited = []
         with acting_as(by):
             for decision in plan:

@@ -36,7 +36,7 @@ from recruitment.models import (
     ApplicationState,
 )
 from recruitment.privacy import subject_access
-from recruitment.scoring import assessment, selectors
+from recruitment.scoring import assessment, guarantee, selectors
 from vacancies.models import GuaranteeScheme, Vacancy
 
 #: What each state means to the candidate, in plain words.
@@ -113,7 +113,7 @@ def _steps(vacancy: Vacancy) -> list[str]:
     steps = ["statement"]
     if vacancy.interview_guarantees:
         steps.append("guarantee")
-    if assessment.has_positive_action_plan(vacancy):
+    if guarantee.has_positive_action_plan(vacancy):
         steps.append("positive-action")
     return [*steps, "equality", "check"]
 
@@ -467,7 +467,7 @@ def _render_staff_application(
             # HR only: what the candidate declared and what the guarantee did.
             "guarantee": {
                 "scheme": GuaranteeScheme(scheme).label
-                if (scheme := assessment.declared_scheme(application))
+                if (scheme := guarantee.declared_scheme(application))
                 else None,
                 "step": _guarantee_step(application),
                 "sift_completed": application.vacancy.sift_completed_at is not None,

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django_fsm
-import recruitment.models
+import recruitment.applications.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='Application',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(default=recruitment.models._new_reference, max_length=20, unique=True)),
+                ('reference', models.CharField(default=recruitment.applications.models._new_reference, max_length=20, unique=True)),
                 ('statement', models.TextField(max_length=20000)),
                 ('state', django_fsm.FSMField(choices=[('submitted', 'Submitted'), ('shortlisted', 'Shortlisted'), ('not_shortlisted', 'Not shortlisted'), ('interview_scheduled', 'Interview scheduled'), ('interviewed', 'Interviewed'), ('not_appointed', 'Not appointed'), ('offered', 'Offered'), ('appointed', 'Appointed'), ('offer_declined', 'Offer declined'), ('withdrawn', 'Withdrawn')], db_index=True, default='submitted', max_length=50, protected=True)),
                 ('furthest_stage', models.CharField(choices=[('applied', 'Applied'), ('shortlisted', 'Shortlisted'), ('interviewed', 'Interviewed'), ('offered', 'Offered'), ('appointed', 'Appointed')], db_index=True, default='applied', max_length=20)),

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kernel.audit import LogEntry, StateLog
 from recruitment.models import AgreedAssessment, Application, Score
-from recruitment.scoring import assessment, selectors
+from recruitment.scoring import assessment, guarantee, selectors
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -156,7 +156,7 @@ def _application(
         "furthest_stage": application.furthest_stage,
         "submitted_at": _when(application.submitted_at),
         "interview_at": _when(application.interview_at),
-        "interview_guarantee_declared": assessment.declared_scheme(application),
+        "interview_guarantee_declared": guarantee.declared_scheme(application),
         # What the interview guarantee did when the sift was completed.
         "guarantee_step": None
         if step is None
@@ -166,7 +166,7 @@ def _application(
             "reason": step.reason,
             "decided_at": _when(step.decided_at),
         },
-        "positive_action_declared": assessment.positive_action_declared(application),
+        "positive_action_declared": guarantee.positive_action_declared(application),
         "meets_minimum_criteria": assessment.meets_minimum_criteria(application),
         "scores": [
             {

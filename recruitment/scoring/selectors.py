@@ -27,6 +27,7 @@ from recruitment.models import (
     Stage,
 )
 from recruitment.scoring import assessment
+from recruitment.scoring.ranking import RankedApplication, rank
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -51,12 +52,12 @@ def ranking_population(vacancy: Vacancy, stage: str) -> list[Application]:
     )
 
 
-def vacancy_ranking(vacancy: Vacancy, stage: str) -> list[assessment.RankedApplication]:
+def vacancy_ranking(vacancy: Vacancy, stage: str) -> list[RankedApplication]:
     """The ranking of a vacancy's applications at a stage, in a fixed number of queries: by
     agreed total, with the vacancy's tie band applied. Nothing in it reads a guarantee
     declaration (the guarantee is applied when the sift is complete)."""
     population = ranking_population(vacancy, stage)
-    return assessment.rank(population, stage, tie_band=vacancy.tie_band)
+    return rank(population, stage, tie_band=vacancy.tie_band)
 
 
 # --- Independent scoring ------------------------------------------------------------------------

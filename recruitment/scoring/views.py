@@ -29,6 +29,7 @@ from recruitment.applications.forms import (
 )
 from recruitment.models import Application, ApplicationState, ScoreStage
 from recruitment.scoring import assessment, selectors
+from recruitment.scoring.ranking import RankedApplication
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
 
@@ -291,9 +292,7 @@ def moderate(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
 # --- Ranking and the shortlisting decision ----------------------------------------------------
 
 
-def _competition_rank(
-    ranked: list[assessment.RankedApplication], row: assessment.RankedApplication
-) -> int | None:
+def _competition_rank(ranked: list[RankedApplication], row: RankedApplication) -> int | None:
     """1 + the number of applications with a higher agreed total: equal totals share a
     rank (1, 1, 3). None without a total."""
     if row.total is None:
