@@ -53,8 +53,7 @@ from rest_framework.test import APIClient
 
 from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest
-from recruitment.applications import services as recruitment_services
-from recruitment.applications import views as recruitment_views
+from recruitment.applications import workflow
 from recruitment.models import (
     AgreedAssessment,
     Application,
@@ -1045,8 +1044,8 @@ def test_every_page_that_takes_a_post_is_in_the_matrix():
     # Each action a page takes has a row of its own.
     holds = {"hold", "release-hold"}
     assert page_rows_for("staff-vacancy-action") >= set(vacancy_views.ACTIONS) | holds
-    assert page_rows_for("my-application-action") >= set(recruitment_views.CANDIDATE_ACTIONS)
-    staff_actions = set(recruitment_services.ACTIONS) - {"withdraw"}  # the candidate's page
+    assert page_rows_for("my-application-action") >= set(workflow.CANDIDATE_ACTIONS)
+    staff_actions = {a.name for a in workflow.ACTIONS.values() if a.staff_page}
     assert page_rows_for("staff-application-action") >= staff_actions | holds
     assert page_rows_for("adjustment-decide") >= set(adjustment_services.ACTIONS) - {
         "withdraw"  # the candidate's own page

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from recruitment.applications import workflow
 from recruitment.models import Application
 from tests.factories import agree, complete_sift, set_state, set_vacancy_status
 
@@ -64,6 +65,23 @@ TABLE = {
     "withdraw": (dict.fromkeys(NON_FINAL, "withdrawn"), {"candidate"}),
 }
 ACTIONS = list(TABLE)
+
+
+def test_the_matrix_covers_exactly_the_actions_of_the_workflow_table():
+    """The actions come from the one table (recruitment/applications/workflow.py); what each
+    should do is written out here, from docs/api.md, not read back from the code."""
+    assert list(workflow.ACTIONS) == ACTIONS
+    assert {a: workflow.ACTIONS[a].transitions for a in ACTIONS} == {
+        "shortlist": ("shortlist",),
+        "reject": ("reject_at_sift", "reject_after_interview"),
+        "schedule_interview": ("schedule_interview",),
+        "record_interview": ("record_interview",),
+        "offer": ("offer",),
+        "accept_offer": ("accept_offer",),
+        "decline_offer": ("decline_offer",),
+        "withdraw": ("withdraw",),
+    }
+
 
 #: The furthest stage a realistic application in each state has reached (set-up).
 FURTHEST_BEFORE = {

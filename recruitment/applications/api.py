@@ -33,7 +33,7 @@ from accounts.models import Role
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
 from kernel.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
 from kernel.errors import ActionForbidden
-from recruitment.applications import services
+from recruitment.applications import services, workflow
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     AgreedAssessment,
@@ -109,10 +109,21 @@ class OfferInput(ActionInput):
     positive_action = PositiveActionUseInput(required=False, allow_null=True, default=None)
 
 
+#: What each kind of action reads (workflow.Action.takes), as the service's keyword arguments.
 ACTION_INPUTS: dict[str, type[ActionInput]] = {
-    "schedule_interview": ScheduleInterviewInput,
+    "reason": ActionInput,
+    "interview": ScheduleInterviewInput,
     "offer": OfferInput,
 }
+
+
+def service_inputs(data: dict[str, Any]) -> dict[str, Any]:
+    """An action's validated input as its service's keyword arguments."""
+    inputs = dict(data)
+    if "positive_action" in inputs:
+        used = inputs.pop("positive_action")
+        inputs["positive_action_justification"] = used["justification"] if used else None
+    return inputs
 
 
 class ScoreItemInput(JSONInput):
@@ -398,39 +409,6 @@ class ApplicationFilter(django_filters.FilterSet):
         )
 
 
-ACTION_SERVICES = {
-    "shortlist": lambda app, by, data: services.application_shortlist(
-        application_id=app, by=by, reason=data["reason"]
-    ),
-    "reject": lambda app, by, data: services.application_reject(
-        application_id=app, by=by, reason=data["reason"]
-    ),
-    "schedule_interview": lambda app, by, data: services.application_schedule_interview(
-        application_id=app, by=by, interview_at=data["interview_at"], reason=data["reason"]
-    ),
-    "record_interview": lambda app, by, data: services.application_record_interview(
-        application_id=app, by=by, reason=data["reason"]
-    ),
-    "offer": lambda app, by, data: services.application_offer(
-        application_id=app,
-        by=by,
-        reason=data["reason"],
-        positive_action_justification=(
-            data["positive_action"]["justification"] if data.get("positive_action") else None
-        ),
-    ),
-    "accept_offer": lambda app, by, data: services.application_accept_offer(
-        application_id=app, by=by, reason=data["reason"]
-    ),
-    "decline_offer": lambda app, by, data: services.application_decline_offer(
-        application_id=app, by=by, reason=data["reason"]
-    ),
-    "withdraw": lambda app, by, data: services.application_withdraw(
-        application_id=app, by=by, reason=data["reason"]
-    ),
-}
-
-
 class ApplicationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -475,20 +453,26 @@ class ApplicationViewSet(
         operation_id="applications_action",
         request=OfferInput,
         responses={200: ApplicationOutput},
-        parameters=[OpenApiParameter("action_name", enum=list(services.ACTIONS), location="path")],
-        description="Take an action: " + ", ".join(services.ACTIONS) + ". `reason` is required "
+        parameters=[OpenApiParameter("action_name", enum=list(workflow.ACTIONS), location="path")],
+        description="Take an action: " + ", ".join(workflow.ACTIONS) + ". `reason` is required "
         "for reject; `interview_at` for schedule_interview; `positive_action` only on offer.",
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def take_action(
         self, request: Request, pk: str | None = None, action_name: str = ""
     ) -> Response:
-        if action_name not in ACTION_SERVICES:
+        step = workflow.ACTIONS.get(action_name)
+        if step is None:
             raise NotFound()
         application = self.get_object()
-        data = ACTION_INPUTS.get(action_name, ActionInput)(data=request.data)
+        data = ACTION_INPUTS[step.takes](data=request.data)
         data.is_valid(raise_exception=True)
-        ACTION_SERVICES[action_name](application.pk, request.user, data.validated_data)
+        services.take(
+            action_name,
+            application_id=application.pk,
+            by=acting_user(request),
+            **service_inputs(data.validated_data),
+        )
         return self._render(application.pk)
 
     @extend_schema(

@@ -28,6 +28,7 @@ from recruitment.applications.states import (
     ApplicationState,
     Stage,
 )
+from recruitment.applications.workflow import ACTIONS
 from recruitment.scoring import assessment
 from recruitment.scoring.models import AgreedAssessment
 from vacancies.models import Criterion, GuaranteeScheme, Vacancy, VacancyStatus
@@ -243,7 +244,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         source=ApplicationState.SUBMITTED,
         target=ApplicationState.SHORTLISTED,
         conditions=[condition(vacancy_closed), condition(interview_limit_permits_shortlisting)],
-        permission=permission("recruitment.shortlist_application"),
+        permission=permission(ACTIONS["shortlist"].permission),
     )
     def shortlist(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.SHORTLISTED)
@@ -258,7 +259,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             condition(sift_open),
             condition(rejection_rests_on_agreed_scores),
         ],
-        permission=permission("recruitment.reject_application"),
+        permission=permission(ACTIONS["reject"].permission),
     )
     def reject_at_sift(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -281,7 +282,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.INTERVIEWED,
         target=ApplicationState.NOT_APPOINTED,
-        permission=permission("recruitment.reject_application"),
+        permission=permission(ACTIONS["reject"].permission),
     )
     def reject_after_interview(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -291,7 +292,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.SHORTLISTED,
         target=ApplicationState.INTERVIEW_SCHEDULED,
-        permission=permission("recruitment.schedule_interview"),
+        permission=permission(ACTIONS["schedule_interview"].permission),
     )
     def schedule_interview(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -301,7 +302,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.INTERVIEW_SCHEDULED,
         target=ApplicationState.INTERVIEWED,
-        permission=permission("recruitment.record_interview"),
+        permission=permission(ACTIONS["record_interview"].permission),
     )
     def record_interview(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.INTERVIEWED)
@@ -311,7 +312,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.INTERVIEWED,
         target=ApplicationState.OFFERED,
-        permission=permission("recruitment.offer"),
+        permission=permission(ACTIONS["offer"].permission),
     )
     def offer(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.OFFERED)
@@ -321,7 +322,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.OFFERED,
         target=ApplicationState.APPOINTED,
-        permission=permission("recruitment.respond_to_offer"),
+        permission=permission(ACTIONS["accept_offer"].permission),
     )
     def accept_offer(self, by: User | None = None, description: str = "") -> None:
         self.reach(Stage.APPOINTED)
@@ -331,7 +332,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ApplicationState.OFFERED,
         target=ApplicationState.OFFER_DECLINED,
-        permission=permission("recruitment.respond_to_offer"),
+        permission=permission(ACTIONS["decline_offer"].permission),
     )
     def decline_offer(self, by: User | None = None, description: str = "") -> None:
         pass
@@ -342,7 +343,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         source=[*ACTIVE_STATES, ApplicationState.NOT_SHORTLISTED],
         target=ApplicationState.WITHDRAWN,
         conditions=[condition(withdrawable)],
-        permission=permission("recruitment.withdraw_application"),
+        permission=permission(ACTIONS["withdraw"].permission),
     )
     def withdraw(self, by: User | None = None, description: str = "") -> None:
         pass

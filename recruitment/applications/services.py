@@ -24,6 +24,7 @@ from kernel.audit import StateLog, acting_as
 from kernel.errors import ActionForbidden, DomainError
 from kernel.legal_hold import legal_hold_set
 from recruitment import tasks
+from recruitment.applications import workflow
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     SCORING_OPEN,
@@ -41,7 +42,7 @@ from recruitment.models import (
     Score,
     ScoreStage,
 )
-from recruitment.scoring import assessment, guarantee, selectors
+from recruitment.scoring import guarantee, selectors
 from vacancies.models import Vacancy, VacancyStatus
 
 if TYPE_CHECKING:
@@ -145,72 +146,24 @@ def application_submit(
 
 # --- Transitions ----------------------------------------------------------------------------
 
-#: Public action name → the FSM transitions behind it (one of which fits the current state).
-ACTIONS: dict[str, tuple[str, ...]] = {
-    "shortlist": ("shortlist",),
-    "reject": ("reject_at_sift", "reject_after_interview"),
-    "schedule_interview": ("schedule_interview",),
-    "record_interview": ("record_interview",),
-    "offer": ("offer",),
-    "accept_offer": ("accept_offer",),
-    "decline_offer": ("decline_offer",),
-    "withdraw": ("withdraw",),
-}
-
 
 def may_take(application: Application, user: User, action: str) -> bool:
     """Whether this user may ever take ``action`` on this application, whatever its state."""
-    return transitions.may_take(application, user, ACTIONS[action])
-
-
-def _refusal(
-    application: Application, transition: str, taken: int | None = None
-) -> tuple[str, str] | None:
-    """Why a guard refuses the transition now, as (409 code, message). ``taken``: how many of
-    the vacancy's applications are shortlisted, when the caller has already counted. No
-    refusal reads a declaration: the merit decision is blind (docs/domain.md §2)."""
-    if transition in ("shortlist", "reject_at_sift") and not application.vacancy_closed():
-        if application.vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.OPEN):
-            return "vacancy_open", "Shortlisting starts when the vacancy has closed."
-        return "invalid_transition", (
-            f"The vacancy is {application.vacancy.get_status_display().lower()}."
-        )
-    if transition == "shortlist":
-        return assessment.shortlist_refusal(application, taken)
-    if transition == "offer":
-        return assessment.offer_refusal(application)
-    if transition == "record_interview" and not interview_time_come(application):
-        when = timezone.localtime(application.interview_at)
-        return "interview_not_held", (
-            f"The interview is set for {when:%-d %B %Y at %H:%M}: it can be recorded as held "
-            "from then."
-        )
-    if transition == "withdraw" and not application.withdrawable():
-        return "invalid_transition", "Cannot withdraw this application: it is not shortlisted."
-    if transition == "reject_at_sift" and not application.sift_open():
-        return "sift_complete", "The sift of this vacancy is complete."
-    if transition == "reject_at_sift":
-        return assessment.sift_rejection_refusal(application)
-    return None
-
-
-def interview_time_come(application: Application) -> bool:
-    """Whether the interview's time has come (an interview is recorded as held only then)."""
-    return application.interview_at is None or application.interview_at <= timezone.now()
+    return transitions.may_take(application, user, workflow.ACTIONS[action].transitions)
 
 
 def available_actions(application: Application, user: User, taken: int | None = None) -> list[str]:
     """The actions this user may take on this application now (for buttons and the API).
     A list of applications passes each vacancy's shortlisted count (``taken``), counted once."""
     actions = []
-    for action in ACTIONS:
-        name = transitions.applicable(application, ACTIONS[action])
+    for action in workflow.ACTIONS.values():
+        name = transitions.applicable(application, action.transitions)
         if (
             name
-            and may_take(application, user, action)
-            and _refusal(application, name, taken) is None
+            and may_take(application, user, action.name)
+            and workflow.refusal(application, name, taken) is None
         ):
-            actions.append(action)
+            actions.append(action.name)
     return actions
 
 
@@ -233,16 +186,6 @@ def _locked(application_id: Any) -> Application:
     )
 
 
-#: The message the candidate is sent, once committed, when their application reaches a state.
-STATE_NOTIFICATIONS = {
-    ApplicationState.SHORTLISTED: "shortlisted",
-    # "not_shortlisted" is sent when the sift is complete (``sift_complete``): until then the
-    # interview guarantee may still invite the candidate.
-    ApplicationState.NOT_APPOINTED: "not_appointed",
-    ApplicationState.OFFERED: "offer",
-}
-
-
 def _notify_on_commit(application_id: int, kind: str) -> None:
     transaction.on_commit(lambda: tasks.send_notification.delay(application_id, kind))
 
@@ -255,24 +198,27 @@ def _transition(
     reason: str = "",
     before: Any = None,
 ) -> Application:
-    """Run ``action`` on the locked application."""
+    """Run ``action`` (workflow.ACTIONS) on the locked application."""
+    step = workflow.ACTIONS[action]
+    if step.reason_required:
+        _reason_required(reason)
     with transaction.atomic():
-        if action in ("shortlist", "reject", "withdraw"):
+        if step.locks_vacancy:
             _lock_vacancy_of(application_id)
         application = _locked(application_id)
         reached = application.furthest_stage
         transitions.run_transition(
             application,
             by=by,
-            names=ACTIONS[action],
-            label=f"{action.replace('_', ' ')} this application",
+            names=step.transitions,
+            label=step.label,
             reason=reason,
-            refusal=lambda name: _refusal(application, name),
+            refusal=lambda name: workflow.refusal(application, name),
             before=before,
         )
         if application.furthest_stage != reached:
             _record_stage(application)
-        if kind := STATE_NOTIFICATIONS.get(ApplicationState(application.state)):
+        if kind := workflow.MESSAGE_ON_REACHING.get(ApplicationState(application.state)):
             _notify_on_commit(application.pk, kind)
     logger.info("application %s: %s by user %s", application.pk, action, by.pk)
     return application
@@ -290,6 +236,14 @@ def _reason_required(reason: str) -> None:
         raise ValidationError({"reason": ["A reason is required."]})
 
 
+def take(action: str, *, application_id: Any, by: User, **inputs: Any) -> Application:
+    """Take ``action`` (a name in workflow.ACTIONS) with its inputs: what the API and the pages
+    call. Each action is its own service function, ``application_<name>``."""
+    service = globals()[f"application_{workflow.ACTIONS[action].name}"]
+    result: Application = service(application_id=application_id, by=by, **inputs)
+    return result
+
+
 def application_shortlist(*, application_id: Any, by: User, reason: str = "") -> Application:
     return _transition(application_id=application_id, by=by, action="shortlist", reason=reason)
 
@@ -297,7 +251,6 @@ def application_shortlist(*, application_id: Any, by: User, reason: str = "") ->
 def application_reject(*, application_id: Any, by: User, reason: str) -> Application:
     """Reject at sift (on the agreed essential scores; the candidate is told when the sift is
     complete) or after interview."""
-    _reason_required(reason)
     return _transition(application_id=application_id, by=by, action="reject", reason=reason)
 
 

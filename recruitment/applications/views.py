@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
-from recruitment.applications import services
+from recruitment.applications import services, workflow
 from recruitment.applications.forms import (
     QUESTION_LABELS,
     EqualityForm,
@@ -70,32 +70,6 @@ ADJUSTMENT_INVITATIONS = {
     "offered": "Do you need any adjustments to start work with us? For example assistive "
     "technology or a different start time.",
     "appointed": "Do you need any adjustments to start work with us?",
-}
-
-#: What the staff page says once an action is done.
-STAFF_DONE = {
-    "shortlist": "Shortlisted.",
-    "reject": "Decision recorded. A candidate not shortlisted is told when the sift is "
-    "complete; one not appointed is told now.",
-    "schedule_interview": "Interview arranged. The candidate has been sent the invitation.",
-    "record_interview": "Interview recorded as held.",
-    "offer": "Job offered.",
-    "accept_offer": "Offer accepted.",
-    "decline_offer": "Offer declined.",
-}
-
-TRANSITION_WORDS = {
-    "submit": "Application sent",
-    "shortlist": "Shortlisted",
-    "reject_at_sift": "Not taken forward to interview",
-    "invite_to_interview": "Invited to interview",
-    "reject_after_interview": "Not appointed",
-    "schedule_interview": "Interview arranged",
-    "record_interview": "Interviewed",
-    "offer": "Job offered",
-    "accept_offer": "Offer accepted",
-    "decline_offer": "Offer declined",
-    "withdraw": "Withdrawn",
 }
 
 
@@ -325,7 +299,7 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     user = acting_user(request)
     history = [
-        (TRANSITION_WORDS.get(entry.transition, entry.transition), entry)
+        (workflow.TRANSITION_WORDS.get(entry.transition, entry.transition), entry)
         for entry in selectors.application_history(application, user)
     ]
     return render(
@@ -342,44 +316,25 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-CANDIDATE_ACTIONS = {
-    "withdraw": (
-        services.application_withdraw,
-        "Your application has been withdrawn.",
-        "Are you sure you want to withdraw your application?",
-    ),
-    "accept_offer": (
-        services.application_accept_offer,
-        "You have accepted the job offer.",
-        "Do you want to accept the job offer?",
-    ),
-    "decline_offer": (
-        services.application_decline_offer,
-        "You have declined the job offer.",
-        "Are you sure you want to decline the job offer?",
-    ),
-}
-
-
 @login_required
 def my_application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Confirm, then withdraw, accept or decline."""
     application = _own(request, pk)
-    if action not in CANDIDATE_ACTIONS:
+    step = workflow.CANDIDATE_ACTIONS.get(action)
+    if step is None:
         raise Http404
-    service, done, question = CANDIDATE_ACTIONS[action]
     if request.method == "POST":
         try:
-            service(application_id=application.pk, by=acting_user(request))
+            services.take(action, application_id=application.pk, by=acting_user(request))
         except DomainError as exc:
             messages.error(request, exc.detail)
         else:
-            messages.success(request, done)
+            messages.success(request, step.candidate_done)
         return redirect("my-application", pk=application.pk)
     return render(
         request,
         "recruitment/confirm.html",
-        {"application": application, "question": question, "action": action},
+        {"application": application, "question": step.candidate_question, "action": action},
     )
 
 
@@ -424,7 +379,7 @@ def staff_applications(request: HttpRequest, pk: int) -> HttpResponse:
 def _with_words(entries: list[Any]) -> list[Any]:
     """History rows with what happened in plain words (``entry.words``)."""
     for entry in entries:
-        entry.words = TRANSITION_WORDS.get(entry.transition, entry.transition)
+        entry.words = workflow.TRANSITION_WORDS.get(entry.transition, entry.transition)
     return entries
 
 
@@ -488,7 +443,7 @@ def _render_staff_application(
             and services.may_take(application, user, "offer")
             else None,
             "interview_pending": application.state == ApplicationState.INTERVIEW_SCHEDULED
-            and not services.interview_time_come(application),
+            and not workflow.interview_time_come(application),
             "forms": forms,
             "history": _with_words(selectors.application_history(application, user)),
             "can_hold": rules.has_perm("recruitment.set_legal_hold", user, application),
@@ -521,18 +476,14 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
             )
             if hold is not None:
                 return _render_staff_application(request, application, user, {"hold": hold})
-        elif action == "reject":
-            form = ReasonForm(request.POST, prefix="reject")
-            if not form.is_valid():
-                return _render_staff_application(request, application, user, {"reject": form})
-            services.application_reject(
-                application_id=application.pk, by=user, reason=form.cleaned_data["reason"]
-            )
-        elif action == "schedule_interview":
+        elif (step := workflow.ACTIONS.get(action)) is None or not step.staff_page:
+            raise Http404
+        elif step.takes == "interview":
             interview = InterviewForm(request.POST, prefix="interview")
             if interview.is_valid():
                 try:
-                    services.application_schedule_interview(
+                    services.take(
+                        action,
                         application_id=application.pk,
                         by=user,
                         interview_at=interview.interview_at(),
@@ -543,10 +494,15 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
                 return _render_staff_application(
                     request, application, user, {"schedule_interview": interview}
                 )
-        elif action in ("shortlist", "record_interview", "offer", "accept_offer", "decline_offer"):
-            getattr(services, f"application_{action}")(application_id=application.pk, by=user)
+        elif step.reason_required:
+            form = ReasonForm(request.POST, prefix=action)
+            if not form.is_valid():
+                return _render_staff_application(request, application, user, {action: form})
+            services.take(
+                action, application_id=application.pk, by=user, reason=form.cleaned_data["reason"]
+            )
         else:
-            raise Http404
+            services.take(action, application_id=application.pk, by=user)
     except ActionForbidden as exc:
         raise PermissionDenied(exc.detail) from exc
     except DomainError as exc:
@@ -555,6 +511,6 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
         done = {
             "hold": "Legal hold placed: this application will not be erased until it is released.",
             "release-hold": "Legal hold released.",
-        }.get(action, STAFF_DONE.get(action, f"Done: {action.replace('_', ' ')}."))
+        }.get(action) or workflow.ACTIONS[action].done
         messages.success(request, done)
     return redirect("staff-application", pk=application.pk)
