@@ -17,7 +17,7 @@ from django.utils import timezone
 from adjustments.models import AdjustmentCategory, AdjustmentRequest, AdjustmentState
 from recruitment.monitoring import disclosure
 from recruitment.monitoring.presets import Preset
-from recruitment.monitoring.statistics import Selection
+from recruitment.monitoring.release import Selection
 
 OUTCOMES = {
     "agreed": [AdjustmentState.AGREED, AdjustmentState.IN_PLACE],

@@ -27,7 +27,7 @@ from adjustments.reporting import OUTCOME_LABELS, adjustments_report
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from recruitment.models import Application, ApplicationState
-from recruitment.monitoring import statistics
+from recruitment.monitoring import release
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 from recruitment.monitoring.views import UnitForm
 from vacancies.models import Vacancy
@@ -215,7 +215,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if preset not in PRESETS:
         preset = DEFAULT_PRESET
     form = UnitForm(request.GET or {})
-    selection = form.selection() if form.is_valid() else statistics.select()
+    selection = form.selection() if form.is_valid() else release.select()
     data = adjustments_report(preset=PRESETS[preset], selection=selection)
     labels = dict(AdjustmentCategory.choices)
     return render(

@@ -15,7 +15,7 @@ from adjustments.services import add_working_days, adjustments_send_reminders
 from adjustments.tasks import send_adjustment_reminders
 from recruitment.applications.services import application_schedule_interview
 from recruitment.models import Notification
-from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring import disclosure, release
 from recruitment.tasks import send_notification
 from tests.conftest import require
 from tests.factories import (
@@ -212,7 +212,7 @@ def test_the_report_counts_outcomes_and_suppresses_small_numbers(vacancy, hr, cl
     # The newest published year, the whole organisation: both campaigns' requests.
     assert (report["unit"]["kind"], report["unit"]["period"]) == ("organisation", "2024-25")
     assert report["withheld"] is None
-    salt = statistics.select(period="2024-25").salt("adjustments")
+    salt = release.select(period="2024-25").salt("adjustments")
 
     def published(**where):
         requests = list(AdjustmentRequest.objects.filter(**where))

@@ -24,6 +24,7 @@ from django.utils import timezone
 from adjustments import services as adjustment_services
 from recruitment.applications import notifications, services
 from recruitment.models import Application
+from recruitment.scoring import services as services_
 from tests.factories import PositiveActionPlanFactory, UserFactory
 from tests.test_guarantee import SCHEME_WORDS
 from vacancies.models import Vacancy
@@ -96,12 +97,12 @@ def score_both(world, members, values):
     vacancy, a, b = world
     for application in (a, b):
         for member in members:
-            services.scores_submit(
+            services_.scores_submit(
                 application_id=application.pk,
                 by=member,
                 stage="shortlisting",
                 scores=[
-                    services.ScoreInput(c.pk, v)
+                    services_.ScoreInput(c.pk, v)
                     for c, v in zip(vacancy.criteria.all(), values, strict=True)
                 ],
             )
@@ -110,12 +111,12 @@ def score_both(world, members, values):
 def agree_both(world, chair, values):
     vacancy, a, b = world
     for application in (a, b):
-        services.agreed_scores_set(
+        services_.agreed_scores_set(
             application_id=application.pk,
             by=chair,
             stage="shortlisting",
             scores=[
-                services.ScoreInput(c.pk, v)
+                services_.ScoreInput(c.pk, v)
                 for c, v in zip(vacancy.criteria.all(), values, strict=True)
             ],
             note="Agreed at moderation.",

@@ -17,12 +17,9 @@ from kernel.errors import DomainError
 from recruitment.applications import services
 from recruitment.applications.notifications import notify, scoring_reminders_send
 from recruitment.applications.services import (
-    ScoreInput,
-    agreed_scores_set,
     application_reject,
     application_shortlist,
     application_withdraw,
-    scores_submit,
 )
 from recruitment.models import (
     AgreedAssessment,
@@ -32,6 +29,8 @@ from recruitment.models import (
     Score,
     ScoringReminder,
 )
+from recruitment.scoring import decisions
+from recruitment.scoring.services import ScoreInput, agreed_scores_set, scores_submit
 from tests.conftest import require
 from tests.factories import (
     ApplicationFactory,
@@ -89,7 +88,7 @@ class LockOrder:
 @pytest.fixture
 def lock_order(monkeypatch):
     seen = LockOrder()
-    real = services._locked
+    real = services.locked
 
     def locked(application_id):
         application = real(application_id)
@@ -97,7 +96,7 @@ def lock_order(monkeypatch):
             seen.order.append(seen.me.value)
         return application
 
-    monkeypatch.setattr(services, "_locked", locked)
+    monkeypatch.setattr(services, "locked", locked)
     return seen
 
 
@@ -354,7 +353,7 @@ def test_agreeing_scores_while_the_chair_rejects_leaves_the_guarantee_reading_wh
             ),
         ]
     )
-    done = services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
+    done = decisions.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
 
     application.refresh_from_db()
     agreed = [
@@ -389,7 +388,7 @@ def test_no_decision_or_withdrawal_slips_past_the_completion_of_the_sift(
 
     results = race_all(
         [
-            lambda: services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True) and "ok",
+            lambda: decisions.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True) and "ok",
             lambda: application_reject(application_id=last.pk, by=chair, reason="No.") and "ok",
             lambda: application_withdraw(application_id=told.pk, by=candidate) and "ok",
         ]

@@ -14,6 +14,7 @@ from kernel.errors import DomainError
 from recruitment.applications import services
 from recruitment.applications.notifications import notify, scoring_reminders_send
 from recruitment.models import Notification, ScoringReminder
+from recruitment.scoring import decisions
 from recruitment.tasks import send_notification, send_scoring_reminders
 from tests.conftest import require
 from tests.factories import (
@@ -86,7 +87,7 @@ def test_a_rejection_at_sift_is_told_when_the_sift_is_complete_respectfully(
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.sift_complete(vacancy_id=submitted.vacancy_id, by=chair, confirm=True)
+        decisions.sift_complete(vacancy_id=submitted.vacancy_id, by=chair, confirm=True)
 
     message = only_message()
     assert message.subject == "Your application for Senior Social Worker"
@@ -142,7 +143,7 @@ def test_a_bulk_decision_tells_each_candidate_once(
     applications = [ApplicationFactory(vacancy=closed) for _ in range(3)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.applications_bulk_decide(
+        decisions.applications_bulk_decide(
             vacancy_id=closed.pk,
             by=chair,
             action="shortlist",

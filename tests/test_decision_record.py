@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
-from recruitment.applications import services
 from recruitment.models import AgreedAssessment, Application, OfferDecision, Score
+from recruitment.scoring import services as services_
 from tests.factories import ApplicationFactory, agree, set_state
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +31,12 @@ def state_of(application):
 
 
 def score(application, by, value, stage="interview", note=""):
-    services.scores_submit(
+    services_.scores_submit(
         application_id=application.pk,
         by=by,
         stage=stage,
         scores=[
-            services.ScoreInput(criterion=c.pk, score=value, note=note)
+            services_.ScoreInput(criterion=c.pk, score=value, note=note)
             for c in application.vacancy.criteria.all()
         ],
     )
@@ -145,11 +145,11 @@ def agreed(vacancy, panel_member, other_panel_member, chair):
     application = set_state(ApplicationFactory(vacancy=vacancy), "interviewed", "interviewed")
     score(application, panel_member, 3)
     score(application, other_panel_member, 3)
-    services.agreed_scores_set(
+    services_.agreed_scores_set(
         application_id=application.pk,
         by=chair,
         stage="interview",
-        scores=[services.ScoreInput(criterion=c.pk, score=3) for c in vacancy.criteria.all()],
+        scores=[services_.ScoreInput(criterion=c.pk, score=3) for c in vacancy.criteria.all()],
     )
     mail.outbox.clear()
     return application
@@ -191,12 +191,12 @@ def test_a_score_changed_after_agreement_reopens_it_and_tells_the_chair_once(
     assert "offer" not in detail["available_actions"]
 
     # Agreed again: up to date, and the offer goes.
-    services.agreed_scores_set(
+    services_.agreed_scores_set(
         application_id=agreed.pk,
         by=chair,
         stage="interview",
         scores=[
-            services.ScoreInput(criterion=c.pk, score=2) for c in agreed.vacancy.criteria.all()
+            services_.ScoreInput(criterion=c.pk, score=2) for c in agreed.vacancy.criteria.all()
         ],
     )
     assert AgreedAssessment.objects.get(application=agreed, stage="interview").out_of_date is False

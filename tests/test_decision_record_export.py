@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from recruitment.applications import services
 from recruitment.models import EqualityAnswers
+from recruitment.scoring import decisions
+from recruitment.scoring import services as services_
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def scores(vacancy, value):
     return [
-        services.ScoreInput(criterion=c.pk, score=value, note=f"Note {value}")
+        services_.ScoreInput(criterion=c.pk, score=value, note=f"Note {value}")
         for c in vacancy.criteria.all()
     ]
 
@@ -36,20 +38,20 @@ def campaign(vacancy, chair, panel_member, other_panel_member, hr):
     EqualityAnswers.objects.filter(application=chosen).update(ethnicity="white_irish")
     for application in (chosen, other):
         for member in (panel_member, other_panel_member):
-            services.scores_submit(
+            services_.scores_submit(
                 application_id=application.pk,
                 by=member,
                 stage="shortlisting",
                 scores=scores(vacancy, 2),
             )
-    services.agreed_scores_set(
+    services_.agreed_scores_set(
         application_id=chosen.pk,
         by=chair,
         stage="shortlisting",
         scores=scores(vacancy, 3),
         note="Strong.",
     )
-    services.agreed_scores_set(
+    services_.agreed_scores_set(
         application_id=other.pk,
         by=chair,
         stage="shortlisting",
@@ -58,22 +60,22 @@ def campaign(vacancy, chair, panel_member, other_panel_member, hr):
     )
     services.application_reject(application_id=other.pk, by=chair, reason="Below the pass mark.")
     services.application_shortlist(application_id=chosen.pk, by=chair, reason="Best evidence.")
-    services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
+    decisions.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
     services.application_schedule_interview(
         application_id=chosen.pk, by=chair, interview_at=timezone.now() + timedelta(days=1)
     )
     interview_time_passes(chosen)
     services.application_record_interview(application_id=chosen.pk, by=panel_member)
-    services.scores_submit(
+    services_.scores_submit(
         application_id=chosen.pk, by=panel_member, stage="interview", scores=scores(vacancy, 3)
     )
-    services.agreed_scores_set(
+    services_.agreed_scores_set(
         application_id=chosen.pk, by=chair, stage="interview", scores=scores(vacancy, 3)
     )
-    services.scores_submit(
+    services_.scores_submit(
         application_id=chosen.pk, by=panel_member, stage="interview", scores=scores(vacancy, 4)
     )
-    services.agreed_scores_set(
+    services_.agreed_scores_set(
         application_id=chosen.pk,
         by=chair,
         stage="interview",

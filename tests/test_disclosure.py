@@ -11,7 +11,7 @@ from cell_key_perturbation.create_perturbed_table import create_perturbed_table
 from django.test import override_settings
 
 from recruitment.models import EqualityAnswers
-from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring import disclosure, groups, release
 from recruitment.monitoring.disclosure import Period, Unit, VacancyFact
 from tests.factories import VacancyFactory
 
@@ -76,7 +76,7 @@ def test_the_sql_path_equals_create_perturbed_table_on_the_same_rows_keys_and_ta
     rows = []
     for ethnicity, n in zip(ETHNIC, weights, strict=True):
         for _ in range(n):
-            stage = rng.choices(statistics.STAGES, weights=[50, 25, 15, 5, 5])[0]
+            stage = rng.choices(groups.STAGES, weights=[50, 25, 15, 5, 5])[0]
             rows.append(
                 EqualityAnswers(
                     vacancy=vacancy,
@@ -87,12 +87,12 @@ def test_the_sql_path_equals_create_perturbed_table_on_the_same_rows_keys_and_ta
             )
     rows += [EqualityAnswers(vacancy=vacancy, furthest_stage="applied") for _ in range(20)]
     EqualityAnswers.objects.bulk_create(rows)
-    selection = statistics.Selection(
+    selection = release.Selection(
         unit=Unit("campaign", str(vacancy.pk), "2024-25-Q1", "test"),
         period=Period(2024, 1),
         vacancy_ids=[vacancy.pk],
-        released=dict.fromkeys(statistics.STAGES, True),
-        reasons=dict.fromkeys(statistics.STAGES, ""),
+        released=dict.fromkeys(groups.STAGES, True),
+        reasons=dict.fromkeys(groups.STAGES, ""),
     )
     ptable = pd.DataFrame(disclosure.ptable_rows(), columns=["pcv", "ckey", "pvalue"])
     stored = list(EqualityAnswers.objects.filter(vacancy=vacancy))
@@ -101,9 +101,9 @@ def test_the_sql_path_equals_create_perturbed_table_on_the_same_rows_keys_and_ta
         ("ethnicity_group", lambda r: r.ethnicity.split("_")[0] if r.ethnicity else "not_stated"),
         ("age_band", lambda r: r.age_band or "not_stated"),
     ):
-        cells = statistics.cells(characteristic, selection)
-        for i, stage in enumerate(statistics.STAGES):
-            reached = [r for r in stored if statistics.STAGES.index(r.furthest_stage) >= i]
+        cells = release.cells(characteristic, selection)
+        for i, stage in enumerate(groups.STAGES):
+            reached = [r for r in stored if groups.STAGES.index(r.furthest_stage) >= i]
             frame = pd.DataFrame(
                 {
                     "group": [group_of(r) for r in reached],
@@ -117,7 +117,7 @@ def test_the_sql_path_equals_create_perturbed_table_on_the_same_rows_keys_and_ta
                 assert cells.value([row["group"]], stage) == expected, (stage, row["group"])
                 compared += 1
             total = create_perturbed_table(frame, ptable, [], ["everyone"], "key", threshold=10)
-            everyone = statistics._all(characteristic)
+            everyone = release._all(characteristic)
             assert cells.value(everyone, stage) == int(total["count"].iloc[0])
     assert compared >= 50
 

@@ -18,9 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.celery_app import app as celery_app
-from recruitment.applications import services
 from recruitment.models import AgreedAssessment, AgreedScore, Application, GuaranteeStep
-from recruitment.scoring import assessment, guarantee
+from recruitment.scoring import assessment, decisions, guarantee
 from tests.factories import (
     ApplicationFactory,
     GuaranteeDeclarationFactory,
@@ -537,7 +536,7 @@ def test_the_pure_plan_reads_each_case(chair, candidate, other_candidate):
         key=lambda row: Application.objects.get(pk=row[0]).reference,
     )
     assert "Care leaver" in next(d.reason for d in plan if d.application.pk == meets.pk)
-    assert services.sift_complete  # the service that applies it (tested above)
+    assert decisions.sift_complete  # the service that applies it (tested above)
 
 
 # --- Property: the rules, computed independently --------------------------------------------

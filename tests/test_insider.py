@@ -20,13 +20,13 @@ from django.utils import timezone
 from adjustments.models import AdjustmentRequest
 from adjustments.reporting import OUTCOMES
 from recruitment.models import Application, DecidedYear, EqualityAnswers
-from recruitment.monitoring import statistics
+from recruitment.monitoring import groups, statistics
 from tests.factories import VacancyFactory
 from tests.test_statistics import ASIAN, BLACK, STAGES, WHITE, finish, people
 
 pytestmark = pytest.mark.django_db
 
-CHARACTERISTICS = statistics.CHARACTERISTICS
+CHARACTERISTICS = groups.CHARACTERISTICS
 MIXED = {"ethnicity": "mixed_other"}
 #: Answers a target may give, each different on every characteristic.
 ANSWERS = [

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from recruitment.monitoring.statistics import CHARACTERISTICS
+from recruitment.monitoring.groups import CHARACTERISTICS
 from tests.browser import axe_violations
 from tests.factories import PASSWORD, VacancyFactory
 from tests.test_statistics import ASIAN, PAST, STAGES, WHITE, expected, finish, people

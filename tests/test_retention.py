@@ -30,9 +30,11 @@ from recruitment.models import (
     PositiveActionDeclaration,
     Score,
 )
-from recruitment.monitoring import statistics
+from recruitment.monitoring import groups, release, statistics
 from recruitment.monitoring.presets import PRESETS
 from recruitment.privacy import retention
+from recruitment.scoring import decisions
+from recruitment.scoring import services as services_
 from recruitment.scoring.selectors import positive_action_decisions
 from recruitment.tasks import (
     erase_candidate_accounts,
@@ -85,7 +87,7 @@ def _apply(vacancy, n, **extra):
 
 def _scores(vacancy, value):
     return [
-        services.ScoreInput(criterion=c.pk, score=value, note=f"ZNOTE {value}")
+        services_.ScoreInput(criterion=c.pk, score=value, note=f"ZNOTE {value}")
         for c in vacancy.criteria.all()
     ]
 
@@ -117,13 +119,13 @@ def run_campaign(hr, chair, panel, *, ended_months_ago=7):
     Vacancy.objects.filter(pk=vacancy.pk).update(closing_date=timezone.now() - timedelta(hours=1))
     vacancy_services.vacancy_close(vacancy_id=vacancy.pk, by=hr)
     for application in (a1, a2, a3, a4):
-        services.scores_submit(
+        services_.scores_submit(
             application_id=application.pk,
             by=panel,
             stage="shortlisting",
             scores=_scores(vacancy, 3),
         )
-        services.agreed_scores_set(
+        services_.agreed_scores_set(
             application_id=application.pk,
             by=chair,
             stage="shortlisting",
@@ -136,12 +138,12 @@ def run_campaign(hr, chair, panel, *, ended_months_ago=7):
         services.application_schedule_interview(
             application_id=application.pk, by=chair, interview_at=timezone.now() + timedelta(days=2)
         )
-    services.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
+    decisions.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
     services.application_withdraw(application_id=a3.pk, by=c3, reason="ZREASON found a job")
     for application in (a1, a2):
         interview_time_passes(application)
         services.application_record_interview(application_id=application.pk, by=chair)
-        services.agreed_scores_set(
+        services_.agreed_scores_set(
             application_id=application.pk,
             by=chair,
             stage="interview",
@@ -168,24 +170,24 @@ def everything_released(selection):
     """The same rows with every stage released: what the published figures are made of (the
     true counts and record-key sums), so that the comparison does not pass merely because a
     small campaign's figures are withheld."""
-    return replace(selection, released=dict.fromkeys(statistics.STAGES, True))
+    return replace(selection, released=dict.fromkeys(groups.STAGES, True))
 
 
 def all_statistics():
     """Every statistic HR can see, as plain data, and the cells behind them."""
     everything = {}
     selections = [
-        statistics.select(),
-        statistics.select(department="Children's Services"),
+        release.select(),
+        release.select(department="Children's Services"),
     ]
     for name, preset in PRESETS.items():
-        for characteristic in statistics.CHARACTERISTICS:
+        for characteristic in groups.CHARACTERISTICS:
             for i, selection in enumerate(selections):
                 everything[name, characteristic, i] = asdict(
                     statistics.funnel(characteristic, preset, selection)
                 )
                 everything[name, characteristic, i, "cells"] = asdict(
-                    statistics.cells(characteristic, everything_released(selection))
+                    release.cells(characteristic, everything_released(selection))
                 )
                 everything[name, characteristic, i, "released"] = asdict(
                     statistics.funnel(characteristic, preset, everything_released(selection))
@@ -246,7 +248,7 @@ def test_erasure_removes_the_personal_data_and_keeps_the_statistics_identical(ca
     before = all_statistics()
     dump = database_dump()
     assert all(word in dump for word in SECRET_WORDS)  # the test data is really there
-    assert statistics.population(statistics.select()) == 4
+    assert statistics.population(release.select()) == 4
 
     result = retention.erase_due()
 

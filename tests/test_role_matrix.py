@@ -62,7 +62,7 @@ from recruitment.models import (
     Score,
     StatutoryReturnDownload,
 )
-from recruitment.monitoring import statistics
+from recruitment.monitoring import years
 from recruitment.monitoring.disclosure import period_of
 from tests.factories import (
     PASSWORD,
@@ -235,7 +235,7 @@ def finished_year(applications, *, decided):
         people(campaign, {"sex": "female"}, "applied", applications)
         finish(campaign, year=PAST)
         if decided:
-            assert statistics.decide_year(PAST)
+            assert years.decide_year(PAST)
 
     return setup
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from kernel.errors import DomainError
 from recruitment.applications import services
 from recruitment.models import Application, GuaranteeStep
-from recruitment.scoring import selectors
+from recruitment.scoring import decisions, selectors
+from recruitment.scoring import services as services_
 from recruitment.scoring.ranking import tie_groups
 from tests.factories import (
     ApplicationFactory,
@@ -240,7 +241,7 @@ def outcome_of(outcomes):
 
 
 def complete(vacancy, by):
-    return services.sift_complete(vacancy_id=vacancy.pk, by=by, confirm=True)
+    return decisions.sift_complete(vacancy_id=vacancy.pk, by=by, confirm=True)
 
 
 def test_bulk_rejection_treats_every_candidate_alike(sift, chair):
@@ -248,7 +249,7 @@ def test_bulk_rejection_treats_every_candidate_alike(sift, chair):
     without them it is refused, with the same words for everyone."""
     s = sift
 
-    outcomes = services.applications_bulk_decide(
+    outcomes = decisions.applications_bulk_decide(
         vacancy_id=s["plain"].vacancy_id,
         by=chair,
         action="reject",
@@ -274,7 +275,7 @@ def test_bulk_rejection_treats_every_candidate_alike(sift, chair):
 
 
 def test_bulk_shortlisting_records_each_decision(sift, chair):
-    outcomes = services.applications_bulk_decide(
+    outcomes = decisions.applications_bulk_decide(
         vacancy_id=sift["plain"].vacancy_id,
         by=chair,
         action="shortlist",
@@ -290,7 +291,7 @@ def test_bulk_shortlisting_records_each_decision(sift, chair):
 def test_bulk_shortlisting_while_the_vacancy_is_open_is_refused_for_each(vacancy, chair):
     a, b = make(vacancy, [3, 3, 3]), make(vacancy)
 
-    outcomes = services.applications_bulk_decide(
+    outcomes = decisions.applications_bulk_decide(
         vacancy_id=vacancy.pk, by=chair, action="shortlist", application_ids=[a.pk, b.pk]
     )
 
@@ -467,7 +468,7 @@ def test_the_ranking_page_and_bulk_decision_are_refused_to_the_panel(sift, panel
 
 def test_the_sift_is_completed_only_when_every_application_is_decided(sift, chair, hr):
     vacancy = sift["plain"].vacancy
-    services.applications_bulk_decide(
+    decisions.applications_bulk_decide(
         vacancy_id=vacancy.pk,
         by=chair,
         action="reject",
@@ -721,7 +722,7 @@ def test_who_is_invited_is_the_same_whether_a_merit_shortlisted_candidate_declar
 def test_the_limit_through_the_bulk_path(campaign, chair):
     vacancy, apps = campaign
 
-    shortlisted = services.applications_bulk_decide(
+    shortlisted = decisions.applications_bulk_decide(
         vacancy_id=vacancy.pk,
         by=chair,
         action="shortlist",
@@ -859,11 +860,11 @@ def test_a_rejection_at_sift_needs_a_closed_vacancy_and_scores_not_reopened(
     opened = client_for(chair).post(url, {"reason": "No."}, format="json")
     assert (opened.status_code, opened.json()["code"]) == (409, "vacancy_open")
     set_vacancy_status(vacancy, "closed")
-    services.scores_submit(
+    services_.scores_submit(
         application_id=application.pk,
         by=panel_member,
         stage="shortlisting",
-        scores=[services.ScoreInput(c.pk, 3) for c in vacancy.criteria.all()],
+        scores=[services_.ScoreInput(c.pk, 3) for c in vacancy.criteria.all()],
     )  # after the agreement: it is reopened
     reopened = client_for(chair).post(url, {"reason": "No."}, format="json")
     assert (reopened.status_code, reopened.json()["code"]) == (409, "assessment_out_of_date")

@@ -19,7 +19,7 @@ from recruitment.models import (
     ReleaseDecision,
     StatutoryReturnDownload,
 )
-from recruitment.monitoring import disclosure
+from recruitment.monitoring import disclosure, release
 from recruitment.monitoring.disclosure import Period
 from tests.factories import VacancyFactory
 from vacancies.models import Vacancy
@@ -89,9 +89,9 @@ def expected(stage, *, group=None, vacancies=None, where=None, unit=None):
     reached ``stage`` (in ``group`` of ethnicity_group, or ``where`` a row test), perturbed
     with the unit's secret offset (``unit``: the selection, by default the organisation over
     2024-25)."""
-    from recruitment.monitoring import statistics
+    from recruitment.monitoring import release
 
-    selection = statistics.select(**(unit or {"period": "2024-25"}))
+    selection = release.select(**(unit or {"period": "2024-25"}))
     i = STAGES.index(stage)
     rows = EqualityAnswers.objects.filter(furthest_stage__in=STAGES[i:])
     if vacancies is not None:
@@ -275,9 +275,9 @@ def test_the_funnel_is_one_grouped_query_once_the_year_is_decided(
     from recruitment.monitoring import statistics
     from recruitment.monitoring.presets import PRESETS
 
-    selection = statistics.select(period="2024-25")
+    selection = release.select(period="2024-25")
     with django_assert_num_queries(1):
-        statistics.cells("ethnicity", selection)
+        release.cells("ethnicity", selection)
     with django_assert_num_queries(1):
         statistics.funnel("religion", PRESETS["nhs"], selection)
 
@@ -303,13 +303,12 @@ def test_the_funnel_endpoint_takes_a_constant_number_of_queries(
 
 
 def test_a_stage_counts_everyone_who_reached_it_even_if_later_rejected(hr, client_for):
-    from recruitment.monitoring import statistics
 
     v = VacancyFactory()
     people(v, WHITE, "appointed", 25)
     people(v, WHITE, "interviewed", 30)  # rejected after interview: still counted at interview
     finish(v)
-    cells = statistics.cells("ethnicity_group", statistics.select(period="2024-25"))
+    cells = release.cells("ethnicity_group", release.select(period="2024-25"))
     assert cells.counts["white"] == [55, 55, 55, 25, 25]
 
 

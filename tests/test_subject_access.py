@@ -7,6 +7,7 @@ import pytest
 from adjustments import services as adjustment_services
 from recruitment.applications import services
 from recruitment.privacy import retention
+from recruitment.scoring import services as services_
 from tests.factories import UserFactory, VacancyFactory
 from tests.test_retention import run_campaign
 
@@ -43,12 +44,12 @@ def mine(vacancy, candidate, other_candidate, panel_member, chair, hr):
     )
     adjustment_services.adjustment_agree(adjustment_id=request.pk, by=hr, arrangement="25% more")
     vacancy.__class__.objects.filter(pk=vacancy.pk).update(status="closed")
-    services.scores_submit(
+    services_.scores_submit(
         application_id=application.pk,
         by=panel_member,
         stage="shortlisting",
         scores=[
-            services.ScoreInput(criterion=c.pk, score=3, note="Clear examples")
+            services_.ScoreInput(criterion=c.pk, score=3, note="Clear examples")
             for c in vacancy.criteria.all()
         ],
     )

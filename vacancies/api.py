@@ -16,9 +16,8 @@ from rest_framework.response import Response
 from accounts.models import User
 from kernel.api import IdField, JSONInput, acting_user
 from kernel.errors import ActionForbidden
-from recruitment.applications import services as recruitment_services
 from recruitment.models import ScoreStage
-from recruitment.scoring import selectors
+from recruitment.scoring import decisions, selectors
 from vacancies import services
 from vacancies.models import (
     MAX_TIE_BAND,
@@ -253,11 +252,11 @@ class SiftCompletionOutput(serializers.Serializer[Any]):
 
 
 class BulkDecisionInput(JSONInput):
-    action = serializers.ChoiceField(choices=recruitment_services.BULK_ACTIONS)
+    action = serializers.ChoiceField(choices=decisions.BULK_ACTIONS)
     applications = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**53),
         min_length=1,
-        max_length=recruitment_services.MAX_BULK,
+        max_length=decisions.MAX_BULK,
     )
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
@@ -399,7 +398,7 @@ class VacancyViewSet(
             raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
         data = BulkDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        outcomes = recruitment_services.applications_bulk_decide(
+        outcomes = decisions.applications_bulk_decide(
             vacancy_id=vacancy.pk,
             by=acting_user(request),
             action=data.validated_data["action"],
@@ -418,7 +417,7 @@ class VacancyViewSet(
         vacancy = self.get_object()
         data = SiftCompletionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        completion = recruitment_services.sift_complete(
+        completion = decisions.sift_complete(
             vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
         )
         return Response(SiftCompletionOutput(completion).data)

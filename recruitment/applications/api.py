@@ -48,6 +48,7 @@ from recruitment.models import (
 )
 from recruitment.privacy import decision_record, subject_access
 from recruitment.scoring import assessment, guarantee, selectors
+from recruitment.scoring import services as services_
 from vacancies.api import LegalHoldInput, LegalHoldOutput
 from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
 
@@ -547,11 +548,11 @@ class ApplicationViewSet(
             data = ScoresInput(data=request.data)
             data.is_valid(raise_exception=True)
             stage = data.validated_data["stage"]
-            services.scores_submit(
+            services_.scores_submit(
                 application_id=application.pk,
                 by=acting_user(request),
                 stage=stage,
-                scores=[services.ScoreInput(**s) for s in data.validated_data["scores"]],
+                scores=[services_.ScoreInput(**s) for s in data.validated_data["scores"]],
             )
             application = self.get_object()
         else:
@@ -569,12 +570,12 @@ class ApplicationViewSet(
         application = self.get_object()
         data = AgreedScoresInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.agreed_scores_set(
+        services_.agreed_scores_set(
             application_id=application.pk,
             by=acting_user(request),
             stage=data.validated_data["stage"],
             note=data.validated_data["note"],
-            scores=[services.ScoreInput(**s) for s in data.validated_data["scores"]],
+            scores=[services_.ScoreInput(**s) for s in data.validated_data["scores"]],
         )
         return self._scores_response(self.get_object(), data.validated_data["stage"])
 

@@ -13,8 +13,8 @@ from django import forms
 from django.utils.html import conditional_escape
 
 from kernel.forms import GovForm
-from recruitment.applications.services import ScoreInput
 from recruitment.models import EQUALITY_QUESTIONS
+from recruitment.scoring.services import ScoreInput
 from vacancies.models import Criterion, GuaranteeScheme, Vacancy
 
 LONDON = ZoneInfo("Europe/London")

@@ -27,23 +27,18 @@ from recruitment import tasks
 from recruitment.applications import workflow
 from recruitment.models import (
     EQUALITY_QUESTIONS,
-    SCORING_OPEN,
-    AgreedAssessment,
-    AgreedScore,
     Application,
     ApplicationDraft,
     ApplicationState,
     EqualityAnswers,
     Evidence,
     GuaranteeDeclaration,
-    GuaranteeStep,
     OfferDecision,
     PositiveActionDeclaration,
-    Score,
     ScoreStage,
 )
 from recruitment.scoring import guarantee, selectors
-from vacancies.models import Vacancy, VacancyStatus
+from vacancies.models import Vacancy
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -167,7 +162,7 @@ def available_actions(application: Application, user: User, taken: int | None = 
     return actions
 
 
-def _lock_vacancy_of(application_id: Any) -> None:
+def lock_vacancy_of(application_id: Any) -> None:
     """Sift decisions on one vacancy take turns (vacancy row, then application row, always in
     that order): two shortlistings cannot both take the last place under an interview limit,
     and no decision or withdrawal slips past the completion of the sift, which locks the
@@ -178,7 +173,7 @@ def _lock_vacancy_of(application_id: Any) -> None:
     Vacancy.objects.select_for_update().filter(pk=vacancy_id).values_list("pk", flat=True).first()
 
 
-def _locked(application_id: Any) -> Application:
+def locked(application_id: Any) -> Application:
     return (
         Application.objects.with_assessment_data()
         .select_for_update(of=("self",))
@@ -186,7 +181,7 @@ def _locked(application_id: Any) -> Application:
     )
 
 
-def _notify_on_commit(application_id: int, kind: str) -> None:
+def notify_on_commit(application_id: int, kind: str) -> None:
     transaction.on_commit(lambda: tasks.send_notification.delay(application_id, kind))
 
 
@@ -201,11 +196,11 @@ def _transition(
     """Run ``action`` (workflow.ACTIONS) on the locked application."""
     step = workflow.ACTIONS[action]
     if step.reason_required:
-        _reason_required(reason)
+        reason_required(reason)
     with transaction.atomic():
         if step.locks_vacancy:
-            _lock_vacancy_of(application_id)
-        application = _locked(application_id)
+            lock_vacancy_of(application_id)
+        application = locked(application_id)
         reached = application.furthest_stage
         transitions.run_transition(
             application,
@@ -217,21 +212,21 @@ def _transition(
             before=before,
         )
         if application.furthest_stage != reached:
-            _record_stage(application)
+            record_stage(application)
         if kind := workflow.MESSAGE_ON_REACHING.get(ApplicationState(application.state)):
-            _notify_on_commit(application.pk, kind)
+            notify_on_commit(application.pk, kind)
     logger.info("application %s: %s by user %s", application.pk, action, by.pk)
     return application
 
 
-def _record_stage(application: Application) -> None:
+def record_stage(application: Application) -> None:
     """The monitoring row records the furthest stage too (write only; never read here)."""
     EqualityAnswers.objects.filter(application_id=application.pk).update(
         furthest_stage=application.furthest_stage
     )
 
 
-def _reason_required(reason: str) -> None:
+def reason_required(reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": ["A reason is required."]})
 
@@ -263,7 +258,7 @@ def application_schedule_interview(
     def set_date(application: Application) -> None:
         application.interview_at = interview_at
         # Invite the candidate, prompt for adjustments and Access to Work, once committed.
-        _notify_on_commit(application.pk, "interview_invitation")
+        notify_on_commit(application.pk, "interview_invitation")
 
     return _transition(
         application_id=application_id,
@@ -343,304 +338,6 @@ def application_decline_offer(*, application_id: Any, by: User, reason: str = ""
 
 def application_withdraw(*, application_id: Any, by: User, reason: str = "") -> Application:
     return _transition(application_id=application_id, by=by, action="withdraw", reason=reason)
-
-
-# --- Shortlisting in bulk ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BulkOutcome:
-    """What happened to one application of a bulk decision."""
-
-    application: int
-    reference: str
-    action: str
-    done: bool
-    #: "" when done, else the refusal: a 409 code, "permission_denied" or "invalid".
-    code: str
-    detail: str
-    state: str
-
-
-BULK_ACTIONS = ("shortlist", "reject")
-MAX_BULK = 1000
-
-
-def applications_bulk_decide(
-    *, vacancy_id: Any, by: User, action: str, application_ids: Sequence[int], reason: str = ""
-) -> list[BulkOutcome]:
-    """Shortlist or reject many of a vacancy's applications at once, from the ranking.
-
-    Each application goes through the same per-application service (its own transaction, row
-    lock, guards and history row), so the interview limit and the agreed-scores rule hold
-    exactly as they do one at a time; a refusal for one does not stop the others. They are
-    taken in ranking order (best agreed total first), so under an interview limit the best
-    fill the places. Returns what happened to each, in that order."""
-    if action not in BULK_ACTIONS:
-        raise ValidationError({"action": [f"Must be one of {list(BULK_ACTIONS)}."]})
-    if action == "reject":
-        _reason_required(reason)
-    ids = list(dict.fromkeys(application_ids))
-    if not ids:
-        raise ValidationError({"applications": ["Select at least one application."]})
-    if len(ids) > MAX_BULK:
-        raise ValidationError({"applications": [f"At most {MAX_BULK} at a time."]})
-    vacancy = Vacancy.objects.get(pk=vacancy_id)
-    if not rules.has_perm("vacancies.decide_applications", by, vacancy):
-        raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
-    ranking = selectors.vacancy_ranking(vacancy, ScoreStage.SHORTLISTING)
-    order = {row.application.pk: i for i, row in enumerate(ranking)}
-    references = dict(
-        Application.objects.filter(vacancy=vacancy, pk__in=ids).values_list("pk", "reference")
-    )
-    if missing := [pk for pk in ids if pk not in references]:
-        raise ValidationError(
-            {"applications": [f"Not applications of this vacancy: {sorted(missing)}."]}
-        )
-    recorded = reason.strip() or "Shortlisted in bulk from the ranking."
-    service = application_shortlist if action == "shortlist" else application_reject
-    outcomes = []
-    for pk in sorted(ids, key=lambda pk: (order.get(pk, len(order)), references[pk])):
-        code = detail = ""
-        try:
-            service(application_id=pk, by=by, reason=recorded)
-        except DomainError as exc:
-            code, detail = exc.code, exc.detail
-        except ActionForbidden as exc:
-            code, detail = "permission_denied", exc.detail
-        except ValidationError as exc:
-            code, detail = "invalid", "; ".join(exc.messages)
-        outcomes.append(
-            BulkOutcome(
-                application=pk,
-                reference=references[pk],
-                action=action,
-                done=not code,
-                code=code,
-                detail=detail,
-                state=Application.objects.values_list("state", flat=True).get(pk=pk),
-            )
-        )
-    logger.info(
-        "bulk %s on vacancy %s by user %s: %d done, %d refused",
-        action,
-        vacancy.pk,
-        by.pk,
-        sum(o.done for o in outcomes),
-        sum(not o.done for o in outcomes),
-    )
-    return outcomes
-
-
-# --- Completing the sift: the interview guarantee ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class SiftCompletion:
-    """What completing a vacancy's sift did (the same answer for the chair and HR: the
-    reasons, and who declared, are in the HR-only guarantee steps)."""
-
-    vacancy: Vacancy
-    #: Applications invited to interview when the sift was completed (by reference).
-    invited: list[str]
-    #: Candidates told now that they were not shortlisted.
-    not_shortlisted: int
-
-
-def sift_complete(*, vacancy_id: Any, by: User, confirm: bool = False) -> SiftCompletion:
-    """Complete the sift of a closed vacancy once every application is decided on merit, and
-    apply the interview guarantee (docs/domain.md §2).
-
-    Every candidate who declared a scheme the vacancy offers, meets the minimum criteria on
-    the agreed essential scores and was not shortlisted on merit is invited to interview
-    (under an interview limit, those who best meet them); each such candidate gets an
-    HR-only ``GuaranteeStep`` saying why, and the panel sees only "Invited to interview".
-    Then, after commit, the candidates still not shortlisted are told, and the invited ones
-    are sent the shortlisting message. One transaction, the vacancy row locked first (as
-    every sift decision locks it), so no decision slips in while it runs. It cannot be undone
-    and it sends messages, so it needs ``confirm``."""
-    if not confirm:
-        raise ValidationError(
-            {
-                "confirm": [
-                    "Confirm that every application has been decided: completing the sift "
-                    "tells candidates and cannot be undone."
-                ]
-            }
-        )
-    with transaction.atomic():
-        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
-        if not rules.has_perm("vacancies.decide_applications", by, vacancy):
-            raise ActionForbidden("Only the vacancy's hiring manager and HR complete the sift.")
-        if vacancy.sift_completed_at is not None:
-            when = timezone.localtime(vacancy.sift_completed_at)
-            raise DomainError("sift_complete", f"The sift was completed on {when:%-d %B %Y}.")
-        if vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.OPEN):
-            raise DomainError("vacancy_open", "The sift is completed after the vacancy has closed.")
-        if vacancy.status != VacancyStatus.CLOSED:
-            raise DomainError(
-                "invalid_transition", f"The vacancy is {vacancy.get_status_display().lower()}."
-            )
-        # Every application row locked too, in a fixed order.
-        states = dict(
-            Application.objects.select_for_update()
-            .filter(vacancy=vacancy)
-            .order_by("pk")
-            .values_list("pk", "state")
-        )
-        if waiting := sum(state == ApplicationState.SUBMITTED for state in states.values()):
-            raise DomainError(
-                "sift_incomplete",
-                f"{waiting} application{'s' if waiting != 1 else ''} still "
-                f"need{'s' if waiting == 1 else ''} a decision: shortlist or reject each one on "
-                "the agreed scores before completing the sift.",
-            )
-        applications = Application.objects.for_ranking(vacancy)
-        plan = guarantee.guarantee_plan(vacancy, applications)
-        invited = []
-        with acting_as(by):
-            for decision in plan:
-                application = decision.application
-                if decision.outcome == "invited":
-                    transitions.run_transition(
-                        application,
-                        by=by,
-                        names=("invite_to_interview",),
-                        label="invite this candidate to interview",
-                    )
-                    _record_stage(application)
-                    invited.append(application)
-            GuaranteeStep.objects.bulk_create(
-                GuaranteeStep(
-                    application=decision.application,
-                    outcome=decision.outcome,
-                    essential_total=decision.essential_total,
-                    reason=decision.reason,
-                )
-                for decision in plan
-            )
-            vacancy.sift_completed_at = timezone.now()
-            vacancy.sift_completed_by = by
-            vacancy.save(update_fields=["sift_completed_at", "sift_completed_by", "updated_at"])
-        invited_ids = {a.pk for a in invited}
-        told = [
-            pk
-            for pk, state in states.items()
-            if state == ApplicationState.NOT_SHORTLISTED and pk not in invited_ids
-        ]
-        for pk in told:
-            _notify_on_commit(pk, "not_shortlisted")
-        for application in invited:
-            _notify_on_commit(application.pk, "shortlisted")
-    logger.info(
-        "sift of vacancy %s completed by user %s: %d invited, %d told not shortlisted",
-        vacancy.pk,
-        by.pk,
-        len(invited),
-        len(told),
-    )
-    return SiftCompletion(
-        vacancy=vacancy,
-        invited=sorted(a.reference for a in invited),
-        not_shortlisted=len(told),
-    )
-
-
-# --- Scoring --------------------------------------------------------------------------------
-
-
-@dataclass
-class ScoreInput:
-    criterion: int
-    score: int
-    note: str = ""
-
-
-def scoring_open(application: Application, stage: str) -> bool:
-    """Whether scores of ``stage`` may still change for this application."""
-    return application.state in SCORING_OPEN[ScoreStage(stage)]
-
-
-def _check_scores(application: Application, stage: str, scores: Sequence[ScoreInput | Any]) -> None:
-    if not scoring_open(application, stage):
-        raise DomainError(
-            "invalid_transition",
-            f"{ScoreStage(stage).label} scores cannot change once the application is "
-            f"{application.get_state_display().lower()}.",
-        )
-    criterion_ids = {c.pk for c in application.vacancy.criteria.all()}
-    errors = []
-    seen: set[int] = set()
-    for item in scores:
-        if item.criterion not in criterion_ids:
-            errors.append(f"Criterion {item.criterion} is not a criterion of this vacancy.")
-        elif item.criterion in seen:
-            errors.append(f"Criterion {item.criterion} is scored twice.")
-        seen.add(item.criterion)
-    if errors:
-        raise ValidationError({"scores": errors})
-
-
-def scores_submit(
-    *, application_id: Any, by: User, stage: str, scores: Sequence[ScoreInput]
-) -> None:
-    """Record the caller's own scores (insert or replace, criterion by criterion)."""
-    with transaction.atomic(), acting_as(by):
-        application = _locked(application_id)
-        if not rules.has_perm("recruitment.score_application", by, application):
-            raise ActionForbidden("Only the vacancy's panel and hiring manager score.")
-        _check_scores(application, stage, scores)
-        mine = {
-            s.criterion_id: s
-            for s in Score.objects.filter(application=application, stage=stage, scorer=by)
-        }
-        changed = False
-        for item in scores:
-            before = mine.get(item.criterion)
-            if before is not None and (before.score, before.note) == (item.score, item.note):
-                continue  # the same again: nothing changes, nothing is recorded
-            changed = True
-            Score.objects.update_or_create(
-                application=application,
-                criterion_id=item.criterion,
-                stage=stage,
-                scorer=by,
-                defaults={"score": item.score, "note": item.note},
-            )
-        if changed:
-            _reopen_agreement(application, stage)
-
-
-def _reopen_agreement(application: Application, stage: str) -> None:
-    """A score given or changed after the stage's scores were agreed: the agreement is marked
-    out of date (it stays in the record, but supports no offer until agreed again) and the
-    chair is told once, after commit."""
-    reopened = AgreedAssessment.objects.filter(
-        application=application, stage=stage, out_of_date=False
-    ).update(out_of_date=True)
-    if reopened:
-        transaction.on_commit(lambda: tasks.send_agreement_reopened.delay(application.pk, stage))
-
-
-def agreed_scores_set(
-    *, application_id: Any, by: User, stage: str, scores: Sequence[ScoreInput], note: str = ""
-) -> AgreedAssessment:
-    """Record the moderated, agreed scores (insert or replace, criterion by criterion)."""
-    with transaction.atomic(), acting_as(by):
-        application = _locked(application_id)
-        if not rules.has_perm("recruitment.agree_scores", by, application):
-            raise ActionForbidden("Only the hiring manager and HR agree scores.")
-        _check_scores(application, stage, scores)
-        agreed, _ = AgreedAssessment.objects.update_or_create(
-            application=application,
-            stage=stage,
-            defaults={"agreed_by": by, "note": note, "out_of_date": False},
-        )
-        for item in scores:
-            AgreedScore.objects.update_or_create(
-                assessment=agreed, criterion_id=item.criterion, defaults={"score": item.score}
-            )
-    return agreed
 
 
 # --- Legal hold ------------------------------------------------------------------------------

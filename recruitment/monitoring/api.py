@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from kernel.api import CSVRenderer, IdQueryField
 from kernel.errors import ActionForbidden, DomainError
 from recruitment.models import Stage, StatutoryReturnDownload
-from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring import disclosure, groups, release, statistics, years
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
 WINDOWS_GONE = (
@@ -48,19 +48,19 @@ class UnitQuery(serializers.Serializer[dict[str, Any]]):
         if gone:
             raise serializers.ValidationError(gone)
         try:
-            attrs["selection"] = statistics.select(
+            attrs["selection"] = release.select(
                 period=attrs.get("period"),
                 vacancy=attrs.get("vacancy"),
                 department=attrs.get("department"),
                 grade=attrs.get("grade"),
             )
-        except statistics.SelectionError as exc:
+        except release.SelectionError as exc:
             raise serializers.ValidationError(exc.errors) from None
         return attrs
 
 
 class MonitoringQuery(UnitQuery):
-    characteristic = serializers.ChoiceField(choices=statistics.CHARACTERISTICS)
+    characteristic = serializers.ChoiceField(choices=groups.CHARACTERISTICS)
     preset = serializers.ChoiceField(
         choices=sorted(PRESETS),
         default=DEFAULT_PRESET,
@@ -74,10 +74,10 @@ class LikelihoodQuery(MonitoringQuery):
     to_stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.APPOINTED)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        groups = statistics.GROUPS[attrs["characteristic"]]
-        if attrs.get("reference") and attrs["reference"] not in groups:
+        allowed = groups.GROUPS[attrs["characteristic"]]
+        if attrs.get("reference") and attrs["reference"] not in allowed:
             raise serializers.ValidationError(
-                {"reference": [f"Not a group of {attrs['characteristic']}: one of {groups}."]}
+                {"reference": [f"Not a group of {attrs['characteristic']}: one of {allowed}."]}
             )
         stages = list(Stage.values)
         if stages.index(attrs["to_stage"]) <= stages.index(attrs["from_stage"]):
@@ -367,9 +367,9 @@ class UnitsView(MonitoringView):
 
 
 def units_answer(period: disclosure.Period | None) -> dict[str, Any]:
-    years = statistics.reporting_years()
-    period = period or statistics.default_period()
-    status = statistics.year_status(period.year_period)
+    known = years.reporting_years()
+    period = period or years.default_period()
+    status = years.year_status(period.year_period)
     return {
         "period": period.key,
         "period_label": period.label,
@@ -382,9 +382,9 @@ def units_answer(period: disclosure.Period | None) -> dict[str, Any]:
                 "published": y.decided,
                 "reason": y.reason or None,
             }
-            for y in years
+            for y in known
         ],
-        "units": statistics.plan(period) if status.decided else [],
+        "units": release.plan(period) if status.decided else [],
     }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from recruitment.monitoring import statistics
+from recruitment.monitoring import groups, release, statistics
 from recruitment.monitoring.presets import PRESETS
 
 KEEP_FOR = 7 * 24 * 3600  # a week
@@ -24,7 +24,7 @@ def _key(report_id: str) -> str:
 
 def report_start(*, owner_id: int, preset: str, selection: dict[str, Any]) -> str:
     """Record a pending report and return its id; the caller queues the task on commit.
-    ``selection`` names the unit and period as ``statistics.select`` takes them."""
+    ``selection`` names the unit and period as ``release.select`` takes them."""
     report_id = uuid.uuid4().hex
     cache.set(
         _key(report_id),
@@ -56,10 +56,10 @@ def report_run(report_id: str) -> None:
     if report is None or report["status"] == "done":
         return
     preset = PRESETS[report["preset"]]
-    selection = statistics.select(**report["selection"])
+    selection = release.select(**report["selection"])
     report["status"] = "running"
     results: dict[str, Any] = {}
-    for done, characteristic in enumerate(statistics.CHARACTERISTICS, start=1):
+    for done, characteristic in enumerate(groups.CHARACTERISTICS, start=1):
         results[characteristic] = {
             "funnel": asdict(statistics.funnel(characteristic, preset, selection)),
             "relative_likelihood": asdict(
@@ -67,7 +67,7 @@ def report_run(report_id: str) -> None:
             ),
             "representation": statistics.representation(characteristic, preset, selection),
         }
-        report["progress"] = round(100 * done / (len(statistics.CHARACTERISTICS) + 1))
+        report["progress"] = round(100 * done / (len(groups.CHARACTERISTICS) + 1))
         cache.set(_key(report_id), report, KEEP_FOR)
     # The adjustments report on the same unit (adjustments reads recruitment, not the
     # other way round: imported here).

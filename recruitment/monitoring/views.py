@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from kernel.api import MAX_ID, acting_user
 from recruitment import tasks
 from recruitment.models import StatutoryReturnDownload
-from recruitment.monitoring import disclosure, statistics
+from recruitment.monitoring import disclosure, groups, release, statistics, years
 from recruitment.monitoring import reports as monitoring_reports
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
@@ -39,7 +39,7 @@ PRESET_LABELS = {name: preset.label for name, preset in PRESETS.items()}
 
 def period_choices() -> list[tuple[str, str]]:
     choices = []
-    for status in statistics.reporting_years():
+    for status in years.reporting_years():
         year = status.year
         note = "" if status.decided else " (not published yet)"
         choices.append((year.key, f"{year.label}{note}"))
@@ -51,7 +51,7 @@ def period_choices() -> list[tuple[str, str]]:
 def unit_choices(period: disclosure.Period) -> list[tuple[str, str]]:
     """The units of a period as the stored plan has them (the organisation always first)."""
     choices = [("organisation", disclosure.KIND_LABELS["organisation"])]
-    for unit in statistics.plan(period):
+    for unit in release.plan(period):
         if unit["kind"] == "organisation":
             continue
         released = sum(1 for s in unit["stages"].values() if s["released"])
@@ -82,7 +82,7 @@ class UnitForm(forms.Form):
     unit = UnitChoiceField(label="Part of the organisation", required=False)
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
-        self.default_period = statistics.default_period()
+        self.default_period = years.default_period()
         if data is not None and not data.get("period"):
             # The box shows the period the figures below are for: the newest published year.
             data = (
@@ -110,8 +110,8 @@ class UnitForm(forms.Form):
             params[kind] = key
         return params
 
-    def selection(self) -> statistics.Selection:
-        return statistics.select(**self.selection_params())
+    def selection(self) -> release.Selection:
+        return release.select(**self.selection_params())
 
 
 class DashboardForm(UnitForm):
@@ -200,17 +200,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             selection = form.selection()
-        except statistics.SelectionError as exc:
+        except release.SelectionError as exc:
             for name, messages in exc.errors.items():
                 form.add_error(None, f"{name}: {' '.join(messages)}")
             return render(request, "monitoring/dashboard.html", context)
         params = form.selection_params()
         preset_name = form.cleaned_data["preset"] or DEFAULT_PRESET
-        status = statistics.year_status(selection.period.year_period)
+        status = years.year_status(selection.period.year_period)
         context.update(
             selection=selection,
             year_status=status,
-            units=statistics.plan(selection.period) if status.decided else [],
+            units=release.plan(selection.period) if status.decided else [],
             statutory_year=selection.period.year_period.key,
             hidden={**form.cleaned_data, "preset": preset_name},
         )
@@ -234,10 +234,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 chart=_chart(funnel),
                 summary=_summary(funnel),
                 likelihood=likelihood,
-                reference_label=statistics.group_label(characteristic, likelihood.reference),
+                reference_label=groups.group_label(characteristic, likelihood.reference),
                 impact_rows=[
                     {
-                        "label": statistics.group_label(characteristic, g),
+                        "label": groups.group_label(characteristic, g),
                         "ratio": ratio,
                         "fisher_p": _p_value(likelihood.fisher_p_by_group[g]),
                         "adverse": g in likelihood.adverse_impact,
@@ -245,14 +245,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     for g, ratio in likelihood.impact_ratios.items()
                 ],
                 highest_label=(
-                    statistics.group_label(characteristic, likelihood.highest_rate_group)
+                    groups.group_label(characteristic, likelihood.highest_rate_group)
                     if likelihood.highest_rate_group
                     else None
                 ),
                 fisher_p=_p_value(likelihood.fisher_p),
                 representation=representation,
                 representation_rows=[
-                    {**row, "label": statistics.group_label(characteristic, row["group"])}
+                    {**row, "label": groups.group_label(characteristic, row["group"])}
                     for row in representation["rows"]
                 ],
                 csv_url=f"/api/v1/monitoring/funnel/?{query}&format=csv",

@@ -28,7 +28,8 @@ from recruitment.applications.forms import (
     ScoresForm,
 )
 from recruitment.models import Application, ApplicationState, ScoreStage
-from recruitment.scoring import assessment, selectors
+from recruitment.scoring import assessment, decisions, selectors
+from recruitment.scoring import services as services_
 from recruitment.scoring.ranking import RankedApplication
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
@@ -125,7 +126,7 @@ def score_application(request: HttpRequest, pk: int, stage: str) -> HttpResponse
     stage = _stage(stage)
     criteria = list(application.vacancy.criteria.all())
     view = selectors.scores_visible_to(application, user, stage)
-    scoring_open = services.scoring_open(application, stage)
+    scoring_open = services_.scoring_open(application, stage)
     initial: dict[str, Any] = {}
     for score in view.mine:
         initial[f"score_{score.criterion_id}"] = str(score.score)
@@ -139,7 +140,7 @@ def score_application(request: HttpRequest, pk: int, stage: str) -> HttpResponse
             return redirect("score-application", pk=application.pk, stage=stage)
         if form.is_valid():
             try:
-                services.scores_submit(
+                services_.scores_submit(
                     application_id=application.pk, by=user, stage=stage, scores=form.scores()
                 )
             except ValidationError as exc:
@@ -237,14 +238,14 @@ def moderate(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         notes=False,
         initial=initial,
     )
-    scoring_open = services.scoring_open(application, stage)
+    scoring_open = services_.scoring_open(application, stage)
     if request.method == "POST":
         if not scoring_open:
             messages.error(request, "The agreed scores can no longer change.")
             return redirect("moderate", pk=application.pk, stage=stage)
         if form.is_valid():
             try:
-                services.agreed_scores_set(
+                services_.agreed_scores_set(
                     application_id=application.pk,
                     by=user,
                     stage=stage,
@@ -377,7 +378,7 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = BulkDecisionForm(request.POST, choices=choices)
     if form.is_valid():
         try:
-            outcomes = services.applications_bulk_decide(
+            outcomes = decisions.applications_bulk_decide(
                 vacancy_id=vacancy.pk,
                 by=user,
                 action=form.cleaned_data["decision"],
@@ -409,11 +410,11 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def complete_sift(request: HttpRequest, pk: int) -> HttpResponse:
-    """Complete the sift (services.sift_complete): the guarantee is applied, the candidates
+    """Complete the sift (decisions.sift_complete): the guarantee is applied, the candidates
     not shortlisted are told."""
     user, vacancy = _vacancy(request, pk, "vacancies.decide_applications")
     try:
-        done = services.sift_complete(
+        done = decisions.sift_complete(
             vacancy_id=vacancy.pk, by=user, confirm=request.POST.get("confirm") == "yes"
         )
     except ActionForbidden as exc:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from adjustments.models import AdjustmentRequest
 from recruitment.models import Application, Evidence
-from recruitment.monitoring import statistics
+from recruitment.monitoring import groups, release, statistics, years
 from recruitment.monitoring.presets import PRESETS
 from recruitment.privacy import retention
 from vacancies.models import Criterion, Vacancy, VacancyStatus
@@ -31,10 +31,10 @@ def _statistics() -> dict[str, Any]:
     preset = PRESETS["nhs"]
     return {
         f"{status.year.key} {c}": asdict(
-            statistics.funnel(c, preset, statistics.select(period=status.year.key))
+            statistics.funnel(c, preset, release.select(period=status.year.key))
         )
-        for status in statistics.reporting_years()
-        for c in statistics.CHARACTERISTICS
+        for status in years.reporting_years()
+        for c in groups.CHARACTERISTICS
     }
 
 

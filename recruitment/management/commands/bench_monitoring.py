@@ -41,8 +41,8 @@ from recruitment.models import (
     PublishedEqualityAnswers,
     ReleaseDecision,
 )
-from recruitment.monitoring import disclosure, statistics
-from recruitment.monitoring.statistics import CHARACTERISTICS, STAGES
+from recruitment.monitoring import disclosure, release, statistics
+from recruitment.monitoring.groups import CHARACTERISTICS, STAGES
 from vacancies.models import Vacancy
 
 REACHED = {
@@ -181,7 +181,7 @@ class Command(BaseCommand):
         unit = first["unit"]
         if unit["kind"] != disclosure.ORGANISATION:
             raise CommandError(f"The default unit is {unit}, not the organisation.")
-        selection = statistics.select()
+        selection = release.select()
         if selection.period.key != unit["period"] or selection.published_year is None:
             raise CommandError(f"The default selection is not the published {unit['period']}.")
         # The steady state: autovacuum analyses (and vacuums) a freshly written copy within

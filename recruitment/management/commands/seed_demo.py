@@ -19,6 +19,7 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from recruitment.applications import services as recruitment
 from recruitment.models import Application
+from recruitment.scoring import services
 from vacancies import services as vacancies
 from vacancies.models import Vacancy
 
@@ -170,21 +171,20 @@ class Command(BaseCommand):
         # invites her if she is not shortlisted. Dev is still waiting for his sift.
         for application, agreed in [(submitted[0], [3, 3, 2]), (submitted[1], [2, 2, 1])]:
             for member in ("panel1", "panel2"):
-                recruitment.scores_submit(
+                services.scores_submit(
                     application_id=application.pk,
                     by=users[member],
                     stage="shortlisting",
                     scores=[
-                        recruitment.ScoreInput(c.pk, s)
-                        for c, s in zip(criteria, agreed, strict=True)
+                        services.ScoreInput(c.pk, s) for c, s in zip(criteria, agreed, strict=True)
                     ],
                 )
-            recruitment.agreed_scores_set(
+            services.agreed_scores_set(
                 application_id=application.pk,
                 by=users["manager"],
                 stage="shortlisting",
                 scores=[
-                    recruitment.ScoreInput(c.pk, s) for c, s in zip(criteria, agreed, strict=True)
+                    services.ScoreInput(c.pk, s) for c, s in zip(criteria, agreed, strict=True)
                 ],
                 note="Agreed at moderation.",
             )
