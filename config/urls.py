@@ -10,16 +10,15 @@ from adjustments import views as adjustment_views
 from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
 from config import api_docs
 from config.health import healthz
+from recruitment.applications import staff_views
 from recruitment.applications import views as recruitment_views
-from recruitment.applications.api import (
-    ApplicationViewSet,
-    DecisionRecordView,
-    PositiveActionDecisionsView,
-    SubjectAccessView,
-)
+from recruitment.applications.api import ApplicationViewSet
 from recruitment.monitoring import api as monitoring_api
 from recruitment.monitoring import views as monitoring_views
+from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
+from recruitment.scoring import offer_views
 from recruitment.scoring import views as panel_views
+from recruitment.scoring.api import PositiveActionDecisionsView, VacancySiftViewSet
 from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 
@@ -27,6 +26,11 @@ router = DefaultRouter()
 router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
+# A vacancy's ranking and sift decisions live with the scoring (recruitment/scoring/api.py),
+# at the vacancy's paths and URL names; a second router, as one takes each basename once.
+sift_router = DefaultRouter()
+sift_router.include_root_view = False
+sift_router.register("vacancies", VacancySiftViewSet, basename="vacancy")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="register"),
@@ -67,6 +71,7 @@ api_v1: list[URLPattern | URLResolver] = [
         name="vacancy-decision-record",
     ),
     path("", include(router.urls)),
+    path("", include(sift_router.urls)),
 ]
 
 candidate_pages: list[URLPattern | URLResolver] = [
@@ -109,7 +114,7 @@ staff_pages: list[URLPattern | URLResolver] = [
     ),
     path(
         "vacancies/<int:pk>/applications/",
-        recruitment_views.staff_applications,
+        staff_views.staff_applications,
         name="staff-applications",
     ),
     path(
@@ -126,7 +131,7 @@ staff_pages: list[URLPattern | URLResolver] = [
         vacancy_views.staff_vacancy_action,
         name="staff-vacancy-action",
     ),
-    path("applications/<int:pk>/", recruitment_views.staff_application, name="staff-application"),
+    path("applications/<int:pk>/", staff_views.staff_application, name="staff-application"),
     path(
         "applications/<int:pk>/scoring/<slug:stage>/",
         panel_views.score_application,
@@ -139,12 +144,12 @@ staff_pages: list[URLPattern | URLResolver] = [
     ),
     path(
         "applications/<int:pk>/offer-decision/",
-        panel_views.offer_decision,
+        offer_views.offer_decision,
         name="offer-decision",
     ),
     path(
         "positive-action-decisions/",
-        panel_views.positive_action_decisions,
+        offer_views.positive_action_decisions,
         name="positive-action-decisions",
     ),
     path("monitoring/", monitoring_views.dashboard, name="monitoring"),
@@ -159,7 +164,7 @@ staff_pages: list[URLPattern | URLResolver] = [
     path("adjustments/<int:pk>/", adjustment_views.decide, name="adjustment-decide"),
     path(
         "applications/<int:pk>/<slug:action>/",
-        recruitment_views.staff_application_action,
+        staff_views.staff_application_action,
         name="staff-application-action",
     ),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 import rules
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -16,8 +16,6 @@ from rest_framework.response import Response
 from accounts.models import User
 from kernel.api import IdField, JSONInput, acting_user
 from kernel.errors import ActionForbidden
-from recruitment.models import ScoreStage
-from recruitment.scoring import decisions, selectors
 from vacancies import services
 from vacancies.models import (
     MAX_TIE_BAND,
@@ -130,10 +128,6 @@ class LegalHoldOutput(serializers.Serializer[Any]):
     reason = serializers.CharField(source="legal_hold_reason")
 
 
-class RankingQuery(serializers.Serializer[dict[str, Any]]):
-    stage = serializers.ChoiceField(choices=ScoreStage.choices, default=ScoreStage.SHORTLISTING)
-
-
 # --- Output ---------------------------------------------------------------------------------
 
 
@@ -216,65 +210,6 @@ class VacancyOutput(serializers.ModelSerializer[Vacancy]):
         if not rules.has_perm("vacancies.set_legal_hold", user, instance):
             data.pop("legal_hold", None)  # HR only
         return data
-
-
-class RankingEntry(serializers.Serializer[Any]):
-    application = serializers.IntegerField(source="application.pk")
-    reference = serializers.CharField(source="application.reference")
-    total = serializers.IntegerField(allow_null=True)
-    meets_minimum_criteria = serializers.BooleanField(allow_null=True)
-    tie_group = serializers.IntegerField(allow_null=True)
-    positive_action_eligible = serializers.BooleanField(
-        help_text="Only in the interview ranking: tied, declared for the vacancy's "
-        "positive-action plan (s.159), so the tie-breaker may be used at the offer. Always "
-        "false in the shortlisting ranking."
-    )
-
-
-class SiftCompletionInput(JSONInput):
-    confirm = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Required (true): completing the sift tells candidates and cannot be undone.",
-    )
-
-
-class SiftCompletionOutput(serializers.Serializer[Any]):
-    sift_completed_at = serializers.DateTimeField(source="vacancy.sift_completed_at")
-    invited = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="References of the applications invited to interview on completing the sift.",
-    )
-    not_shortlisted = serializers.IntegerField(
-        help_text="How many candidates were told, on completing the sift, that they were not "
-        "shortlisted."
-    )
-
-
-class BulkDecisionInput(JSONInput):
-    action = serializers.ChoiceField(choices=decisions.BULK_ACTIONS)
-    applications = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**53),
-        min_length=1,
-        max_length=decisions.MAX_BULK,
-    )
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
-class BulkOutcomeOutput(serializers.Serializer[Any]):
-    application = serializers.IntegerField()
-    reference = serializers.CharField()
-    action = serializers.CharField()
-    done = serializers.BooleanField()
-    code = serializers.CharField(
-        help_text="Empty when done; else the refusal: a 409 code, permission_denied or invalid."
-    )
-    detail = serializers.CharField()
-    state = serializers.CharField()
-
-
-class BulkDecisionOutput(serializers.Serializer[Any]):
-    outcomes = BulkOutcomeOutput(many=True)
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -370,54 +305,3 @@ class VacancyViewSet(
             vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
         )
         return Response(self._render(vacancy.pk))
-
-    @extend_schema(
-        parameters=[OpenApiParameter("stage", enum=ScoreStage.values, default="shortlisting")],
-        responses={200: RankingEntry(many=True)},
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def ranking(self, request: Request, pk: str | None = None) -> Response:
-        """Applications by agreed total, best first, with ties marked (and, at interview,
-        positive-action eligibility within a tie)."""
-        vacancy = self.get_object()
-        if not rules.has_perm("vacancies.view_ranking", request.user, vacancy):
-            raise ActionForbidden("Only the vacancy's hiring manager and HR see the ranking.")
-        query = RankingQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        ranking = selectors.vacancy_ranking(vacancy, query.validated_data["stage"])
-        return Response(RankingEntry(ranking, many=True).data)
-
-    @extend_schema(request=BulkDecisionInput, responses={200: BulkDecisionOutput})
-    @action(detail=True, methods=["post"])
-    def decisions(self, request: Request, pk: str | None = None) -> Response:
-        """Shortlist or reject many applications at once. Each goes through the same action
-        as one at a time (the interview limit and the agreed-scores rule apply); the answer
-        says what happened to each, best-ranked first."""
-        vacancy = self.get_object()
-        if not rules.has_perm("vacancies.decide_applications", request.user, vacancy):
-            raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
-        data = BulkDecisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        outcomes = decisions.applications_bulk_decide(
-            vacancy_id=vacancy.pk,
-            by=acting_user(request),
-            action=data.validated_data["action"],
-            application_ids=data.validated_data["applications"],
-            reason=data.validated_data["reason"],
-        )
-        return Response(BulkDecisionOutput({"outcomes": outcomes}).data)
-
-    @extend_schema(request=SiftCompletionInput, responses={200: SiftCompletionOutput})
-    @action(detail=True, methods=["post"], url_path="complete-sift")
-    def complete_sift(self, request: Request, pk: str | None = None) -> Response:
-        """Complete the sift once every application is decided on merit: the service applies
-        the interview guarantee (inviting to interview, unnamed, every candidate it covers)
-        and tells the candidates not shortlisted. 409 ``sift_incomplete`` while any
-        application is undecided, ``sift_complete`` the second time."""
-        vacancy = self.get_object()
-        data = SiftCompletionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        completion = decisions.sift_complete(
-            vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
-        )
-        return Response(SiftCompletionOutput(completion).data)

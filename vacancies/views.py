@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
-from recruitment.models import Application
 from vacancies import services
 from vacancies.forms import VacancyForm, VacancySearchForm
 from vacancies.models import Vacancy, VacancyStatus
@@ -58,7 +57,7 @@ def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vacancy = get_object_or_404(_vacancies(request), pk=pk)
     applied = None
     if request.user.is_authenticated:
-        applied = Application.objects.filter(vacancy=vacancy, candidate=request.user).first()
+        applied = vacancy.applications.filter(candidate=request.user).first()
     return render(request, "vacancies/detail.html", {"vacancy": vacancy, "applied": applied})
 
 

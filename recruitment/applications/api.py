@@ -13,42 +13,43 @@ from typing import Any, cast
 import django_filters
 import rules
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
     inline_serializer,
 )
-from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.models import Role
 from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
-from kernel.api import CSVRenderer, IdField, IdFilter, JSONInput, Pagination, acting_user
+from kernel.api import IdField, IdFilter, JSONInput, acting_user
 from kernel.errors import ActionForbidden
+from recruitment.applications import selectors as selectors_
 from recruitment.applications import services, workflow
 from recruitment.models import (
     EQUALITY_QUESTIONS,
-    AgreedAssessment,
     Application,
     ApplicationQuerySet,
     ApplicationState,
     Evidence,
     GuaranteeStep,
-    OfferDecision,
-    Score,
     ScoreStage,
 )
-from recruitment.privacy import decision_record, subject_access
 from recruitment.scoring import assessment, guarantee, selectors
 from recruitment.scoring import services as services_
+from recruitment.scoring.serializers import (
+    AgreedOutput,
+    AgreedScoresInput,
+    ScoreChangeOutput,
+    ScoresInput,
+    ScoresOutput,
+    StageQuery,
+)
 from vacancies.api import LegalHoldInput, LegalHoldOutput
 from vacancies.models import GuaranteeScheme, Vacancy, VacancyStatus
 
@@ -127,32 +128,6 @@ def service_inputs(data: dict[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-class ScoreItemInput(JSONInput):
-    criterion = serializers.IntegerField(min_value=1, max_value=2**53)
-    score = serializers.IntegerField(min_value=0, max_value=4)
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
-class ScoresInput(JSONInput):
-    stage = serializers.ChoiceField(choices=ScoreStage.choices)
-    scores = serializers.ListField(child=ScoreItemInput(), min_length=1, max_length=50)
-
-
-class AgreedScoreItemInput(JSONInput):
-    criterion = serializers.IntegerField(min_value=1, max_value=2**53)
-    score = serializers.IntegerField(min_value=0, max_value=4)
-
-
-class AgreedScoresInput(JSONInput):
-    stage = serializers.ChoiceField(choices=ScoreStage.choices)
-    scores = serializers.ListField(child=AgreedScoreItemInput(), min_length=1, max_length=50)
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
-class StageQuery(serializers.Serializer[dict[str, Any]]):
-    stage = serializers.ChoiceField(choices=ScoreStage.choices, default=ScoreStage.SHORTLISTING)
-
-
 # --- Output ---------------------------------------------------------------------------------
 
 
@@ -165,32 +140,6 @@ class EvidenceOutput(serializers.ModelSerializer[Evidence]):
 class CandidateOutput(serializers.Serializer[Any]):
     full_name = serializers.CharField()
     email = serializers.EmailField()
-
-
-class ScoreChangeOutput(serializers.Serializer[Any]):
-    at = serializers.DateTimeField()
-    stage = serializers.ChoiceField(choices=ScoreStage.values)
-    criterion = serializers.CharField()
-    scorer = serializers.CharField()
-    before = serializers.IntegerField(allow_null=True, help_text="Null: the first score.")
-    after = serializers.IntegerField(allow_null=True)
-    note_changed = serializers.BooleanField()
-    after_agreement = serializers.BooleanField()
-
-
-class AgreedOutput(serializers.ModelSerializer[AgreedAssessment]):
-    scores = serializers.SerializerMethodField()
-    total = serializers.SerializerMethodField()
-
-    class Meta:
-        model = AgreedAssessment
-        fields = ["scores", "total", "note", "agreed_at", "out_of_date"]
-
-    def get_scores(self, agreed: AgreedAssessment) -> list[dict[str, int]]:
-        return [{"criterion": s.criterion_id, "score": s.score} for s in agreed.scores.all()]
-
-    def get_total(self, agreed: AgreedAssessment) -> int | None:
-        return assessment.agreed_total(agreed.application, agreed.stage)
 
 
 class GuaranteeStepOutput(serializers.ModelSerializer[GuaranteeStep]):
@@ -316,45 +265,13 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         if rules.has_perm("recruitment.view_adjustment_details", user, application):
             return AdjustmentOutput(requests, many=True, context=self.context).data
         return ArrangementOutput(
-            selectors.arrangements_visible_to(application, user), many=True
+            selectors_.arrangements_visible_to(application, user), many=True
         ).data
 
     def get_available_actions(self, application: Application) -> list[str]:
         return services.available_actions(
             application, self.context["request"].user, self._taken(application.vacancy)
         )
-
-
-class ScoreOutput(serializers.ModelSerializer[Score]):
-    class Meta:
-        model = Score
-        fields = ["criterion", "score", "note", "updated_at"]
-
-
-class OtherScoreOutput(ScoreOutput):
-    scorer = serializers.SerializerMethodField()
-
-    class Meta(ScoreOutput.Meta):
-        fields = ["scorer", *ScoreOutput.Meta.fields]
-
-    @extend_schema_field(
-        inline_serializer(
-            "Scorer", {"id": serializers.IntegerField(), "full_name": serializers.CharField()}
-        )
-    )
-    def get_scorer(self, score: Score) -> dict[str, Any]:
-        return {"id": score.scorer_id, "full_name": score.scorer.full_name}
-
-
-class ScoresOutput(serializers.Serializer[Any]):
-    stage = serializers.CharField()
-    mine = ScoreOutput(many=True)
-    others = OtherScoreOutput(many=True, allow_null=True)
-    others_hidden = serializers.SerializerMethodField()
-    agreed = AgreedOutput(allow_null=True)
-
-    def get_others_hidden(self, view: selectors.ScoresView) -> bool:
-        return view.others is None
 
 
 class HistoryEntryOutput(serializers.Serializer[Any]):
@@ -505,7 +422,7 @@ class ApplicationViewSet(
         application = self.get_object()
         if not rules.has_perm("recruitment.view_history", request.user, application):
             raise ActionForbidden()
-        entries = selectors.application_history(application, acting_user(request))
+        entries = selectors_.application_history(application, acting_user(request))
         reader_is_candidate = acting_user(request).role == Role.CANDIDATE
         return Response(
             HistoryEntryOutput(
@@ -580,116 +497,4 @@ class ApplicationViewSet(
         return self._scores_response(self.get_object(), data.validated_data["stage"])
 
 
-# --- The positive-action audit ------------------------------------------------------------------
-
-
-class DecisionPeriodQuery(serializers.Serializer[dict[str, Any]]):
-    """``from`` and ``to``: inclusive dates of the decisions (both optional)."""
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        return {
-            "from": serializers.DateField(required=False),
-            "to": serializers.DateField(required=False),
-        }
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"to": ["Must be on or after 'from'."]})
-        return attrs
-
-
-class PositiveActionDecisionOutput(serializers.ModelSerializer[OfferDecision]):
-    date = serializers.DateTimeField(source="decided_at")
-    vacancy_reference = serializers.CharField(source="application.vacancy.reference")
-    application_reference = serializers.CharField(source="application.reference")
-    used = serializers.BooleanField(source="positive_action_used")
-    decided_by = serializers.CharField(source="decided_by.full_name")
-    tied_with = serializers.ListField(child=serializers.CharField())
-
-    class Meta:
-        model = OfferDecision
-        fields = [
-            "date",
-            "vacancy_reference",
-            "application_reference",
-            "used",
-            "decided_by",
-            "justification",
-            "evidence",
-            "tied_with",
-        ]
-
-
-class PositiveActionDecisionsView(generics.ListAPIView[OfferDecision]):
-    """HR's audit of the s.159 tie-breaker: every offer where it was used, or where the
-    candidate offered the job was tied at interview, for a period. ``?format=csv`` gives all
-    of them as CSV (not paginated)."""
-
-    serializer_class = PositiveActionDecisionOutput
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-    filter_backends: list[Any] = []
-
-    def get_queryset(self) -> QuerySet[OfferDecision]:
-        if not rules.has_perm("recruitment.view_positive_action_decisions", self.request.user):
-            raise ActionForbidden("Only HR sees the positive-action decisions.")
-        query = DecisionPeriodQuery(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.positive_action_decisions(
-            date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")
-        )
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive)"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive)"),
-            OpenApiParameter("format", enum=["json", "csv"], default="json"),
-        ]
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if request.accepted_renderer.format == "csv":
-            if isinstance(self.paginator, Pagination):  # not paginated, but checked alike
-                self.paginator.check_parameters(request)
-            decisions = self.get_queryset()
-            response = Response(self.get_serializer(decisions, many=True).data)
-            response["Content-Disposition"] = 'attachment; filename="positive-action-decisions.csv"'
-            return response
-        return self.list(request, *args, **kwargs)
-
-
 # --- Subject access ---------------------------------------------------------------------------
-
-
-class DecisionRecordView(APIView):
-    """A campaign's complete decision record in one JSON file (HR only): the vacancy's
-    rules, each application's scores, agreed scores, score history, transitions with
-    reasons, declarations and offer decision, and the legal holds placed and released.
-    Never equality answers. Every download is logged with who asked."""
-
-    renderer_classes = [JSONRenderer]
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, pk: int) -> Response:
-        user = acting_user(request)
-        vacancy = get_object_or_404(Vacancy.objects.visible_to(user), pk=pk)
-        if not rules.has_perm("recruitment.export_decision_record", user, vacancy):
-            raise ActionForbidden("Only HR downloads a campaign's decision record.")
-        record = decision_record.decision_record(vacancy, by=user)
-        logger.info("decision record of vacancy %s downloaded by user %s", vacancy.pk, user.pk)
-        response = Response(record)
-        response["Content-Disposition"] = (
-            f'attachment; filename="decision-record-{vacancy.reference}.json"'
-        )
-        return response
-
-
-class SubjectAccessView(APIView):
-    """Everything the service holds about you (UK GDPR Art. 15), as a JSON download: your
-    account and, for each application, what you sent, your declarations, your equality
-    answers, your adjustment requests, the panel's scores and notes, and the history."""
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="auth_me_data")
-    def get(self, request: Request) -> Response:
-        response = Response(subject_access.personal_data(acting_user(request)))
-        response["Content-Disposition"] = 'attachment; filename="your-recruitment-data.json"'
-        response["Cache-Control"] = "no-store"
-        return response

@@ -13,19 +13,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from kernel.api import acting_user
-from kernel.errors import ActionForbidden, DomainError
-from kernel.forms import LegalHoldForm, legal_hold_posted
+from kernel.errors import DomainError
+from recruitment.applications import selectors as selectors_
 from recruitment.applications import services, workflow
 from recruitment.applications.forms import (
     QUESTION_LABELS,
     EqualityForm,
     GuaranteeForm,
-    InterviewForm,
     PositiveActionForm,
-    ReasonForm,
     StatementForm,
 )
 from recruitment.models import (
@@ -36,7 +33,7 @@ from recruitment.models import (
     ApplicationState,
 )
 from recruitment.privacy import subject_access
-from recruitment.scoring import assessment, guarantee, selectors
+from recruitment.scoring import guarantee
 from vacancies.models import GuaranteeScheme, Vacancy
 
 #: What each state means to the candidate, in plain words.
@@ -300,7 +297,7 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     history = [
         (workflow.TRANSITION_WORDS.get(entry.transition, entry.transition), entry)
-        for entry in selectors.application_history(application, user)
+        for entry in selectors_.application_history(application, user)
     ]
     return render(
         request,
@@ -336,181 +333,3 @@ def my_application_action(request: HttpRequest, pk: int, action: str) -> HttpRes
         "recruitment/confirm.html",
         {"application": application, "question": step.candidate_question, "action": action},
     )
-
-
-# --- Staff: a vacancy's applications ----------------------------------------------------------
-
-
-def _staff_application(request: HttpRequest, pk: int) -> Application:
-    user = acting_user(request)
-    if not user.is_recruitment_staff:
-        raise PermissionDenied
-    return get_object_or_404(Application.objects.visible_to(user).with_assessment_data(), pk=pk)
-
-
-@login_required
-def staff_applications(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    vacancy = get_object_or_404(Vacancy.objects.worked_on_by(user), pk=pk)
-    applications = (
-        Application.objects.visible_to(user)
-        .with_assessment_data()
-        .filter(vacancy=vacancy)
-        .order_by("submitted_at", "id")
-    )
-    show_guarantee = rules.has_perm("recruitment.view_guarantee_step", user)
-    rows = [
-        {
-            "application": a,
-            "name": a.candidate.full_name
-            if rules.has_perm("recruitment.view_candidate_identity", user, a)
-            else None,
-            "guarantee_step": _guarantee_step(a) if show_guarantee else None,
-        }
-        for a in applications
-    ]
-    return render(
-        request,
-        "recruitment/staff_applications.html",
-        {"vacancy": vacancy, "rows": rows, "show_guarantee": show_guarantee},
-    )
-
-
-def _with_words(entries: list[Any]) -> list[Any]:
-    """History rows with what happened in plain words (``entry.words``)."""
-    for entry in entries:
-        entry.words = workflow.TRANSITION_WORDS.get(entry.transition, entry.transition)
-    return entries
-
-
-def _guarantee_step(application: Application) -> Any:
-    return getattr(application, "guarantee_step", None)  # None: none recorded
-
-
-@login_required
-def staff_application(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    application = _staff_application(request, pk)
-    return _render_staff_application(request, application, user)
-
-
-def _render_staff_application(
-    request: HttpRequest, application: Application, user: Any, forms: dict[str, Any] | None = None
-) -> HttpResponse:
-    criteria = list(application.vacancy.criteria.all())
-    evidence = {e.criterion_id: e.text for e in application.evidence.all()}
-    agreed = assessment.agreed_scores(application, "shortlisting")
-    can_moderate = rules.has_perm("recruitment.agree_scores", user, application)
-    forms = {
-        "reject": ReasonForm(prefix="reject"),
-        "schedule_interview": InterviewForm(prefix="interview"),
-        "hold": LegalHoldForm(prefix="hold", release=application.legal_hold),
-    } | (forms or {})
-    return render(
-        request,
-        "recruitment/staff_application.html",
-        {
-            "application": application,
-            "name_visible": rules.has_perm(
-                "recruitment.view_candidate_identity", user, application
-            ),
-            "criteria": [(c, evidence.get(c.pk), agreed.get(c.pk)) for c in criteria],
-            "meets": assessment.meets_minimum_criteria(application),
-            "refusal": assessment.sift_rejection_refusal(application)
-            if application.state == ApplicationState.SUBMITTED
-            else None,
-            # HR only: what the candidate declared and what the guarantee did.
-            "guarantee": {
-                "scheme": GuaranteeScheme(scheme).label
-                if (scheme := guarantee.declared_scheme(application))
-                else None,
-                "step": _guarantee_step(application),
-                "sift_completed": application.vacancy.sift_completed_at is not None,
-            }
-            if rules.has_perm("recruitment.view_guarantee_step", user, application)
-            else None,
-            "actions": services.available_actions(application, user),
-            "can_score": rules.has_perm("recruitment.score_application", user, application),
-            "can_moderate": can_moderate,
-            # Agreed arrangements for the stages the panel runs, from shortlisting on only.
-            "arrangements": selectors.arrangements_visible_to(application, user),
-            # Every score given or changed, for those who agree them (never the panel).
-            "score_history": selectors.score_history(application, user) if can_moderate else None,
-            "reopened": [a for a in application.agreed_assessments.all() if a.out_of_date],
-            # Why the offer is not among the actions yet, for who could make it.
-            "offer_waits": assessment.offer_refusal(application)
-            if application.state == ApplicationState.INTERVIEWED
-            and services.may_take(application, user, "offer")
-            else None,
-            "interview_pending": application.state == ApplicationState.INTERVIEW_SCHEDULED
-            and not workflow.interview_time_come(application),
-            "forms": forms,
-            "history": _with_words(selectors.application_history(application, user)),
-            "can_hold": rules.has_perm("recruitment.set_legal_hold", user, application),
-            "hold_explanation": (
-                f"This application is erased {settings.RETENTION_MONTHS} months after the "
-                "campaign ends. Place a legal hold if there is a complaint or tribunal claim "
-                "about it: nothing of its campaign is then erased while the hold stays."
-            ),
-        },
-    )
-
-
-@login_required
-@require_POST
-def staff_application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = acting_user(request)
-    application = _staff_application(request, pk)
-    try:
-        if action in ("hold", "release-hold"):
-            hold = legal_hold_posted(
-                request.POST,
-                lambda reason, confirm: services.application_legal_hold_set(
-                    application_id=application.pk,
-                    by=user,
-                    held=action == "hold",
-                    reason=reason,
-                    confirm=confirm,
-                ),
-                release=action == "release-hold",
-            )
-            if hold is not None:
-                return _render_staff_application(request, application, user, {"hold": hold})
-        elif (step := workflow.ACTIONS.get(action)) is None or not step.staff_page:
-            raise Http404
-        elif step.takes == "interview":
-            interview = InterviewForm(request.POST, prefix="interview")
-            if interview.is_valid():
-                try:
-                    services.take(
-                        action,
-                        application_id=application.pk,
-                        by=user,
-                        interview_at=interview.interview_at(),
-                    )
-                except ValidationError as exc:
-                    interview.add_service_errors(exc, {"interview_at": "interview_date"})
-            if interview.errors:
-                return _render_staff_application(
-                    request, application, user, {"schedule_interview": interview}
-                )
-        elif step.reason_required:
-            form = ReasonForm(request.POST, prefix=action)
-            if not form.is_valid():
-                return _render_staff_application(request, application, user, {action: form})
-            services.take(
-                action, application_id=application.pk, by=user, reason=form.cleaned_data["reason"]
-            )
-        else:
-            services.take(action, application_id=application.pk, by=user)
-    except ActionForbidden as exc:
-        raise PermissionDenied(exc.detail) from exc
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        done = {
-            "hold": "Legal hold placed: this application will not be erased until it is released.",
-            "release-hold": "Legal hold released.",
-        }.get(action) or workflow.ACTIONS[action].done
-        messages.success(request, done)
-    return redirect("staff-application", pk=application.pk)

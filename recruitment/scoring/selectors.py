@@ -14,8 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from adjustments.models import AGREED_STATES, PANEL_STAGES, AdjustmentRequest
-from kernel.audit import LogEntry, StateLog
+from kernel.audit import LogEntry
 from recruitment.models import (
     SCORING_OPEN,
     AgreedAssessment,
@@ -377,42 +376,6 @@ def positive_action_decisions(
 
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
-def application_history(application: Application, viewer: User | None = None) -> list[StateLog]:
-    """The transition log, oldest first. The candidate reading their own sees a "not
-    shortlisted" decision only once they have been told it (``Application.candidate_state``);
-    the rows are not saved back."""
-    entries = list(
-        StateLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(Application),
-            object_id=application.pk,
-        )
-        .select_related("by")
-        .order_by("timestamp", "id")
-    )
-    told = application.candidate_state == ApplicationState.NOT_SHORTLISTED
-    if viewer is not None and application.candidate_id == viewer.pk and not told:
-        # Never told (the sift is not complete, or they were invited, or withdrew first):
-        # the decision is left out, and what followed it reads as from "submitted".
-        entries = [e for e in entries if e.transition != "reject_at_sift"]
-        for entry in entries:
-            if entry.source_state == ApplicationState.NOT_SHORTLISTED:
-                entry.source_state = ApplicationState.SUBMITTED
-    return entries
-
-
-def arrangements_visible_to(application: Application, user: User) -> list[AdjustmentRequest]:
-    """The agreed arrangements for the stages a panel runs, as the chair and panel see them:
-    only from shortlisting on (``recruitment.view_arrangements``), never the request's
-    words. Reads the (usually prefetched) adjustments."""
-    if not rules.has_perm("recruitment.view_arrangements", user, application):
-        return []
-    return [
-        a
-        for a in application.adjustments.all()
-        if a.state in AGREED_STATES and a.stage in PANEL_STAGES
-    ]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,230 @@
+"""The scoring endpoints that are not an application's own: a vacancy's ranking, its sift
+decisions (in bulk, and completing the sift), and the positive-action decisions (s.159) made
+at offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+)
+from rest_framework import generics, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kernel.api import CSVRenderer, JSONInput, Pagination, acting_user
+from kernel.errors import ActionForbidden
+from recruitment.models import (
+    OfferDecision,
+    ScoreStage,
+)
+from recruitment.scoring import decisions, selectors
+from vacancies.models import Vacancy
+
+# --- The positive-action audit ------------------------------------------------------------------
+
+
+class DecisionPeriodQuery(serializers.Serializer[dict[str, Any]]):
+    """``from`` and ``to``: inclusive dates of the decisions (both optional)."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {
+            "from": serializers.DateField(required=False),
+            "to": serializers.DateField(required=False),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": ["Must be on or after 'from'."]})
+        return attrs
+
+
+class PositiveActionDecisionOutput(serializers.ModelSerializer[OfferDecision]):
+    date = serializers.DateTimeField(source="decided_at")
+    vacancy_reference = serializers.CharField(source="application.vacancy.reference")
+    application_reference = serializers.CharField(source="application.reference")
+    used = serializers.BooleanField(source="positive_action_used")
+    decided_by = serializers.CharField(source="decided_by.full_name")
+    tied_with = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = OfferDecision
+        fields = [
+            "date",
+            "vacancy_reference",
+            "application_reference",
+            "used",
+            "decided_by",
+            "justification",
+            "evidence",
+            "tied_with",
+        ]
+
+
+class PositiveActionDecisionsView(generics.ListAPIView[OfferDecision]):
+    """HR's audit of the s.159 tie-breaker: every offer where it was used, or where the
+    candidate offered the job was tied at interview, for a period. ``?format=csv`` gives all
+    of them as CSV (not paginated)."""
+
+    serializer_class = PositiveActionDecisionOutput
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[OfferDecision]:
+        if not rules.has_perm("recruitment.view_positive_action_decisions", self.request.user):
+            raise ActionForbidden("Only HR sees the positive-action decisions.")
+        query = DecisionPeriodQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.positive_action_decisions(
+            date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive)"),
+            OpenApiParameter("format", enum=["json", "csv"], default="json"),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if request.accepted_renderer.format == "csv":
+            if isinstance(self.paginator, Pagination):  # not paginated, but checked alike
+                self.paginator.check_parameters(request)
+            decisions = self.get_queryset()
+            response = Response(self.get_serializer(decisions, many=True).data)
+            response["Content-Disposition"] = 'attachment; filename="positive-action-decisions.csv"'
+            return response
+        return self.list(request, *args, **kwargs)
+
+
+# --- A vacancy's ranking and sift decisions (at /vacancies/{id}/..., beside the vacancy) -------
+
+
+class RankingQuery(serializers.Serializer[dict[str, Any]]):
+    stage = serializers.ChoiceField(choices=ScoreStage.choices, default=ScoreStage.SHORTLISTING)
+
+
+class RankingEntry(serializers.Serializer[Any]):
+    application = serializers.IntegerField(source="application.pk")
+    reference = serializers.CharField(source="application.reference")
+    total = serializers.IntegerField(allow_null=True)
+    meets_minimum_criteria = serializers.BooleanField(allow_null=True)
+    tie_group = serializers.IntegerField(allow_null=True)
+    positive_action_eligible = serializers.BooleanField(
+        help_text="Only in the interview ranking: tied, declared for the vacancy's "
+        "positive-action plan (s.159), so the tie-breaker may be used at the offer. Always "
+        "false in the shortlisting ranking."
+    )
+
+
+class SiftCompletionInput(JSONInput):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required (true): completing the sift tells candidates and cannot be undone.",
+    )
+
+
+class SiftCompletionOutput(serializers.Serializer[Any]):
+    sift_completed_at = serializers.DateTimeField(source="vacancy.sift_completed_at")
+    invited = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="References of the applications invited to interview on completing the sift.",
+    )
+    not_shortlisted = serializers.IntegerField(
+        help_text="How many candidates were told, on completing the sift, that they were not "
+        "shortlisted."
+    )
+
+
+class BulkDecisionInput(JSONInput):
+    action = serializers.ChoiceField(choices=decisions.BULK_ACTIONS)
+    applications = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**53),
+        min_length=1,
+        max_length=decisions.MAX_BULK,
+    )
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class BulkOutcomeOutput(serializers.Serializer[Any]):
+    application = serializers.IntegerField()
+    reference = serializers.CharField()
+    action = serializers.CharField()
+    done = serializers.BooleanField()
+    code = serializers.CharField(
+        help_text="Empty when done; else the refusal: a 409 code, permission_denied or invalid."
+    )
+    detail = serializers.CharField()
+    state = serializers.CharField()
+
+
+class BulkDecisionOutput(serializers.Serializer[Any]):
+    outcomes = BulkOutcomeOutput(many=True)
+
+
+class VacancySiftViewSet(viewsets.GenericViewSet):
+    """The ranking and the sift's decisions of a vacancy the caller may see (else 404)."""
+
+    queryset = Vacancy.objects.all()
+
+    def get_queryset(self) -> QuerySet[Vacancy]:
+        return Vacancy.objects.visible_to(self.request.user).order_by("closing_date", "id")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("stage", enum=ScoreStage.values, default="shortlisting")],
+        responses={200: RankingEntry(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def ranking(self, request: Request, pk: str | None = None) -> Response:
+        """Applications by agreed total, best first, with ties marked (and, at interview,
+        positive-action eligibility within a tie)."""
+        vacancy = self.get_object()
+        if not rules.has_perm("vacancies.view_ranking", request.user, vacancy):
+            raise ActionForbidden("Only the vacancy's hiring manager and HR see the ranking.")
+        query = RankingQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ranking = selectors.vacancy_ranking(vacancy, query.validated_data["stage"])
+        return Response(RankingEntry(ranking, many=True).data)
+
+    @extend_schema(request=BulkDecisionInput, responses={200: BulkDecisionOutput})
+    @action(detail=True, methods=["post"])
+    def decisions(self, request: Request, pk: str | None = None) -> Response:
+        """Shortlist or reject many applications at once. Each goes through the same action
+        as one at a time (the interview limit and the agreed-scores rule apply); the answer
+        says what happened to each, best-ranked first."""
+        vacancy = self.get_object()
+        if not rules.has_perm("vacancies.decide_applications", request.user, vacancy):
+            raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
+        data = BulkDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcomes = decisions.applications_bulk_decide(
+            vacancy_id=vacancy.pk,
+            by=acting_user(request),
+            action=data.validated_data["action"],
+            application_ids=data.validated_data["applications"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(BulkDecisionOutput({"outcomes": outcomes}).data)
+
+    @extend_schema(request=SiftCompletionInput, responses={200: SiftCompletionOutput})
+    @action(detail=True, methods=["post"], url_path="complete-sift")
+    def complete_sift(self, request: Request, pk: str | None = None) -> Response:
+        """Complete the sift once every application is decided on merit: the service applies
+        the interview guarantee (inviting to interview, unnamed, every candidate it covers)
+        and tells the candidates not shortlisted. 409 ``sift_incomplete`` while any
+        application is undecided, ``sift_complete`` the second time."""
+        vacancy = self.get_object()
+        data = SiftCompletionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        completion = decisions.sift_complete(
+            vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
+        )
+        return Response(SiftCompletionOutput(completion).data)
