@@ -7,11 +7,12 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck migrations-check pytest serve serve-prod worker beat prod-env prod-setup clean help assets chromium screenshots bench bench-load
+.PHONY: run test test-fast lint typecheck migrations-check pytest serve serve-prod worker beat prod-env prod-setup clean help assets chromium screenshots bench bench-load
 
 help:
 	@echo "make run    set up (venv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run ruff, mypy, the migrations check and the tests"
+	@echo "make test-fast  the inner loop: SQLite, no browser or services"
 	@echo "make serve  production: gunicorn, Celery worker and beat (PostgreSQL, Redis); README"
 
 # A marker per requirements file: reinstall only when a pin changes.
@@ -49,6 +50,7 @@ run: $(VENV)/.runtime assets
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
@@ -61,9 +63,14 @@ pytest: $(VENV)/.dev assets chromium
 
 # PNGs of the main pages, for reviewers, in screenshots/ (git-ignored).
 screenshots: $(VENV)/.dev assets chromium
-	$(BIN)/pytest -m screenshots -q tests/test_screenshots.py
+	$(BIN)/pytest -m screenshots -q tests/system/test_screenshots.py
 
 test: lint typecheck migrations-check pytest
+
+# The inner loop: SQLite, no browser, no PostgreSQL, Redis or worker (their tests are left
+# out, not skipped), in a few minutes. `make test` runs everything, as CI does.
+test-fast: $(VENV)/.dev
+	env -u DATABASE_URL -u REDIS_URL -u CI $(BIN)/pytest -q -m "not browser and not postgres and not redis and not screenshots" $(PYTEST_ARGS)
 
 # Monitoring statistics at scale: 1,000,000 synthetic applications on PostgreSQL (built once,
 # then reused); the first request (decides the year's release plan) and the funnel through the

@@ -6,7 +6,7 @@ in production: a missing ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DATA
 and so does the embedded mode's insecure key. TLS ends at the load balancer, which tells the
 service the scheme in ``X-Forwarded-Proto``; everything else is HTTPS-only (secure cookies,
 HSTS, a redirect from plain HTTP except for the health check). ``manage.py check --deploy``
-is clean with these settings (tests/test_web_security.py).
+is clean with these settings (tests/accounts/test_web_security.py).
 """
 
 from django.core.exceptions import ImproperlyConfigured

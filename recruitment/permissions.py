@@ -1,7 +1,7 @@
 """Who may do what with an application: one place, used by the API, web pages and services.
 
 Seeing an application is ``visible_to`` (querysets) and ``recruitment.view_application``
-(objects); tests/test_permissions.py checks that the two agree. Whether an action is allowed
+(objects); tests/system/test_permissions.py checks that the two agree. Whether an action is allowed
 *now* also depends on the state machine and its guards (recruitment/models.py).
 """
 

@@ -7,7 +7,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from tests.factories import ApplicationFactory, UserFactory, VacancyFactory
+from config.celery_app import app as celery_app
+from tests.support.clients import api_client
+from tests.support.factories import (
+    ApplicationFactory,
+    UserFactory,
+    VacancyFactory,
+    set_vacancy_status,
+)
 
 pytest_plugins = ("celery.contrib.pytest",)
 
@@ -88,16 +95,23 @@ def application(vacancy, candidate):
 
 
 @pytest.fixture
+def closed(vacancy):
+    """The vacancy, closed: its sift can start."""
+    return set_vacancy_status(vacancy, "closed")
+
+
+@pytest.fixture
+def eager(monkeypatch):
+    """Celery tasks run in this process, as in the embedded default: the on-commit → task →
+    e-mail chain is then seen in ``mail.outbox`` (with ``django_capture_on_commit_callbacks``).
+    The same chain on a real worker is tested in CI (tests marked ``redis``)."""
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
 def client_for():
     """An API client authenticated as a user (token auth, as integrations use)."""
-
-    def make(user=None):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user=user)
-        return client
-
-    return make
+    return api_client
 
 
 @pytest.fixture

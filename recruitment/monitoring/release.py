@@ -34,6 +34,7 @@ from recruitment.monitoring.years import (
     default_period,
     year_status,
 )
+from vacancies.models import Vacancy
 
 
 @dataclass
@@ -108,8 +109,6 @@ def select(
     """The unit a caller asks for: the organisation (no filter), a department, a grade band or
     a campaign (``vacancy``), over a reporting year or quarter (``period``; default the newest
     published year). Anything else is refused with the field named."""
-    from vacancies.models import Vacancy
-
     named = [
         name
         for name, v in (("vacancy", vacancy), ("department", department), ("grade", grade))

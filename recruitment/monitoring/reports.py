@@ -12,6 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
+from adjustments.reporting import adjustments_report
 from recruitment.monitoring import groups, release, statistics
 from recruitment.monitoring.presets import PRESETS
 
@@ -69,10 +70,7 @@ def report_run(report_id: str) -> None:
         }
         report["progress"] = round(100 * done / (len(groups.CHARACTERISTICS) + 1))
         cache.set(_key(report_id), report, KEEP_FOR)
-    # The adjustments report on the same unit (adjustments reads recruitment, not the
-    # other way round: imported here).
-    from adjustments.reporting import adjustments_report
-
+    # The adjustments report on the same unit.
     adjustments = asdict(adjustments_report(preset=preset, selection=selection))
     report.update(
         status="done",

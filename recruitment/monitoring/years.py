@@ -23,6 +23,7 @@ from recruitment.monitoring.disclosure import Period
 from recruitment.monitoring.groups import (
     STAGES,
 )
+from vacancies.models import Vacancy
 
 # --- Reporting years, units and the stored release plan ---------------------------------------
 
@@ -75,8 +76,6 @@ def _copy_rows(year: DecidedYear, quarters: dict[str, list[int]]) -> None:
 
 
 def _vacancies_in(year: Period) -> list[Any]:
-    from vacancies.models import Vacancy
-
     return list(
         Vacancy.objects.filter(closed_at__gte=year.start, closed_at__lt=year.end)
         .order_by("id")
@@ -190,8 +189,6 @@ def decide_year(year: Period) -> bool:
 
 def reporting_years() -> list[YearStatus]:
     """Every reporting year in which a campaign closed, newest first, finished ones decided."""
-    from vacancies.models import Vacancy
-
     years: set[Period] = set()
     for moment in Vacancy.objects.exclude(closed_at=None).dates("closed_at", "month"):
         local = datetime(moment.year, moment.month, 15, tzinfo=disclosure.LONDON)
