@@ -24,7 +24,7 @@ from adjustments.models import (
 )
 from kernel import mail, transitions
 from kernel.errors import ActionForbidden, DomainError
-from kernel.mail import send_mail
+from kernel.mail import compose, send_mail, site_link
 from recruitment.models import FINAL_STATES, Application
 
 logger = logging.getLogger(__name__)
@@ -202,19 +202,15 @@ def _coordinators() -> list[str]:
 
 def _send_reminder(adjustment: AdjustmentRequest, kind: str, due_by: datetime) -> None:
     application = adjustment.application
-    overdue = kind == ReminderKind.ESCALATION
-    subject = (
-        f"{'OVERDUE' if overdue else 'Due soon'}: adjustment request for {application.reference}"
-    )
-    link = f"{settings.SITE_URL.rstrip('/')}/staff/adjustments/{adjustment.pk}/"
-    body = (
-        f"An adjustment request is still waiting for a decision.\n\n"
-        f"Application: {application.reference} ({application.vacancy.reference} "
-        f"{application.vacancy.title})\n"
-        f"Stage: {adjustment.get_stage_display()}\n"
-        f"Category: {adjustment.get_category_display()}\n"
-        f"Needed by: {timezone.localtime(due_by):%A %d %B %Y, %H:%M}\n"
-        f"{'It is now overdue. ' if overdue else ''}Decide it here: {link}\n"
+    subject, body = compose(
+        "adjustments/email/reminder",
+        {
+            "application": application,
+            "adjustment": adjustment,
+            "due_by": timezone.localtime(due_by),
+            "overdue": kind == ReminderKind.ESCALATION,
+            "link": site_link(f"/staff/adjustments/{adjustment.pk}/"),
+        },
     )
     send_mail(subject, body, _coordinators())
 

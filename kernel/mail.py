@@ -1,4 +1,9 @@
-"""Sending e-mail, and the one place that tells a failed send worth trying again later
+"""Composing and sending e-mail.
+
+Every message is two templates, ``<name>.subject.txt`` and ``<name>.txt`` (plain text, plain
+English), composed by ``compose``; links in them are built by ``site_link`` from
+``SITE_URL``. The services queue a send on commit through Celery; this module sends, and is
+the one place that tells a failed send worth trying again later
 (transient) from one that trying again cannot mend (permanent).
 
 Transient: the mail server could not be reached or talked to (connection refused or reset,
@@ -18,9 +23,14 @@ from __future__ import annotations
 import secrets
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from django.conf import settings
 from django.core import mail
+from django.template.loader import render_to_string
+
+from kernel.text import one_line
 
 #: Bounded exponential backoff for a transient failure (seconds): the n-th retry (from 0)
 #: waits between half and all of ``RETRY_BACKOFF * 2**n``, at most ``RETRY_BACKOFF_MAX``.
@@ -94,6 +104,18 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno is not None:
         return f"{name} [Errno {exc.errno}] {exc.strerror}"
     return name
+
+
+def site_link(path: str) -> str:
+    """An absolute link into the service for a message (``SITE_URL`` + ``path``)."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def compose(name: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """The subject and body of the message ``name`` (its two templates). The subject is one
+    line whatever the data held: a line break in a header is refused by the mailer."""
+    subject = render_to_string(f"{name}.subject.txt", context)
+    return one_line(subject.removesuffix("\n")), render_to_string(f"{name}.txt", context)
 
 
 def send_mail(subject: str, message: str, recipient_list: Sequence[str]) -> int:

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kernel import mail
-from kernel.mail import send_mail
-from kernel.text import one_line
+from kernel.mail import compose, send_mail, site_link
 from recruitment.models import (
     Application,
     ApplicationState,
@@ -36,18 +34,11 @@ logger = logging.getLogger(__name__)
 
 ACCESS_TO_WORK = "https://www.gov.uk/access-to-work"
 
-#: Message kind → its subject; the body is templates/recruitment/email/<kind>.txt.
-SUBJECTS = {
-    "interview_invitation": "Interview invitation: {title}",
-    "shortlisted": "You have been shortlisted: {title}",
-    "not_shortlisted": "Your application for {title}",
-    "not_appointed": "Your interview for {title}",
-    "offer": "Job offer: {title}",
-}
-
-
-def _site(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+#: The messages a candidate is sent about their application, each at most once: the
+#: templates templates/recruitment/email/<kind>.subject.txt and <kind>.txt.
+CANDIDATE_MESSAGES = frozenset(
+    {"interview_invitation", "shortlisted", "not_shortlisted", "not_appointed", "offer"}
+)
 
 
 def render_message(application: Application, kind: str) -> tuple[str, str]:
@@ -58,13 +49,11 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
         "candidate": application.candidate,
         "vacancy": vacancy,
         "when": timezone.localtime(application.interview_at) if application.interview_at else None,
-        "link": _site(f"/applications/{application.pk}/"),
-        "jobs_link": _site("/jobs/"),
+        "link": site_link(f"/applications/{application.pk}/"),
+        "jobs_link": site_link("/jobs/"),
         "access_to_work": ACCESS_TO_WORK,
     }
-    body = render_to_string(f"recruitment/email/{kind}.txt", context)
-    # One line whatever was stored: a subject with a line break is refused by the mailer.
-    return one_line(SUBJECTS[kind].format(title=vacancy.title)), body
+    return compose(f"recruitment/email/{kind}", context)
 
 
 def notify(application_id: Any, kind: str) -> bool:
@@ -72,7 +61,7 @@ def notify(application_id: Any, kind: str) -> bool:
 
     The claim row and the send share a transaction: if sending fails, the claim rolls back
     and the next try sends; once committed, no try sends again."""
-    if kind not in SUBJECTS:
+    if kind not in CANDIDATE_MESSAGES:
         raise ValueError(f"unknown notification {kind!r}")
     with transaction.atomic():
         application = (
@@ -108,21 +97,17 @@ def agreement_reopened_send(application_id: Any, stage: str) -> bool:
     if agreed is None or not agreed.out_of_date or not chair.email:
         return False
     vacancy = application.vacancy
-    body = render_to_string(
-        "recruitment/email/agreement_reopened.txt",
+    subject, body = compose(
+        "recruitment/email/agreement_reopened",
         {
             "chair": chair,
             "vacancy": vacancy,
             "reference": application.reference,
             "stage_label": ScoreStage(stage).label.lower(),
-            "link": _site(f"/staff/applications/{application.pk}/moderation/{stage}/"),
+            "link": site_link(f"/staff/applications/{application.pk}/moderation/{stage}/"),
         },
     )
-    send_mail(
-        one_line(f"Scores changed after agreement: {vacancy.reference} {application.reference}"),
-        body,
-        [chair.email],
-    )
+    send_mail(subject, body, [chair.email])
     logger.info("reopened-agreement notice sent for application %s (%s)", application_id, stage)
     return True
 
@@ -221,22 +206,20 @@ def scoring_reminders_send(*, now: datetime | None = None) -> list[dict[str, Any
                 references = dict(
                     Application.objects.filter(pk__in=ids).values_list("pk", "reference")
                 )
-                body = render_to_string(
-                    "recruitment/email/scoring_reminder.txt",
+                subject, body = compose(
+                    "recruitment/email/scoring_reminder",
                     {
                         "member": item.member,
                         "vacancy": item.vacancy,
                         "count": len(ids),
                         "references": [references[pk] for pk in ids],
                         "stage_label": ScoreStage(item.stage).label.lower(),
-                        "link": _site(f"/staff/vacancies/{item.vacancy.pk}/scoring/{item.stage}/"),
+                        "link": site_link(
+                            f"/staff/vacancies/{item.vacancy.pk}/scoring/{item.stage}/"
+                        ),
                     },
                 )
-                send_mail(
-                    f"Applications waiting for your scores: {item.vacancy.reference}",
-                    body,
-                    [item.member.email],
-                )
+                send_mail(subject, body, [item.member.email])
         except mail.SendFailure as failure:
             (logger.warning if failure.transient else logger.error)(
                 "scoring reminder (vacancy %s, %s, member %s) not sent (%s: %s)%s",

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -70,7 +71,16 @@ def test_an_open_request_due_soon_is_reminded_once(application, coordinator):
     assert message.to == ["coordinator@example.org"]
     assert message.subject == f"Due soon: adjustment request for {application.reference}"
     assert "Private details." not in message.body
-    assert f"/staff/adjustments/{adjustment.pk}/" in message.body
+    due_by = AdjustmentRequest.objects.with_due_by().get(pk=adjustment.pk).due_by
+    assert message.body == (
+        "An adjustment request is still waiting for a decision.\n\n"
+        f"Application: {application.reference} ({application.vacancy.reference} "
+        f"{application.vacancy.title})\n"
+        "Stage: Interview\n"
+        "Category: Extra time\n"
+        f"Needed by: {timezone.localtime(due_by):%A %d %B %Y, %H:%M}\n"
+        f"Decide it here: {settings.SITE_URL}/staff/adjustments/{adjustment.pk}/\n"
+    )
 
 
 def test_an_overdue_request_is_escalated_once_and_decided_or_distant_ones_are_left(
