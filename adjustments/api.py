@@ -26,6 +26,7 @@ from adjustments.models import (
 from adjustments.reporting import adjustments_report
 from kernel.api import IdFilter, JSONInput, acting_user
 from kernel.errors import ActionForbidden
+from recruitment.models import Application
 from recruitment.monitoring.api import UnitOutput, UnitQuery
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
@@ -141,18 +142,32 @@ class AdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(self.get_serializer(self.get_queryset().get(pk=adjustment.pk)).data)
 
 
-def request_adjustment(request: Request, application: Any) -> Response:
-    """POST /applications/{id}/adjustments/ (wired from the application viewset)."""
-    data = AdjustmentInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    adjustment, created = services.adjustment_request(
-        application=application, by=acting_user(request), **data.validated_data
+class ApplicationAdjustmentsViewSet(viewsets.GenericViewSet):
+    """POST /applications/{id}/adjustments/: the adjustments app owns its endpoint, beside the
+    application (config/urls.py routes it under /applications/)."""
+
+    queryset = Application.objects.all()
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return Application.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        request=AdjustmentInput, responses={201: AdjustmentOutput, 200: AdjustmentOutput}
     )
-    return Response(
-        AdjustmentOutput(adjustment, context={"request": request}).data,
-        # The same open request again is the one already made (200), not a second.
-        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-    )
+    @action(detail=True, methods=["post"], url_path="adjustments")
+    def adjustments(self, request: Request, pk: str | None = None) -> Response:
+        """The candidate asks for a reasonable adjustment for a stage of this application
+        (201). The same open request again answers 200 with the request already made."""
+        data = AdjustmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        adjustment, created = services.adjustment_request(
+            application=self.get_object(), by=acting_user(request), **data.validated_data
+        )
+        return Response(
+            AdjustmentOutput(adjustment, context={"request": request}).data,
+            # The same open request again is the one already made (200), not a second.
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class ReportQuery(UnitQuery):

@@ -17,13 +17,12 @@ from django.utils import timezone
 from adjustments import services
 from adjustments.forms import AdjustmentRequestForm, DecisionForm, QueueFilterForm
 from adjustments.models import (
-    AGREED_STATES,
     OPEN_STATES,
-    PANEL_STAGES,
     AdjustmentCategory,
     AdjustmentRequest,
 )
 from adjustments.reporting import OUTCOME_LABELS, adjustments_report
+from adjustments.selectors import arrangements_visible_to
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from recruitment.models import Application, ApplicationState
@@ -187,20 +186,12 @@ def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             vacancy=vacancy,
             state__in=[ApplicationState.INTERVIEW_SCHEDULED, ApplicationState.INTERVIEWED],
         )
-        .select_related("candidate")
-        .prefetch_related("adjustments")
+        .select_related("candidate", "vacancy")
+        .prefetch_related("adjustments", "vacancy__panel")
         .order_by("interview_at")
     )
     rows = [
-        {
-            "application": a,
-            "arrangements": [
-                r
-                for r in a.adjustments.all()
-                if r.state in AGREED_STATES and r.stage in PANEL_STAGES
-            ],
-        }
-        for a in interviews
+        {"application": a, "arrangements": arrangements_visible_to(a, user)} for a in interviews
     ]
     return render(request, "adjustments/schedule.html", {"vacancy": vacancy, "rows": rows})
 

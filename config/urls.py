@@ -7,7 +7,11 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from adjustments import views as adjustment_views
-from adjustments.api import AdjustmentsReportView, AdjustmentViewSet
+from adjustments.api import (
+    AdjustmentsReportView,
+    AdjustmentViewSet,
+    ApplicationAdjustmentsViewSet,
+)
 from config import api_docs
 from config.health import healthz
 from recruitment.applications import staff_views
@@ -26,11 +30,13 @@ router = DefaultRouter()
 router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
-# A vacancy's ranking and sift decisions live with the scoring (recruitment/scoring/api.py),
-# at the vacancy's paths and URL names; a second router, as one takes each basename once.
-sift_router = DefaultRouter()
-sift_router.include_root_view = False
-sift_router.register("vacancies", VacancySiftViewSet, basename="vacancy")
+# Endpoints a feature owns under another's path, at the same paths and URL names: a vacancy's
+# ranking and sift decisions (recruitment/scoring/api.py), an application's adjustment
+# requests (adjustments/api.py). A second router, as a router takes each basename once.
+feature_router = DefaultRouter()
+feature_router.include_root_view = False
+feature_router.register("vacancies", VacancySiftViewSet, basename="vacancy")
+feature_router.register("applications", ApplicationAdjustmentsViewSet, basename="application")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="register"),
@@ -71,7 +77,7 @@ api_v1: list[URLPattern | URLResolver] = [
         name="vacancy-decision-record",
     ),
     path("", include(router.urls)),
-    path("", include(sift_router.urls)),
+    path("", include(feature_router.urls)),
 ]
 
 candidate_pages: list[URLPattern | URLResolver] = [

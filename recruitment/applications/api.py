@@ -26,7 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role
-from adjustments.api import AdjustmentInput, AdjustmentOutput, ArrangementOutput, request_adjustment
+from adjustments.api import AdjustmentOutput, ArrangementOutput
+from adjustments.selectors import arrangements_visible_to
 from kernel.api import IdField, IdFilter, JSONInput, acting_user
 from kernel.errors import ActionForbidden
 from recruitment.applications import selectors as selectors_
@@ -264,9 +265,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         requests = list(application.adjustments.all())
         if rules.has_perm("recruitment.view_adjustment_details", user, application):
             return AdjustmentOutput(requests, many=True, context=self.context).data
-        return ArrangementOutput(
-            selectors_.arrangements_visible_to(application, user), many=True
-        ).data
+        return ArrangementOutput(arrangements_visible_to(application, user), many=True).data
 
     def get_available_actions(self, application: Application) -> list[str]:
         return services.available_actions(
@@ -392,15 +391,6 @@ class ApplicationViewSet(
             **service_inputs(data.validated_data),
         )
         return self._render(application.pk)
-
-    @extend_schema(
-        request=AdjustmentInput, responses={201: AdjustmentOutput, 200: AdjustmentOutput}
-    )
-    @action(detail=True, methods=["post"], url_path="adjustments")
-    def adjustments(self, request: Request, pk: str | None = None) -> Response:
-        """The candidate asks for a reasonable adjustment for a stage of this application
-        (201). The same open request again answers 200 with the request already made."""
-        return request_adjustment(request, self.get_object())
 
     @extend_schema(request=LegalHoldInput, responses={200: ApplicationOutput})
     @action(detail=True, methods=["post"], url_path="legal-hold")

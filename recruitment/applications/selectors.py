@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import rules
 from django.contrib.contenttypes.models import ContentType
 
-from adjustments.models import AGREED_STATES, PANEL_STAGES, AdjustmentRequest
 from kernel.audit import StateLog
 from recruitment.models import (
     Application,
@@ -40,16 +38,3 @@ def application_history(application: Application, viewer: User | None = None) ->
             if entry.source_state == ApplicationState.NOT_SHORTLISTED:
                 entry.source_state = ApplicationState.SUBMITTED
     return entries
-
-
-def arrangements_visible_to(application: Application, user: User) -> list[AdjustmentRequest]:
-    """The agreed arrangements for the stages a panel runs, as the chair and panel see them:
-    only from shortlisting on (``recruitment.view_arrangements``), never the request's
-    words. Reads the (usually prefetched) adjustments."""
-    if not rules.has_perm("recruitment.view_arrangements", user, application):
-        return []
-    return [
-        a
-        for a in application.adjustments.all()
-        if a.state in AGREED_STATES and a.stage in PANEL_STAGES
-    ]

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from adjustments.selectors import arrangements_visible_to
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
@@ -125,7 +126,7 @@ def _render_staff_application(
             "can_score": rules.has_perm("recruitment.score_application", user, application),
             "can_moderate": can_moderate,
             # Agreed arrangements for the stages the panel runs, from shortlisting on only.
-            "arrangements": selectors_.arrangements_visible_to(application, user),
+            "arrangements": arrangements_visible_to(application, user),
             # Every score given or changed, for those who agree them (never the panel).
             "score_history": selectors.score_history(application, user) if can_moderate else None,
             "reopened": [a for a in application.agreed_assessments.all() if a.out_of_date],
