@@ -274,7 +274,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def invite_to_interview(self, by: User | None = None, description: str = "") -> None:
         """The interview guarantee, applied when the sift is completed (never an action a
-        person takes on one application: see services.sift_complete)."""
+        person takes on one application: see scoring.decisions.sift_complete)."""
         self.reach(Stage.SHORTLISTED)
 
     @logged

@@ -145,7 +145,7 @@ ACTIONS: dict[str, Action] = {
 CANDIDATE_ACTIONS = {name: a for name, a in ACTIONS.items() if a.candidate_question}
 
 #: The message the candidate is sent, once committed, when their application reaches a state.
-#: "not_shortlisted" is sent when the sift is complete (``services.sift_complete``): until
+#: "not_shortlisted" is sent when the sift is complete (``scoring.decisions.sift_complete``): until
 #: then the interview guarantee may still invite the candidate.
 MESSAGE_ON_REACHING = {
     ApplicationState.SHORTLISTED: "shortlisted",

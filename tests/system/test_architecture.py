@@ -168,3 +168,38 @@ def test_no_module_is_over_500_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def readme_map():
+    """package path → the module files the README's Architecture map names under it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Architecture", 1)[1].split("```", 2)[1]
+    named, top, sub = {}, None, None
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        first = line.strip().split(" ")[0] if line.strip() else ""
+        if first.endswith("/") and indent == 0:
+            top, sub = first.rstrip("/"), None
+            continue
+        if first.endswith("/") and indent == 2:
+            sub = first.rstrip("/")
+            continue
+        if indent > 4 and not line.strip().split(" ")[0].endswith((".py", ".py,")):
+            continue  # a description's continuation
+        package = f"{top}/{sub}" if sub and indent >= 4 else top
+        for token in line.replace(",", " ").split():
+            if token.endswith(".py"):
+                named.setdefault(package, set()).add(token)
+    return named
+
+
+MAPPED = ["kernel", "recruitment", *(f"recruitment/{f}" for f in ("applications", "scoring",
+          "monitoring", "privacy"))]  # fmt: skip
+
+
+@pytest.mark.parametrize("package", MAPPED)
+def test_the_readme_map_names_every_module_of_the_features_and_the_kernel(package):
+    on_disk = {
+        p.name for p in (ROOT / package).glob("*.py") if p.name not in ("__init__.py", "apps.py")
+    }
+    assert readme_map().get(package, set()) == on_disk
