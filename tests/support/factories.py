@@ -165,7 +165,7 @@ AFTER_THE_SIFT = {"interviewed", "offered", "appointed", "not_appointed", "offer
 
 def complete_sift(vacancy):
     """Mark a vacancy's sift complete directly: test set-up only (the service is
-    ``recruitment.applications.services.sift_complete``)."""
+    ``recruitment.scoring.decisions.sift_complete``)."""
     Vacancy.objects.filter(pk=vacancy.pk, sift_completed_at=None).update(
         sift_completed_at=timezone.now()
     )
