@@ -147,6 +147,7 @@ class ApplicationAdjustmentsViewSet(viewsets.GenericViewSet):
     application (config/urls.py routes it under /applications/)."""
 
     queryset = Application.objects.all()
+    serializer_class = AdjustmentOutput
 
     def get_queryset(self) -> QuerySet[Application]:
         return Application.objects.visible_to(self.request.user)

@@ -26,6 +26,7 @@ from recruitment.models import (
     ScoreStage,
 )
 from recruitment.scoring import decisions, selectors
+from vacancies.api import VacancyOutput
 from vacancies.models import Vacancy
 
 # --- The positive-action audit ------------------------------------------------------------------
@@ -174,6 +175,7 @@ class VacancySiftViewSet(viewsets.GenericViewSet):
     """The ranking and the sift's decisions of a vacancy the caller may see (else 404)."""
 
     queryset = Vacancy.objects.all()
+    serializer_class = VacancyOutput  # as the vacancy's own viewset (the browsable API's forms)
 
     def get_queryset(self) -> QuerySet[Vacancy]:
         return Vacancy.objects.visible_to(self.request.user).order_by("closing_date", "id")
