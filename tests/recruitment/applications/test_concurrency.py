@@ -30,6 +30,7 @@ from recruitment.models import (
     ScoringReminder,
 )
 from recruitment.scoring import decisions
+from recruitment.scoring import services as scoring_services
 from recruitment.scoring.services import ScoreInput, agreed_scores_set, scores_submit
 from tests.conftest import require
 from tests.support.factories import (
@@ -96,7 +97,10 @@ def lock_order(monkeypatch):
             seen.order.append(seen.me.value)
         return application
 
+    # Both the application services and the scoring services (which import it) lock
+    # through ``locked``: record either.
     monkeypatch.setattr(services, "locked", locked)
+    monkeypatch.setattr(scoring_services, "locked", locked)
     return seen
 
 
