@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck migrations-check pytest serve serve-prod worker beat prod-env prod-setup clean help assets chromium screenshots bench bench-load
+.PHONY: run test test-fast lint typecheck migrations-check pytest serve serve-prod worker beat prod-env prod-setup clean help assets chromium screenshots bench bench-load bench-campaign
 
 help:
 	@echo "make run    set up (venv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)"
@@ -145,3 +145,14 @@ bench-erasure: $(VENV)/.dev
 	createdb -h 127.0.0.1 -U postgres recruitment_erasure
 	DATABASE_URL=$(ERASURE_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(ERASURE_DATABASE_URL) DJANGO_LOG_LEVEL=WARNING $(PY) manage.py bench_erasure --applications $(ERASURE_APPLICATIONS)
+
+# Fast Stream scale: closed campaigns of 20,000 and 65,000 applications (built once in their
+# own PostgreSQL database, then reused), each page and API answer timed against a raw SQL
+# ranking of the same rows, with queries and bytes. See docs/benchmarks.md.
+CAMPAIGN_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recruitment_campaign
+CAMPAIGN_SIZES ?= 20000,65000
+bench-campaign: $(VENV)/.dev
+	@psql "$(CAMPAIGN_DATABASE_URL:/recruitment_campaign=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'recruitment_campaign'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres recruitment_campaign
+	DATABASE_URL=$(CAMPAIGN_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(CAMPAIGN_DATABASE_URL) DJANGO_LOG_LEVEL=WARNING $(PY) manage.py bench_campaign --sizes $(CAMPAIGN_SIZES) $(CAMPAIGN_ARGS)

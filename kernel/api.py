@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import django_filters
@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views import defaults
 from rest_framework import exceptions, renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -288,6 +288,25 @@ class CSVRenderer(renderers.BaseRenderer):
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerows([[_cell(value) for value in row] for row in table])
         return out.getvalue().encode(self.charset)
+
+
+class _Line:
+    """A file-like object that hands back what ``csv.writer`` writes to it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def streamed_csv(rows: Iterable[Sequence[Any]], filename: str) -> StreamingHttpResponse:
+    """A CSV download written row by row as ``rows`` is walked (header first), so a table of
+    a whole campaign is never held in memory; cells escaped as ``CSVRenderer``'s are."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    response = StreamingHttpResponse(
+        (writer.writerow([_cell(value) for value in row]).encode() for row in rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _cell(value: Any) -> str:

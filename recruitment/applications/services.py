@@ -37,7 +37,8 @@ from recruitment.models import (
     PositiveActionDeclaration,
     ScoreStage,
 )
-from recruitment.scoring import guarantee, selectors
+from recruitment.scoring import guarantee
+from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 from vacancies.models import Vacancy
 
 if TYPE_CHECKING:
@@ -294,16 +295,17 @@ def application_offer(
     def record(application: Application) -> None:
         # Whom the candidate was tied with is recorded on every offer, so the audit also
         # shows the ties where the tie-breaker was not used.
-        ranking = selectors.vacancy_ranking(application.vacancy, ScoreStage.INTERVIEW)
-        mine = next((r for r in ranking if r.application.pk == application.pk), None)
-        tied_with = [
-            r.application.reference
-            for r in ranking
-            if mine is not None
-            and mine.tie_group is not None
-            and r.tie_group == mine.tie_group
-            and r.application.pk != application.pk
-        ]
+        ranking = VacancyRanking(application.vacancy, ScoreStage.INTERVIEW)
+        mine = ranking.standing_of(application)
+        tied_with = (
+            [
+                r.application.reference
+                for r in ranking.walk(RankingFilter(tie_group=mine.tie_group))
+                if r.application.pk != application.pk
+            ]
+            if mine is not None and mine.tie_group is not None
+            else []
+        )
         evidence = ""
         if use_positive_action:
             if mine is None or not mine.positive_action_eligible:

@@ -4,6 +4,7 @@ at offer."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import rules
@@ -19,13 +20,16 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kernel.api import CSVRenderer, JSONInput, Pagination, acting_user
+from kernel.api import CSVRenderer, JSONInput, Pagination, acting_user, streamed_csv
 from kernel.errors import ActionForbidden
+from kernel.paging import Rows
 from recruitment.models import (
+    ApplicationState,
     OfferDecision,
     ScoreStage,
 )
 from recruitment.scoring import decisions, selectors
+from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 from vacancies.api import VacancyOutput
 from vacancies.models import Vacancy
 
@@ -112,6 +116,34 @@ class RankingQuery(serializers.Serializer[dict[str, Any]]):
     stage = serializers.ChoiceField(choices=ScoreStage.choices, default=ScoreStage.SHORTLISTING)
 
 
+class RankedApplicationsQuery(RankingQuery):
+    """The paged ranking's filters: each optional."""
+
+    meets_minimum_criteria = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only those whose agreed shortlisting scores meet the minimum criteria; "
+        "false: only those that do not (an incomplete assessment is neither).",
+    )
+    tie_group = serializers.IntegerField(
+        required=False, min_value=1, max_value=10_000, help_text="Only this tie group."
+    )
+    state = serializers.ChoiceField(
+        choices=[s for s in ApplicationState.values if s != ApplicationState.WITHDRAWN],
+        required=False,
+        help_text="Only applications in this state.",
+    )
+
+    def ranking_filter(self) -> RankingFilter:
+        data = self.validated_data
+        return RankingFilter(
+            meets_minimum=data.get("meets_minimum_criteria"),
+            tie_group=data.get("tie_group"),
+            state=data.get("state"),
+        )
+
+
 class RankingEntry(serializers.Serializer[Any]):
     application = serializers.IntegerField(source="application.pk")
     reference = serializers.CharField(source="application.reference")
@@ -123,6 +155,28 @@ class RankingEntry(serializers.Serializer[Any]):
         "positive-action plan (s.159), so the tie-breaker may be used at the offer. Always "
         "false in the shortlisting ranking."
     )
+
+
+class RankedApplicationEntry(RankingEntry):
+    rank = serializers.IntegerField(
+        allow_null=True,
+        help_text="1 + how many have a higher agreed total (equal totals share a rank); "
+        "null without a complete agreed assessment.",
+    )
+    state = serializers.CharField(source="application.state")
+
+
+#: The ranking's CSV columns, in order (``ranked-applications/?format=csv``).
+RANKING_CSV = [
+    "rank",
+    "application",
+    "reference",
+    "total",
+    "meets_minimum_criteria",
+    "tie_group",
+    "positive_action_eligible",
+    "state",
+]
 
 
 class SiftCompletionInput(JSONInput):
@@ -195,6 +249,50 @@ class VacancySiftViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         ranking = selectors.vacancy_ranking(vacancy, query.validated_data["stage"])
         return Response(RankingEntry(ranking, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            RankedApplicationsQuery,
+            OpenApiParameter("format", enum=["json", "csv"], default="json"),
+        ],
+        responses={200: RankedApplicationEntry(many=True)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="ranked-applications",
+        pagination_class=Pagination,
+        filter_backends=[],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, CSVRenderer],
+    )
+    def ranked_applications(self, request: Request, pk: str | None = None) -> Any:
+        """The ranking a page at a time, computed in the database for campaigns of any size:
+        by agreed total, best first, with each row's rank and state, and filters. The
+        contract's ``ranking/`` answers the whole list. ``?format=csv`` streams every row
+        the filters list (not paginated)."""
+        vacancy = self.get_object()
+        if not rules.has_perm("vacancies.view_ranking", request.user, vacancy):
+            raise ActionForbidden("Only the vacancy's hiring manager and HR see the ranking.")
+        query = RankedApplicationsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ranking = VacancyRanking(vacancy, query.validated_data["stage"])
+        only = query.ranking_filter()
+        paginator = Pagination()
+        if request.accepted_renderer.format == "csv":
+            paginator.check_parameters(request)
+            entries = (RankedApplicationEntry(row).data for row in ranking.walk(only))
+            return streamed_csv(
+                itertools.chain(
+                    [RANKING_CSV], ([entry[c] for c in RANKING_CSV] for entry in entries)
+                ),
+                f"ranking-{vacancy.reference}-{ranking.stage}.csv",
+            )
+        rows = Rows(
+            ranking.count(only),
+            lambda offset, limit: ranking.rows(only, offset=offset, limit=limit),
+        )
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(RankedApplicationEntry(page, many=True).data)
 
     @extend_schema(request=BulkDecisionInput, responses={200: BulkDecisionOutput})
     @action(detail=True, methods=["post"])

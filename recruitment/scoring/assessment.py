@@ -46,8 +46,23 @@ def agreed_scores(application: Application, stage: str) -> dict[int, int]:
     return {s.criterion_id: s.score for s in (agreed.scores.all() if scores is None else scores)}
 
 
+def minimum_thresholds(vacancy: Vacancy, essential: int) -> tuple[int, int]:
+    """The vacancy's minimum-criteria rule as two thresholds over its ``essential`` agreed
+    essential scores: (lowest score each must reach, lowest sum they must reach). One
+    statement of the rule, read by ``meets_minimum_criteria`` and by the ranking's SQL
+    (``ranked.py``), so the two cannot drift apart.
+
+    - every essential criterion at the pass mark: each ≥ pass mark, any sum;
+    - at least 60% of the available essential marks and none at 0: each ≥ 1, and
+      5·sum ≥ 3·(4·essential), that is sum ≥ ⌈12·essential / 5⌉ in integers."""
+    if vacancy.minimum_criteria_rule == MinimumCriteriaRule.AGGREGATE_60_NO_ZERO:
+        return 1, -(-3 * MAX_SCORE * essential // 5)
+    return vacancy.pass_mark, 0
+
+
 def meets_minimum_criteria(application: Application) -> bool | None:
-    """Whether the agreed shortlisting scores meet the vacancy's minimum criteria.
+    """Whether the agreed shortlisting scores meet the vacancy's minimum criteria
+    (``minimum_thresholds``).
 
     ``None`` while any essential criterion has no agreed score: the assessment is incomplete.
     """
@@ -57,10 +72,8 @@ def meets_minimum_criteria(application: Application) -> bool | None:
     if not essential or any(pk not in scores for pk in essential):
         return None
     values = [scores[pk] for pk in essential]
-    if vacancy.minimum_criteria_rule == MinimumCriteriaRule.AGGREGATE_60_NO_ZERO:
-        # At least 60% of the available essential marks, in integers: 5·sum ≥ 3·max.
-        return 5 * sum(values) >= 3 * MAX_SCORE * len(values) and min(values) > 0
-    return all(value >= vacancy.pass_mark for value in values)
+    each, total = minimum_thresholds(vacancy, len(values))
+    return min(values) >= each and sum(values) >= total
 
 
 def sift_rejection_refusal(application: Application) -> tuple[str, str] | None:

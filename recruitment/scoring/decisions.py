@@ -30,7 +30,8 @@ from recruitment.models import (
     GuaranteeStep,
     ScoreStage,
 )
-from recruitment.scoring import guarantee, selectors
+from recruitment.scoring import guarantee
+from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 from vacancies.models import Vacancy, VacancyStatus
 
 if TYPE_CHECKING:
@@ -81,7 +82,11 @@ def applications_bulk_decide(
     vacancy = Vacancy.objects.get(pk=vacancy_id)
     if not rules.has_perm("vacancies.decide_applications", by, vacancy):
         raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
-    ranking = selectors.vacancy_ranking(vacancy, ScoreStage.SHORTLISTING)
+    # Only the chosen applications are ranked (ids and totals; the campaign's histogram
+    # gives the ranks): a fixed number of queries however large the campaign.
+    ranking = VacancyRanking(vacancy, ScoreStage.SHORTLISTING).rows(
+        RankingFilter(applications=frozenset(ids))
+    )
     order = {row.application.pk: i for i, row in enumerate(ranking)}
     references = dict(
         Application.objects.filter(vacancy=vacancy, pk__in=ids).values_list("pk", "reference")

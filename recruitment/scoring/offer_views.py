@@ -21,6 +21,7 @@ from recruitment.applications.forms import (
 )
 from recruitment.models import ApplicationState, ScoreStage
 from recruitment.scoring import assessment, selectors
+from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 
 if TYPE_CHECKING:
     pass
@@ -42,13 +43,13 @@ def offer_decision(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Only a candidate who has been interviewed can be offered the job.")
         return redirect("staff-application", pk=application.pk)
     vacancy = application.vacancy
-    ranked = selectors.vacancy_ranking(vacancy, ScoreStage.INTERVIEW)
-    mine = next((r for r in ranked if r.application.pk == application.pk), None)
-    tied = [
-        r
-        for r in ranked
-        if mine is not None and mine.tie_group is not None and r.tie_group == mine.tie_group
-    ]
+    ranking = VacancyRanking(vacancy, ScoreStage.INTERVIEW)
+    mine = ranking.standing_of(application)
+    tied = (
+        list(ranking.walk(RankingFilter(tie_group=mine.tie_group)))
+        if mine is not None and mine.tie_group is not None
+        else []
+    )
     eligible = bool(mine and mine.positive_action_eligible)
     form = OfferDecisionForm(request.POST or None, eligible=eligible)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,5 @@
-"""Ranking by agreed total and the ties in it (Equality Act s.159's "as qualified as"). Pure
-functions over already-loaded applications (``ApplicationQuerySet.for_ranking``)."""
+"""Ties in a ranking by agreed total (Equality Act s.159's "as qualified as"), and a row of
+it. Pure: the ranking itself is computed in the database (``ranked.py``)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from recruitment.scoring.assessment import INTERVIEW, agreed_total, meets_minimum_criteria
-from recruitment.scoring.guarantee import has_positive_action_plan, positive_action_declared
-
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Mapping, Sequence
 
     from recruitment.applications.models import Application
 
@@ -23,19 +20,20 @@ class RankedApplication:
     meets_minimum_criteria: bool | None
     tie_group: int | None
     positive_action_eligible: bool
+    #: 1 + how many are ranked above (equal totals share a rank: 1, 1, 3); None: no total.
+    rank: int | None = None
 
 
-def tie_groups(totals: Sequence[int | None], band: int = 0) -> list[int | None]:
-    """For totals in rank order, the tie group of each: 1, 2, … numbered from the top; None
-    for a total in no tie, or no total.
+def tie_groups_of(counts: Mapping[int, int], band: int = 0) -> dict[int, int]:
+    """For how many applications have each agreed total, the tie group of each total in a
+    tie: 1, 2, … numbered from the top (totals in no tie are left out).
 
     ``band`` 0 (the default): a tie is two or more *equal* totals. With a vacancy's explicit
     band of 1 or 2, groups are formed from the top: the highest total not yet grouped and
     every total within ``band`` below it form one group if there are two or more of them.
     So every member of a group is within ``band`` of every other, and equal totals are
     always in the same group."""
-    counts = Counter(total for total in totals if total is not None)
-    distinct = sorted(counts, reverse=True)
+    distinct = sorted((t for t, n in counts.items() if n > 0), reverse=True)
     group_of: dict[int, int] = {}
     number = i = 0
     while i < len(distinct):
@@ -44,44 +42,11 @@ def tie_groups(totals: Sequence[int | None], band: int = 0) -> list[int | None]:
             number += 1
             group_of.update(dict.fromkeys(members, number))
         i += len(members)
+    return group_of
+
+
+def tie_groups(totals: Sequence[int | None], band: int = 0) -> list[int | None]:
+    """For totals in rank order, the tie group of each (``tie_groups_of``); None for a total
+    in no tie, or no total."""
+    group_of = tie_groups_of(Counter(total for total in totals if total is not None), band)
     return [group_of.get(total) if total is not None else None for total in totals]
-
-
-def rank(
-    applications: Iterable[Application],
-    stage: str,
-    *,
-    tie_band: int = 0,
-) -> list[RankedApplication]:
-    """Order by agreed total, best first (unscored last), and number the ties.
-
-    A tie is two or more applications with *equal* agreed totals (Furlong v Chief Constable
-    of Cheshire Police: a pass mark is not "as qualified as"), unless the vacancy sets an
-    explicit ``tie_band``. Tie groups are numbered 1, 2, … from the top. Positive action is
-    eligible only at the interview stage (the tie-breaker is used at the offer), inside a
-    tie, on a vacancy with a plan, for a candidate who made the positive-action declaration:
-    at the sift the flag is false for everyone, so the sift ranking never marks who
-    declared. Nothing else in a row reads a declaration.
-    """
-    rows = [(application, agreed_total(application, stage)) for application in applications]
-    rows.sort(key=lambda row: (row[1] is None, -(row[1] or 0), row[0].reference))
-    groups = tie_groups([total for _, total in rows], tie_band)
-    ranked = []
-    for (application, total), tie_group in zip(rows, groups, strict=True):
-        ranked.append(
-            RankedApplication(
-                application=application,
-                total=total,
-                meets_minimum_criteria=meets_minimum_criteria(application),
-                tie_group=tie_group,
-                positive_action_eligible=(
-                    stage == INTERVIEW  # s.159 is used at the offer, never at the sift
-                    # and only once the sift is complete (an offer waits for it)
-                    and application.vacancy.sift_completed_at is not None
-                    and tie_group is not None
-                    and has_positive_action_plan(application.vacancy)
-                    and positive_action_declared(application)
-                ),
-            )
-        )
-    return ranked

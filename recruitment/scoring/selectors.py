@@ -23,10 +23,10 @@ from recruitment.models import (
     OfferDecision,
     Score,
     ScoreStage,
-    Stage,
 )
 from recruitment.scoring import assessment
-from recruitment.scoring.ranking import RankedApplication, rank
+from recruitment.scoring.ranked import VacancyRanking
+from recruitment.scoring.ranking import RankedApplication
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -35,28 +35,11 @@ if TYPE_CHECKING:
     from vacancies.models import Criterion, Vacancy
 
 
-RANKED_STAGES = {
-    ScoreStage.SHORTLISTING: [s.value for s in Stage],
-    ScoreStage.INTERVIEW: [Stage.INTERVIEWED, Stage.OFFERED, Stage.APPOINTED],
-}
-
-
-def ranking_population(vacancy: Vacancy, stage: str) -> list[Application]:
-    """The applications ranked at a stage: everyone who reached it and has not withdrawn."""
-    return (
-        Application.objects.filter(furthest_stage__in=RANKED_STAGES[ScoreStage(stage)])
-        .exclude(state=ApplicationState.WITHDRAWN)
-        .order_by("pk")
-        .for_ranking(vacancy)
-    )
-
-
 def vacancy_ranking(vacancy: Vacancy, stage: str) -> list[RankedApplication]:
-    """The ranking of a vacancy's applications at a stage, in a fixed number of queries: by
-    agreed total, with the vacancy's tie band applied. Nothing in it reads a guarantee
-    declaration (the guarantee is applied when the sift is complete)."""
-    population = ranking_population(vacancy, stage)
-    return rank(population, stage, tie_band=vacancy.tie_band)
+    """The whole ranking of a vacancy's applications at a stage (``ranked.VacancyRanking``,
+    computed in the database): for small campaigns and the contract's unpaged list. Pages
+    and bulk work use ``VacancyRanking`` directly."""
+    return list(VacancyRanking(vacancy, stage).walk())
 
 
 # --- Independent scoring ------------------------------------------------------------------------

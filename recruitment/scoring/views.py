@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
+from kernel.paging import Rows, page_links, paginate
 from recruitment.applications.forms import (
     SCORE_MEANINGS,
     BulkDecisionForm,
@@ -27,6 +28,7 @@ from recruitment.applications.forms import (
 from recruitment.models import Application, ApplicationState, ScoreStage
 from recruitment.scoring import assessment, decisions, selectors
 from recruitment.scoring import services as services_
+from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 from recruitment.scoring.ranking import RankedApplication
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
@@ -290,16 +292,24 @@ def moderate(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
 # --- Ranking and the shortlisting decision ----------------------------------------------------
 
 
-def _competition_rank(ranked: list[RankedApplication], row: RankedApplication) -> int | None:
-    """1 + the number of applications with a higher agreed total: equal totals share a
-    rank (1, 1, 3). None without a total."""
-    if row.total is None:
-        return None
-    return 1 + sum(1 for r in ranked if r.total is not None and r.total > row.total)
-
-
 def _bulk_key(vacancy: Vacancy) -> str:
     return f"bulk-decision-{vacancy.pk}"
+
+
+#: The ranking page's filters (``?meets=yes|no&tie=N&state=S``): a value that is not one of
+#: them lists everything, as "Any" does.
+MEETS_CHOICES = {"yes": True, "no": False}
+
+
+def _ranking_filter(request: HttpRequest, ranking: VacancyRanking) -> RankingFilter:
+    query = request.GET
+    tie = query.get("tie", "")
+    state = query.get("state", "")
+    return RankingFilter(
+        meets_minimum=MEETS_CHOICES.get(query.get("meets", "")),
+        tie_group=int(tie) if tie.isdigit() and int(tie) in ranking.tie_totals else None,
+        state=state if state in ranking.state_counts() else None,
+    )
 
 
 def _render_ranking(
@@ -310,7 +320,19 @@ def _render_ranking(
     form: BulkDecisionForm | None = None,
     sift_errors: list[str] | None = None,
 ) -> HttpResponse:
-    ranked = selectors.vacancy_ranking(vacancy, stage)
+    """A page of the ranking (``ranked.VacancyRanking``: a fixed number of queries at any
+    size), filtered, with the bulk decision over the page's undecided applications."""
+    ranking = VacancyRanking(vacancy, stage)
+    vacancy = ranking.vacancy
+    only = _ranking_filter(request, ranking)
+    page = paginate(
+        request,
+        Rows(
+            ranking.count(only),
+            lambda offset, limit: ranking.rows(only, offset=offset, limit=limit),
+        ),
+    )
+    ranked: list[RankedApplication] = list(page.object_list)
     decide = stage == ScoreStage.SHORTLISTING and rules.has_perm(
         "vacancies.decide_applications", user, vacancy
     )
@@ -322,6 +344,9 @@ def _render_ranking(
     taken = None
     if vacancy.interview_limit is not None and stage == ScoreStage.SHORTLISTING:
         taken = assessment.shortlisted_count(vacancy)  # the rule the limit applies
+    # Completing the sift is offered once nothing waits for a decision.
+    waiting = RankingFilter(state=ApplicationState.SUBMITTED)
+    undecided = ranking.count(waiting) if stage == ScoreStage.SHORTLISTING else 0
     return render(
         request,
         "recruitment/ranking.html",
@@ -329,7 +354,20 @@ def _render_ranking(
             "vacancy": vacancy,
             "stage": ScoreStage(stage),
             "stages": _stages("ranking", vacancy.pk, stage),
-            "ranked": [(_competition_rank(ranked, r), r) for r in ranked],
+            "ranked": ranked,
+            "pages": page_links(request, page),
+            "filters": {
+                "meets": next((k for k, v in MEETS_CHOICES.items() if v is only.meets_minimum), ""),
+                "tie": only.tie_group,
+                "state": only.state or "",
+                "any": only.any,
+            },
+            "tie_groups": ranking.tie_group_numbers,
+            "states": [
+                (value, label)
+                for value, label in ApplicationState.choices
+                if value in ranking.state_counts()
+            ],
             "selectable": set(choices) if decide else set(),
             "first_selectable": choices[0] if choices else None,
             "selected": {int(v) for v in (form["applications"].value() or []) if str(v).isdigit()}
@@ -340,13 +378,9 @@ def _render_ranking(
             "results": request.session.pop(_bulk_key(vacancy), None),
             "can_offer": rules.has_perm("vacancies.decide_applications", user, vacancy),
             "can_complete": "complete_sift" in vacancy_services.available_actions(vacancy, user),
-            # Completing the sift is offered once nothing waits for a decision.
-            "undecided": [
-                r.application.reference
-                for r in ranked
-                if r.application.state == ApplicationState.SUBMITTED
-            ]
-            if stage == ScoreStage.SHORTLISTING
+            "undecided": undecided,
+            "undecided_first": [r.application.reference for r in ranking.rows(waiting, limit=10)]
+            if undecided
             else [],
             "sift_errors": sift_errors,
         },
@@ -368,10 +402,14 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
     interview limit and the agreed-scores rule refuse exactly as they do one at a time."""
     user, vacancy = _vacancy(request, pk, "vacancies.decide_applications")
     stage = ScoreStage.SHORTLISTING
-    ranked = selectors.vacancy_ranking(vacancy, stage)
-    choices = [
-        r.application.pk for r in ranked if r.application.state == ApplicationState.SUBMITTED
-    ]
+    posted = [int(v) for v in request.POST.getlist("applications") if v.isdigit()]
+    # The choices are the vacancy's undecided applications among those posted (a page of
+    # the ranking shows some of them): the service checks each again under its row lock.
+    choices = list(
+        Application.objects.filter(
+            vacancy=vacancy, state=ApplicationState.SUBMITTED, pk__in=posted[: decisions.MAX_BULK]
+        ).values_list("pk", flat=True)
+    )
     form = BulkDecisionForm(request.POST, choices=choices)
     if form.is_valid():
         try:
@@ -400,7 +438,10 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, summary)
             else:
                 messages.success(request, summary)
-            return redirect("ranking", pk=vacancy.pk, stage=stage)
+            return redirect(
+                reverse("ranking", kwargs={"pk": vacancy.pk, "stage": stage})
+                + (f"?{request.GET.urlencode()}" if request.GET else "")
+            )
     return _render_ranking(request, user, vacancy, stage, form)
 
 

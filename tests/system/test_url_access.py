@@ -81,6 +81,7 @@ ACCESS = {
             "vacancy-fill",
             "vacancy-publish",
             "vacancy-ranking",
+            "vacancy-ranked-applications",
             "vacancy-legal-hold",
             "vacancy-decision-record",
             "application-list",
