@@ -25,6 +25,7 @@ from adjustments.reporting import OUTCOME_LABELS, adjustments_report
 from adjustments.selectors import arrangements_visible_to
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
+from kernel.paging import page_links, paginate
 from recruitment.models import Application, ApplicationState
 from recruitment.monitoring import release
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
@@ -177,7 +178,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    """The vacancy's interviews and the arrangements to make for each (never the details)."""
+    """The vacancy's interviews and the arrangements to make for each (never the details),
+    a page at a time in order of time."""
     user = acting_user(request)
     vacancy = get_object_or_404(Vacancy.objects.worked_on_by(user), pk=pk)
     interviews = (
@@ -188,12 +190,19 @@ def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .select_related("candidate", "vacancy")
         .prefetch_related("adjustments", "vacancy__panel")
-        .order_by("interview_at")
+        .defer("statement")
+        .order_by("interview_at", "pk")
     )
+    page = paginate(request, interviews)
     rows = [
-        {"application": a, "arrangements": arrangements_visible_to(a, user)} for a in interviews
+        {"application": a, "arrangements": arrangements_visible_to(a, user)}
+        for a in page.object_list
     ]
-    return render(request, "adjustments/schedule.html", {"vacancy": vacancy, "rows": rows})
+    return render(
+        request,
+        "adjustments/schedule.html",
+        {"vacancy": vacancy, "rows": rows, "pages": page_links(request, page)},
+    )
 
 
 @login_required

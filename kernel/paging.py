@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 
 T = TypeVar("T")
@@ -52,7 +53,9 @@ class PageLink:
     current: bool = False
 
 
-def paginate(request: HttpRequest, rows: Sequence[T], per_page: int = PER_PAGE) -> Page:
+def paginate(
+    request: HttpRequest, rows: Sequence[Any] | QuerySet[Any], per_page: int = PER_PAGE
+) -> Page:
     """The page of ``rows`` that ``?page=`` asks for; a page that is not a number, or past
     the end, gives the nearest page there is (a page is a place to read, not an API)."""
     return Paginator(rows, per_page, allow_empty_first_page=True).get_page(request.GET.get("page"))

@@ -18,6 +18,7 @@ from adjustments.selectors import arrangements_visible_to
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
+from kernel.paging import page_links, paginate
 from recruitment.applications import selectors as selectors_
 from recruitment.applications import services, workflow
 from recruitment.applications.forms import (
@@ -27,6 +28,7 @@ from recruitment.applications.forms import (
 from recruitment.models import (
     Application,
     ApplicationState,
+    GuaranteeOutcome,
 )
 from recruitment.scoring import assessment, guarantee, selectors
 from vacancies.models import GuaranteeScheme, Vacancy
@@ -43,30 +45,62 @@ def _staff_application(request: HttpRequest, pk: int) -> Application:
 
 @login_required
 def staff_applications(request: HttpRequest, pk: int) -> HttpResponse:
+    """A vacancy's applications, a page at a time, filtered by state, by "scores to agree"
+    and (HR only) by what the interview guarantee did. A filter value the page does not know
+    lists everything, as "Any" does."""
     user = acting_user(request)
-    vacancy = get_object_or_404(Vacancy.objects.worked_on_by(user), pk=pk)
-    applications = (
-        Application.objects.visible_to(user)
-        .with_assessment_data()
-        .filter(vacancy=vacancy)
-        .order_by("submitted_at", "id")
-    )
+    vacancy = get_object_or_404(Vacancy.objects.worked_on_by(user).prefetch_related("panel"), pk=pk)
     show_guarantee = rules.has_perm("recruitment.view_guarantee_step", user)
+    query = request.GET
+    state = query.get("state", "")
+    outcome = query.get("guarantee", "")
+    chosen_state = state if state in ApplicationState.values else None
+    to_agree = query.get("to_agree") == "yes"
+    chosen_outcome = outcome if show_guarantee and outcome in GuaranteeOutcome.values else None
+    page = paginate(
+        request,
+        selectors_.vacancy_applications(
+            vacancy, user, state=chosen_state, to_agree=to_agree, guarantee_outcome=chosen_outcome
+        ),
+    )
+    filters = {
+        "state": chosen_state,
+        "to_agree": to_agree,
+        "guarantee_outcome": chosen_outcome,
+    }
     rows = [
         {
             "application": a,
             "name": a.candidate.full_name
-            if rules.has_perm("recruitment.view_candidate_identity", user, a)
+            if a.candidate is not None
+            and rules.has_perm("recruitment.view_candidate_identity", user, a)
             else None,
             "guarantee_step": _guarantee_step(a) if show_guarantee else None,
         }
-        for a in applications
+        for a in _sharing(page.object_list, vacancy)
     ]
     return render(
         request,
         "recruitment/staff_applications.html",
-        {"vacancy": vacancy, "rows": rows, "show_guarantee": show_guarantee},
+        {
+            "vacancy": vacancy,
+            "rows": rows,
+            "show_guarantee": show_guarantee,
+            "pages": page_links(request, page),
+            "filters": {**filters, "any": any(filters.values())},
+            "states": ApplicationState.choices,
+            "outcomes": GuaranteeOutcome.choices,
+        },
     )
+
+
+def _sharing(applications: Any, vacancy: Vacancy) -> list[Application]:
+    """The applications with one copy of their vacancy (its panel prefetched), so that the
+    permission checks of each row cost no query."""
+    rows = list(applications)
+    for application in rows:
+        application.vacancy = vacancy
+    return rows
 
 
 def _with_words(entries: list[Any]) -> list[Any]:

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -40,6 +39,7 @@ from django.db.models import (
     When,
 )
 
+from kernel.queries import count_by
 from recruitment.applications.models import Application
 from recruitment.applications.states import ApplicationState, Stage
 from recruitment.scoring.assessment import INTERVIEW, SHORTLISTING, minimum_thresholds
@@ -270,17 +270,12 @@ def _population(vacancy: Vacancy, stage: str) -> Any:  # an annotated QuerySet[A
     )
 
 
-def _histogram(
-    population: Any,
-) -> dict[tuple[int | None, bool | None, str], int]:
+def _histogram(population: Any) -> dict[tuple[int | None, bool | None, str], int]:
     """(total, meets the minimum, state) → how many applications: one GROUP BY over the
     per-application aggregates."""
-    inner = population.order_by().values("rank_total", "rank_meets", "state")
-    sql, params = inner.query.get_compiler(using=population.db).as_sql()
-    grouped = f"SELECT rank_total, rank_meets, state, COUNT(*) FROM ({sql}) r GROUP BY 1, 2, 3"  # noqa: S608 - Django's own compiled SQL, parameters apart
-    with connections[population.db].cursor() as cursor:
-        cursor.execute(grouped, params)
-        return {
-            (total, None if meets is None else bool(meets), state): n
-            for total, meets, state, n in cursor.fetchall()
-        }
+    return {
+        (total, None if meets is None else bool(meets), state): n
+        for (total, meets, state), n in count_by(
+            population, "rank_total", "rank_meets", "state"
+        ).items()
+    }

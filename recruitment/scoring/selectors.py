@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import rules
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kernel.audit import LogEntry
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from accounts.models import User
-    from vacancies.models import Criterion, Vacancy
+    from vacancies.models import Vacancy
 
 
 def vacancy_ranking(vacancy: Vacancy, stage: str) -> list[RankedApplication]:
@@ -122,15 +122,15 @@ SCORED_STATES = {
 }
 
 
-def order_key(vacancy: Vacancy, user: User, application: Application) -> Any:
+def order_key(vacancy: Vacancy, user: User, pk: int, submitted_at: datetime) -> Any:
     """The order a scorer sees a vacancy's applications in: arrival order, or, when the
     vacancy asks for it, an order of their own. A hash of (vacancy, scorer, application) is
     random-looking, differs between scorers and never changes, so a scorer's list stays put
     between visits and across processes."""
     if vacancy.randomise_order:
-        seed = f"{vacancy.pk}:{user.pk}:{application.pk}".encode()
+        seed = f"{vacancy.pk}:{user.pk}:{pk}".encode()
         return hashlib.sha256(seed).hexdigest()
-    return (application.submitted_at, application.pk)
+    return (submitted_at, pk)
 
 
 @dataclass(frozen=True)
@@ -141,199 +141,75 @@ class QueueEntry:
     open: bool  # scores may still change
 
 
+class ScoringQueue:
+    """A scorer's applications at a stage, in their order, a page at a time. The order is
+    set from the ids alone (one light query, hashed in Python when the vacancy randomises
+    it: a hash no SQLite function computes); a page costs two queries more, the counts one."""
+
+    def __init__(self, vacancy: Vacancy, user: User, stage: str) -> None:
+        self.vacancy, self.user, self.stage = vacancy, user, ScoreStage(stage)
+        rows = Application.objects.filter(
+            vacancy=vacancy, state__in=SCORED_STATES[self.stage]
+        ).values_list("pk", "submitted_at", "state")
+        ordered = sorted(rows, key=lambda row: order_key(vacancy, user, row[0], row[1]))
+        self.order = [pk for pk, _, _ in ordered]
+        self.states = {pk: state for pk, _, state in ordered}
+        self.criteria = len(vacancy.criteria.all())
+        self.done = (
+            Application.objects.filter(pk__in=self._mine().values("application_id"))
+            .filter(vacancy=vacancy, state__in=SCORED_STATES[self.stage])
+            .count()
+        )
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def _mine(self) -> QuerySet[Any]:
+        """The applications this scorer has scored every criterion of, at this stage."""
+        return (
+            Score.objects.filter(
+                application__vacancy=self.vacancy, stage=self.stage, scorer=self.user
+            )
+            .values("application_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=self.criteria)
+        )
+
+    def entries(self, offset: int = 0, limit: int | None = None) -> list[QueueEntry]:
+        ids = self.order[offset : offset + limit] if limit is not None else self.order[offset:]
+        applications = Application.objects.filter(pk__in=ids).defer("statement").in_bulk()
+        counts = dict(
+            Score.objects.filter(application_id__in=ids, stage=self.stage, scorer=self.user)
+            .values("application_id")
+            .annotate(n=Count("id"))
+            .values_list("application_id", "n")
+        )
+        open_states = SCORING_OPEN[self.stage]
+        return [
+            QueueEntry(
+                application=applications[pk],
+                scored=counts.get(pk, 0),
+                submitted=counts.get(pk, 0) >= self.criteria,
+                open=applications[pk].state in open_states,
+            )
+            for pk in ids
+        ]
+
+    def next_to_score(self, after: Application) -> Application | None:
+        """The next application in the scorer's order after ``after`` (then from the
+        start) that is open and that they have not fully scored."""
+        done = set(self._mine().values_list("application_id", flat=True))
+        open_states = SCORING_OPEN[self.stage]
+        start = self.order.index(after.pk) + 1 if after.pk in self.order else 0
+        for pk in self.order[start:] + self.order[:start]:
+            if pk != after.pk and pk not in done and self.states[pk] in open_states:
+                return Application.objects.get(pk=pk)
+        return None
+
+
 def scoring_queue(vacancy: Vacancy, user: User, stage: str) -> list[QueueEntry]:
-    """A scorer's applications at a stage, in their order, with how far they have got. Two
-    queries whatever the number of applications (criteria come prefetched)."""
-    applications = list(
-        Application.objects.filter(vacancy=vacancy, state__in=SCORED_STATES[ScoreStage(stage)])
-    )
-    counts = dict(
-        Score.objects.filter(application__vacancy=vacancy, stage=stage, scorer=user)
-        .values("application_id")
-        .annotate(n=Count("id"))
-        .values_list("application_id", "n")
-    )
-    total = len(vacancy.criteria.all())
-    open_states = SCORING_OPEN[ScoreStage(stage)]
-    entries = [
-        QueueEntry(
-            application=a,
-            scored=counts.get(a.pk, 0),
-            submitted=counts.get(a.pk, 0) >= total,
-            open=a.state in open_states,
-        )
-        for a in applications
-    ]
-    entries.sort(key=lambda e: order_key(vacancy, user, e.application))
-    return entries
-
-
-# --- Moderation ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CriterionScores:
-    criterion: Criterion
-    #: Each scorer's score and note, in the order of ``ModerationView.scorers`` (None: none).
-    scores: list[Score | None]
-    spread: int | None  # highest minus lowest of the scores given; None with fewer than two
-    agreed: int | None
-
-    @property
-    def discuss(self) -> bool:
-        """Scores two or more marks apart are worth discussing before agreeing."""
-        return self.spread is not None and self.spread >= SPREAD_TO_DISCUSS
-
-
-SPREAD_TO_DISCUSS = 2
-
-
-@dataclass(frozen=True)
-class ModerationView:
-    application: Application
-    stage: str
-    scorers: list[User]  # the people whose scores are shown, expected ones first
-    visible: bool  # False: individual scores hidden (independent scoring)
-    rows: list[CriterionScores]
-    submitted: set[int]
-    required: set[int]
-    agreed: AgreedAssessment | None
-
-    @property
-    def fully_scored(self) -> bool:
-        return self.required <= self.submitted
-
-
-def _criterion_rows(
-    criteria: list[Criterion],
-    scorer_ids: list[int],
-    scores: Iterable[Score],
-    agreed: dict[int, int],
-) -> list[CriterionScores]:
-    by_key = {(s.criterion_id, s.scorer_id): s for s in scores}
-    rows = []
-    for criterion in criteria:
-        given = [by_key.get((criterion.pk, scorer)) for scorer in scorer_ids]
-        values = [s.score for s in given if s is not None]
-        rows.append(
-            CriterionScores(
-                criterion=criterion,
-                scores=given,
-                spread=max(values) - min(values) if len(values) > 1 else None,
-                agreed=agreed.get(criterion.pk),
-            )
-        )
-    return rows
-
-
-def moderation_view(application: Application, user: User, stage: str) -> ModerationView:
-    """Every scorer's scores of one application side by side, criterion by criterion, with
-    the spread, for the chair's moderation; the individual scores only when
-    ``others_visible`` allows. ``application`` comes from ``with_assessment_data``."""
-    vacancy = application.vacancy
-    criteria = list(vacancy.criteria.all())
-    scores = list(
-        Score.objects.filter(application=application, stage=stage).select_related("scorer")
-    )
-    submitted = submitted_scorers(scores, {c.pk for c in criteria})
-    expected = scorers(vacancy)
-    required = {u.pk for u in expected}
-    extra = sorted(
-        {s.scorer for s in scores if s.scorer_id not in required}, key=lambda u: u.full_name
-    )
-    people = [*expected, *extra]
-    visible = others_visible(user, application, submitted, required)
-    shown = scores if visible else [s for s in scores if s.scorer_id == user.pk]
-    return ModerationView(
-        application=application,
-        stage=stage,
-        scorers=people,
-        visible=visible,
-        rows=_criterion_rows(
-            criteria,
-            [u.pk for u in people],
-            shown,
-            assessment.agreed_scores(application, stage),
-        ),
-        submitted=submitted,
-        required=required,
-        agreed=assessment.agreed_assessment(application, stage),
-    )
-
-
-@dataclass(frozen=True)
-class ModerationEntry:
-    application: Application
-    submitted: int  # how many of the expected scorers have scored every criterion
-    fully_scored: bool
-    spread: int | None  # the largest spread on any criterion; None while hidden
-    agreed_total: int | None
-    agreed: bool
-    #: Agreed, then a score changed: to be agreed again (``AgreedAssessment.out_of_date``).
-    out_of_date: bool = False
-
-
-@dataclass(frozen=True)
-class ModerationProgress:
-    stage: str
-    applications: int
-    fully_scored: int
-    agreed: int
-    scorers: int
-    entries: list[ModerationEntry]
-
-
-def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationProgress:
-    """The chair's overview of a stage: for each application how many of the panel have
-    scored it, the largest spread, whether it is agreed; and the counts. A fixed number of
-    queries whatever the number of applications. ``vacancy`` has its panel and criteria
-    prefetched."""
-    applications = list(
-        Application.objects.filter(vacancy=vacancy, state__in=SCORED_STATES[ScoreStage(stage)])
-        .select_related("vacancy")
-        .prefetch_related(
-            "vacancy__criteria",
-            Prefetch("agreed_assessments", AgreedAssessment.objects.prefetch_related("scores")),
-        )
-    )
-    criteria = list(vacancy.criteria.all())
-    criterion_ids = {c.pk for c in criteria}
-    required = {u.pk for u in scorers(vacancy)}
-    by_application: dict[int, list[Score]] = defaultdict(list)
-    for score in Score.objects.filter(application__vacancy=vacancy, stage=stage).only(
-        "application_id", "criterion_id", "scorer_id", "score"
-    ):
-        by_application[score.application_id].append(score)
-    entries = []
-    for application in applications:
-        scores = by_application[application.pk]
-        submitted = submitted_scorers(scores, criterion_ids)
-        visible = others_visible(user, application, submitted, required)
-        rows = _criterion_rows(criteria, sorted({s.scorer_id for s in scores}), scores, {})
-        spreads = [r.spread for r in rows if r.spread is not None]
-        total = assessment.agreed_total(application, stage)
-        agreed = assessment.agreed_assessment(application, stage)
-        out_of_date = agreed is not None and agreed.out_of_date
-        entries.append(
-            ModerationEntry(
-                application=application,
-                submitted=len(required & submitted),
-                fully_scored=required <= submitted,
-                spread=(max(spreads) if spreads else None) if visible else None,
-                agreed_total=total,
-                agreed=total is not None and not out_of_date,
-                out_of_date=out_of_date,
-            )
-        )
-    entries.sort(key=lambda e: (e.application.submitted_at, e.application.pk))
-    return ModerationProgress(
-        stage=stage,
-        applications=len(entries),
-        fully_scored=sum(e.fully_scored for e in entries),
-        agreed=sum(e.agreed for e in entries),
-        scorers=len(required),
-        entries=entries,
-    )
+    """A scorer's whole queue at a stage (``ScoringQueue``), for small campaigns and tests."""
+    return ScoringQueue(vacancy, user, stage).entries()
 
 
 # --- The positive-action audit -------------------------------------------------------------------

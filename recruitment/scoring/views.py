@@ -27,6 +27,7 @@ from recruitment.applications.forms import (
 )
 from recruitment.models import Application, ApplicationState, ScoreStage
 from recruitment.scoring import assessment, decisions, selectors
+from recruitment.scoring import moderation as moderation_
 from recruitment.scoring import services as services_
 from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 from recruitment.scoring.ranking import RankedApplication
@@ -88,10 +89,12 @@ def _stages(name: str, pk: int, current: str) -> list[dict[str, Any]]:
 
 @login_required
 def scoring_queue(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
-    """A panel member's applications to score at a stage, by reference only, in their order."""
+    """A panel member's applications to score at a stage, by reference only, in their order,
+    a page at a time."""
     user, vacancy = _vacancy(request, pk, "vacancies.score")
     stage = _stage(stage)
-    entries = selectors.scoring_queue(vacancy, user, stage)
+    queue = selectors.ScoringQueue(vacancy, user, stage)
+    page = paginate(request, Rows(len(queue), lambda offset, limit: queue.entries(offset, limit)))
     return render(
         request,
         "recruitment/scoring_queue.html",
@@ -99,22 +102,18 @@ def scoring_queue(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             "vacancy": vacancy,
             "stage": ScoreStage(stage),
             "stages": _stages("scoring-queue", vacancy.pk, stage),
-            "entries": entries,
-            "done": sum(e.submitted for e in entries),
-            "criteria_count": len(vacancy.criteria.all()),
+            "entries": page.object_list,
+            "total": len(queue),
+            "pages": page_links(request, page),
+            "done": queue.done,
+            "criteria_count": queue.criteria,
         },
     )
 
 
 def _next_to_score(application: Application, user: User, stage: str) -> Application | None:
     """The next application in the scorer's own order still waiting for their scores."""
-    queue = selectors.scoring_queue(application.vacancy, user, stage)
-    ids = [e.application.pk for e in queue]
-    start = ids.index(application.pk) + 1 if application.pk in ids else 0
-    for entry in queue[start:] + queue[:start]:
-        if entry.open and not entry.submitted and entry.application.pk != application.pk:
-            return entry.application
-    return None
+    return selectors.ScoringQueue(application.vacancy, user, stage).next_to_score(application)
 
 
 @login_required
@@ -192,9 +191,22 @@ def score_application(request: HttpRequest, pk: int, stage: str) -> HttpResponse
 
 @login_required
 def moderation(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
-    """The chair's overview: progress, and each application's scoring, spread and agreement."""
+    """The chair's overview: progress, and each application's scoring, spread and agreement,
+    a page at a time (``moderation_.StageModeration``), filtered."""
     user, vacancy = _vacancy(request, pk, "vacancies.moderate")
     stage = _stage(stage)
+    overview = moderation_.StageModeration(vacancy, user, stage)
+    only = moderation_.ModerationFilter(
+        to_agree=request.GET.get("to_agree") == "yes",
+        to_discuss=request.GET.get("to_discuss") == "yes",
+    )
+    page = paginate(
+        request,
+        Rows(
+            overview.count(only),
+            lambda offset, limit: overview.entries(only, offset=offset, limit=limit),
+        ),
+    )
     return render(
         request,
         "recruitment/moderation.html",
@@ -202,20 +214,17 @@ def moderation(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             "vacancy": vacancy,
             "stage": ScoreStage(stage),
             "stages": _stages("moderation", vacancy.pk, stage),
-            "progress": selectors.moderation_progress(vacancy, user, stage),
-            "spread_to_discuss": selectors.SPREAD_TO_DISCUSS,
+            "progress": overview,
+            "entries": page.object_list,
+            "pages": page_links(request, page),
+            "filters": only,
+            "spread_to_discuss": moderation_.SPREAD_TO_DISCUSS,
         },
     )
 
 
 def _next_to_agree(application: Application, user: User, stage: str) -> Application | None:
-    entries = selectors.moderation_progress(application.vacancy, user, stage).entries
-    ids = [e.application.pk for e in entries]
-    start = ids.index(application.pk) + 1 if application.pk in ids else 0
-    for entry in entries[start:] + entries[:start]:
-        if entry.fully_scored and not entry.agreed and entry.application.pk != application.pk:
-            return entry.application
-    return None
+    return moderation_.StageModeration(application.vacancy, user, stage).next_to_agree(application)
 
 
 @login_required
@@ -224,7 +233,7 @@ def moderate(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     scores and a note."""
     user, application = _application(request, pk, "recruitment.agree_scores")
     stage = _stage(stage)
-    view = selectors.moderation_view(application, user, stage)
+    view = moderation_.moderation_view(application, user, stage)
     criteria = [row.criterion for row in view.rows]
     initial: dict[str, Any] = {
         f"score_{row.criterion.pk}": str(row.agreed) for row in view.rows if row.agreed is not None
