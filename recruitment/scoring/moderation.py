@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     Max,
     Min,
@@ -17,11 +15,8 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
-    Value,
-    When,
 )
 
-from kernel.queries import count_by
 from recruitment.applications.selectors import scores_agreed
 from recruitment.models import AgreedAssessment, Application, Score, ScoreStage
 from recruitment.scoring import assessment
@@ -166,8 +161,8 @@ class ModerationFilter:
 
 
 class StageModeration:
-    """The chair's overview of a vacancy's stage: the counts from one GROUP BY, a page of
-    entries in a fixed number of queries at any campaign size."""
+    """The chair's overview of a vacancy's stage: the counts in three aggregate queries, a
+    page of entries in three more, at any campaign size."""
 
     def __init__(self, vacancy: Vacancy, user: User, stage: str) -> None:
         self.vacancy = vacancy
@@ -175,29 +170,27 @@ class StageModeration:
         self.stage = ScoreStage(stage)
         self.criteria = list(vacancy.criteria.all())
         self.required = {u.pk for u in scorers(vacancy)}
-        expected = len(self.criteria) * len(self.required)
-        self._population = Application.objects.filter(
+        self._expected = len(self.criteria) * len(self.required)
+        self._base = Application.objects.filter(
             vacancy=vacancy, state__in=SCORED_STATES[self.stage]
-        ).annotate(
-            mod_required=Count(
-                "scores", filter=Q(scores__stage=stage, scores__scorer_id__in=self.required)
-            ),
-            mod_full=Case(
-                When(mod_required=expected, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            mod_agreed=scores_agreed(len(self.criteria), stage),
         )
-        counts = count_by(self._population, "mod_full", "mod_agreed")
-        self.applications = sum(counts.values())
-        self.fully_scored = sum(n for (full, _), n in counts.items() if full)
-        self.agreed = sum(n for (_, agreed), n in counts.items() if agreed)
+        # The counts: three aggregates over the stage's rows, none joining the others.
+        self.applications = self._base.count()
+        self.fully_scored = (
+            Score.objects.filter(
+                application__in=self._base, stage=stage, scorer_id__in=self.required
+            )
+            .values("application_id")
+            .annotate(n=Count("pk"))
+            .filter(n=self._expected)
+            .count()
+        )
+        self.agreed = self._base.filter(scores_agreed(len(self.criteria), stage)).count()
 
     def _listed(self, only: ModerationFilter) -> Any:
-        rows = self._population
+        rows: Any = self._base
         if only.to_agree:
-            rows = rows.filter(mod_agreed=False)
+            rows = rows.filter(~Q(scores_agreed(len(self.criteria), self.stage)))
         if only.to_discuss:
             spread = (
                 Score.objects.filter(application=OuterRef("pk"), stage=self.stage)
@@ -206,8 +199,17 @@ class StageModeration:
                 .order_by("-spread")
                 .values("spread")[:1]
             )
-            rows = rows.filter(mod_full=True).annotate(mod_spread=Subquery(spread))
-            rows = rows.filter(mod_spread__gte=SPREAD_TO_DISCUSS)
+            rows = (
+                rows.annotate(
+                    mod_required=Count(
+                        "scores",
+                        filter=Q(scores__stage=self.stage, scores__scorer_id__in=self.required),
+                    )
+                )
+                .filter(mod_required=self._expected)
+                .annotate(mod_spread=Subquery(spread))
+                .filter(mod_spread__gte=SPREAD_TO_DISCUSS)
+            )
         return rows.order_by("submitted_at", "pk")
 
     def count(self, only: ModerationFilter) -> int:
@@ -259,13 +261,25 @@ class StageModeration:
     def next_to_agree(self, after: Application) -> Application | None:
         """The next application, in arrival order after ``after`` (then from the start),
         that the whole panel has scored and whose scores are not yet agreed."""
-        waiting = self._population.filter(mod_full=True, mod_agreed=False).exclude(pk=after.pk)
+        fully = (
+            Score.objects.filter(
+                application__in=self._base, stage=self.stage, scorer_id__in=self.required
+            )
+            .values("application_id")
+            .annotate(n=Count("pk"))
+            .filter(n=self._expected)
+            .values("application_id")
+        )
+        waiting = (
+            self._base.filter(pk__in=fully)
+            .filter(~Q(scores_agreed(len(self.criteria), self.stage)))
+            .exclude(pk=after.pk)
+            .order_by("submitted_at", "pk")
+        )
         later = Q(submitted_at__gt=after.submitted_at) | Q(
             submitted_at=after.submitted_at, pk__gt=after.pk
         )
-        ordered = waiting.order_by("submitted_at", "pk")
-        found = ordered.filter(later).first() or ordered.first()
-        return None if found is None else Application.objects.get(pk=found.pk)
+        return waiting.filter(later).first() or waiting.first()
 
 
 def moderation_progress(vacancy: Vacancy, user: User, stage: str) -> ModerationProgress:

@@ -24,8 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
-from django.core.signals import request_started
-from django.db import connection, reset_queries, transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -65,8 +65,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         sizes = [int(s) for s in options["sizes"].split(",") if s.strip()]
-        # Django clears the query log as each request starts: keep it, to count queries.
+        # Django clears the query log as each request starts, and closes the connection
+        # (with its log) as each ends: keep both, to count a request's queries.
         request_started.disconnect(reset_queries)
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         chair = self._chair()
         plain = {
             **settings.STORAGES,
