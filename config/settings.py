@@ -377,6 +377,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.tasks.erase_expired_personal_data",
         "schedule": crontab(hour=2, minute=30),
     },
+    "resume-stalled-decisions-from-the-ranking": {
+        "task": "recruitment.tasks.resume_decision_runs",
+        "schedule": timedelta(minutes=5),
+    },
     "remind-panel-members-of-unscored-applications": {
         "task": "recruitment.tasks.send_scoring_reminders",
         "schedule": timedelta(hours=1),

@@ -20,9 +20,13 @@ from recruitment.applications.api import ApplicationViewSet
 from recruitment.monitoring import api as monitoring_api
 from recruitment.monitoring import views as monitoring_views
 from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
-from recruitment.scoring import offer_views
+from recruitment.scoring import offer_views, ranking_views
 from recruitment.scoring import views as panel_views
-from recruitment.scoring.api import PositiveActionDecisionsView, VacancySiftViewSet
+from recruitment.scoring.api import (
+    DecisionRunView,
+    PositiveActionDecisionsView,
+    VacancySiftViewSet,
+)
 from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 
@@ -71,6 +75,7 @@ api_v1: list[URLPattern | URLResolver] = [
         PositiveActionDecisionsView.as_view(),
         name="positive-action-decisions",
     ),
+    path("decision-runs/<int:pk>/", DecisionRunView.as_view(), name="decision-run"),
     path(
         "vacancies/<int:pk>/decision-record/",
         DecisionRecordView.as_view(),
@@ -129,9 +134,15 @@ staff_pages: list[URLPattern | URLResolver] = [
         name="scoring-queue",
     ),
     path("vacancies/<int:pk>/moderation/<slug:stage>/", panel_views.moderation, name="moderation"),
-    path("vacancies/<int:pk>/ranking/<slug:stage>/", panel_views.ranking, name="ranking"),
-    path("vacancies/<int:pk>/decisions/", panel_views.bulk_decide, name="bulk-decide"),
-    path("vacancies/<int:pk>/complete-sift/", panel_views.complete_sift, name="complete-sift"),
+    path("vacancies/<int:pk>/ranking/<slug:stage>/", ranking_views.ranking, name="ranking"),
+    path("vacancies/<int:pk>/decisions/", ranking_views.bulk_decide, name="bulk-decide"),
+    path(
+        "vacancies/<int:pk>/ranked-decisions/",
+        ranking_views.ranked_decision,
+        name="ranked-decision",
+    ),
+    path("decision-runs/<int:pk>/", ranking_views.decision_run, name="decision-run"),
+    path("vacancies/<int:pk>/complete-sift/", ranking_views.complete_sift, name="complete-sift"),
     path(
         "vacancies/<int:pk>/<slug:action>/",
         vacancy_views.staff_vacancy_action,

@@ -36,6 +36,8 @@ class DomainError(Exception):
             "sift_complete",
             # An offer while shortlisted candidates are still to be interviewed.
             "interviews_outstanding",
+            # A decision over a range of the ranking while another is still running.
+            "decision_run_open",
         }
     )
 

@@ -63,6 +63,25 @@ def run_monitoring_report(report_id: str) -> None:
     report_run(report_id)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def advance_decision_run(run_id: int) -> dict[str, int]:
+    """Take a decision from the ranking through to its end (idempotent and resumable: each
+    item is marked in the transaction of its decision; a rerun takes up what is waiting)."""
+    from recruitment.scoring.decision_runs import decision_run_advance
+
+    progress = decision_run_advance(run_id)
+    return {"total": progress.total, "done": progress.done, "refused": progress.refused}
+
+
+@shared_task(acks_late=True)
+def resume_decision_runs() -> list[int]:
+    """Periodic (beat, every 5 minutes): queue again the decisions from the ranking that have
+    items waiting and no progress for 5 minutes (a lost message, a dead worker)."""
+    from recruitment.scoring.decision_runs import decision_runs_resume
+
+    return decision_runs_resume()
+
+
 @shared_task(acks_late=True)
 def send_scoring_reminders() -> list[dict[str, Any]]:
     """Periodic (beat, hourly): remind panel members of applications waiting for their

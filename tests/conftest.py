@@ -16,7 +16,7 @@ from tests.support.factories import (
     set_vacancy_status,
 )
 
-pytest_plugins = ("celery.contrib.pytest",)
+pytest_plugins = ("celery.contrib.pytest", "tests.support.workers")
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Playwright runs an event loop in the test thread; the ORM calls of the tests are synchronous

@@ -336,3 +336,58 @@ class PeriodForm(GovForm):
         if start and end and start > end:
             self.add_error("date_to", "The end of the period must be on or after its start")
         return cleaned
+
+
+class RankedDecisionForm(GovForm):
+    """Decide everyone ranked 1 to N at once (``decision_runs.decision_run_request``). On
+    the ranking page beside the other decision forms: its names and ids are prefixed."""
+
+    prefix = "by-rank"
+
+    decision = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            ("shortlist", "Shortlist: invite to interview"),
+            ("reject", "Do not shortlist"),
+        ],
+        label="What do you want to do with them?",
+        error_messages={"required": "Select shortlist or do not shortlist"},
+    )
+    up_to_rank = forms.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        label="Every undecided application ranked 1 to",
+        help_text="For example, 1000. A tie at that rank is taken whole.",
+        error_messages={
+            "required": "Enter the last rank to decide",
+            "invalid": "Enter the last rank as a whole number, like 1000",
+            "min_value": "Enter a rank of 1 or more",
+        },
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+    )
+    reason = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Needed to not shortlist. Recorded in each application's history.",
+    )
+    confirm = forms.BooleanField(
+        label="Apply this to every application listed (this cannot be undone)",
+        error_messages={"required": "Confirm that the decision applies to every one listed"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.SMALL),
+            Field.text("up_to_rank"),
+            Field.textarea("reason", rows=2),
+            Field.checkbox("confirm"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter a reason for not shortlisting")
+        return cleaned

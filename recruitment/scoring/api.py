@@ -9,6 +9,7 @@ from typing import Any
 
 import rules
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -25,10 +26,12 @@ from kernel.errors import ActionForbidden
 from kernel.paging import Rows
 from recruitment.models import (
     ApplicationState,
+    DecisionRun,
+    DecisionRunItem,
     OfferDecision,
     ScoreStage,
 )
-from recruitment.scoring import decisions, selectors
+from recruitment.scoring import decision_runs, decisions, selectors
 from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 from vacancies.api import VacancyOutput
 from vacancies.models import Vacancy
@@ -225,6 +228,70 @@ class BulkDecisionOutput(serializers.Serializer[Any]):
     outcomes = BulkOutcomeOutput(many=True)
 
 
+class DecisionRunInput(JSONInput):
+    action = serializers.ChoiceField(choices=decisions.BULK_ACTIONS)
+    up_to_rank = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Every undecided application ranked 1 to this rank (a tie at it is taken whole).",
+    )
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    confirm = serializers.BooleanField(
+        required=False, default=False, help_text="Required (true): applied to every one listed."
+    )
+
+
+class DecisionRunRefusal(serializers.Serializer[Any]):
+    application = serializers.IntegerField(source="application_id")
+    reference = serializers.CharField(source="application.reference")
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class DecisionRunOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="run.pk")
+    vacancy = serializers.IntegerField(source="run.vacancy_id")
+    action = serializers.CharField(source="run.action")
+    up_to_rank = serializers.IntegerField(source="run.up_to_rank")
+    reason = serializers.CharField(source="run.reason")
+    state = serializers.ChoiceField(source="run.state", choices=DecisionRun.State.choices)
+    requested_at = serializers.DateTimeField(source="run.requested_at")
+    finished_at = serializers.DateTimeField(source="run.finished_at", allow_null=True)
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    refusals = serializers.SerializerMethodField(
+        help_text="The first 100 refusals, in ranking order."
+    )
+
+    def get_refusals(self, progress: decision_runs.RunProgress) -> list[dict[str, Any]]:
+        items = (
+            DecisionRunItem.objects.filter(run=progress.run, outcome="refused")
+            .select_related("application")
+            .order_by("position")[:100]
+        )
+        return list(DecisionRunRefusal(items, many=True).data)
+
+
+class DecisionRunView(generics.GenericAPIView[DecisionRun]):
+    """How far a decision from the ranking has got, with the first refusals (the vacancy's
+    hiring manager and HR; anyone else 404)."""
+
+    serializer_class = DecisionRunOutput
+
+    def get_queryset(self) -> QuerySet[DecisionRun]:
+        vacancies = Vacancy.objects.visible_to(self.request.user)
+        return DecisionRun.objects.filter(vacancy__in=vacancies)
+
+    @extend_schema(responses={200: DecisionRunOutput})
+    def get(self, request: Request, pk: str | None = None) -> Response:
+        run = self.get_object()
+        if not rules.has_perm("vacancies.decide_applications", request.user, run.vacancy):
+            raise Http404  # a run is seen only by those who may decide: hidden, not refused
+        return Response(DecisionRunOutput(decision_runs.decision_run_progress(run)).data)
+
+
 class VacancySiftViewSet(viewsets.GenericViewSet):
     """The ranking and the sift's decisions of a vacancy the caller may see (else 404)."""
 
@@ -313,6 +380,23 @@ class VacancySiftViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
         )
         return Response(BulkDecisionOutput({"outcomes": outcomes}).data)
+
+    @extend_schema(request=DecisionRunInput, responses={202: DecisionRunOutput})
+    @action(detail=True, methods=["post"], url_path="ranked-decisions")
+    def ranked_decisions(self, request: Request, pk: str | None = None) -> Response:
+        """Shortlist (or not) every undecided application ranked 1 to ``up_to_rank``, as one
+        recorded decision run in the background: 202 with its progress; follow it at
+        ``/api/v1/decision-runs/{id}/``. Each application still goes through its own
+        action (the interview limit and the agreed-scores rule apply). 409
+        ``decision_run_open`` while another runs for the vacancy."""
+        vacancy = self.get_object()
+        data = DecisionRunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = decision_runs.decision_run_request(
+            vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
+        )
+        progress = decision_runs.decision_run_progress(run)
+        return Response(DecisionRunOutput(progress).data, status=202)
 
     @extend_schema(request=SiftCompletionInput, responses={200: SiftCompletionOutput})
     @action(detail=True, methods=["post"], url_path="complete-sift")

@@ -144,4 +144,70 @@ class ScoringReminder(models.Model):
         ]
 
 
+class DecisionRun(models.Model):
+    """One recorded decision over a range of the sift's ranking: "shortlist everyone ranked
+    1 to N" (or "do not shortlist" them, with a reason). The applications it covers are
+    fixed when it is asked for (``DecisionRunItem``); a Celery task then takes each through
+    the one per-application action, marking each item in the same transaction as its
+    transition, so a worker that dies midway loses nothing and a rerun repeats nothing."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
+        DONE = "done", "Finished"
+
+    vacancy = models.ForeignKey(
+        "vacancies.Vacancy", on_delete=models.CASCADE, related_name="decision_runs"
+    )
+    action = models.CharField(max_length=20)  # one of decisions.BULK_ACTIONS
+    up_to_rank = models.PositiveIntegerField()
+    reason = models.TextField(max_length=5000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    #: When the last item was taken: a run with items waiting and no progress for a while
+    #: has lost its worker (``decision_runs_resume``).
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One run at a time per vacancy: two would race for the interview places.
+            models.UniqueConstraint(
+                fields=["vacancy"],
+                condition=~models.Q(state="done"),
+                name="one_open_decision_run_a_vacancy",
+            ),
+        ]
+
+
+class DecisionRunItem(models.Model):
+    """One application of a ``DecisionRun``, in ranking order; ``outcome`` empty until the
+    task has taken it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "Waiting"
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused"
+
+    run = models.ForeignKey(DecisionRun, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(
+        "recruitment.Application", on_delete=models.CASCADE, related_name="+"
+    )
+    position = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    #: The refusal: a 409 code, "permission_denied" or "invalid".
+    code = models.CharField(max_length=40, blank=True)
+    detail = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "application"], name="one_item_an_application"),
+        ]
+        indexes = [models.Index(fields=["run", "outcome", "position"], name="decision_run_next")]
+
+
 # --- The release path's records (recruitment/monitoring/disclosure.py) ---------------------------------

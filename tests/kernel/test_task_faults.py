@@ -4,27 +4,19 @@ candidate messages and the periodic reminder runs."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
 import smtplib
 import socket
 import ssl
-import subprocess
-import time
-import uuid
 from datetime import timedelta
-from typing import IO
-from urllib.parse import quote
 
 import pytest
-import redis
 from celery.exceptions import Retry
 from django.conf import settings
 from django.core import mail as django_mail
 from django.core.mail import BadHeaderError
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
@@ -35,10 +27,9 @@ from kernel import mail
 from recruitment.applications.notifications import scoring_reminders_send
 from recruitment.models import Notification, ScoringReminder
 from recruitment.tasks import send_notification
-from tests.conftest import ROOT, require
 from tests.support.factories import ApplicationFactory, UserFactory, set_vacancy_status
 from tests.support.mail_backends import ATTEMPTS, DELIVERED, ScriptedBackend, records
-from tests.vacancies.test_tasks import redis_available
+from tests.support.workers import wait_for
 from vacancies.models import Vacancy
 
 ADDRESS = "amara@example.org"  # the candidate fixture's
@@ -438,108 +429,6 @@ def test_an_adjustment_reminder_with_no_coordinator_to_send_to_is_not_recorded(
 
 
 # --- A worker killed in the middle of a send --------------------------------------------------
-
-CELERY = str(ROOT / ".venv/bin/celery")
-
-
-def shared_database_url():
-    """The test database, for a worker process to share."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        user += ":" + quote(db["PASSWORD"])
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def wait_for(condition, what, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
-
-
-class Workers:
-    """Celery workers as separate processes (``celery -A config worker``, prefork, one
-    pool process), on the test database and Redis, consuming one queue of their own."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.queue = f"faults-{uuid.uuid4().hex[:12]}"
-        self.processes: list[subprocess.Popen] = []
-        self.logs: list[IO[str]] = []
-        self.redis = redis.Redis.from_url(settings.REDIS_URL)
-
-    def start(self, name, visibility_timeout=None):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.support.worker_settings",
-            "DATABASE_URL": shared_database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "DJANGO_EMAIL_BACKEND": "tests.support.mail_backends.StuckOnceBackend",
-            "TEST_MAIL_DIR": str(self.directory),
-            "PYTHONPATH": str(ROOT),
-        }
-        env.pop("CELERY_VISIBILITY_TIMEOUT", None)
-        if visibility_timeout is not None:
-            env["CELERY_VISIBILITY_TIMEOUT"] = str(visibility_timeout)
-        log = (self.directory / f"{name}.log").open("w")
-        self.logs.append(log)
-        process = subprocess.Popen(  # noqa: S603 (our own venv's celery)
-            [CELERY, "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1",
-             "--queues", self.queue, "--hostname", f"{name}-{self.queue}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        self.processes.append(process)
-        return process
-
-    def unacked(self):
-        """The task messages of this queue delivered to a worker and not acknowledged."""
-        return [
-            tag
-            for tag, payload in self.redis.hgetall("unacked").items()
-            if json.loads(payload)[2] == self.queue
-        ]
-
-    def waiting(self):
-        return self.redis.llen(self.queue)
-
-    def stop(self, process):
-        """Warm shutdown, as a deployment stops a worker."""
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
-
-    def kill_all(self):
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        for log in self.logs:
-            log.close()
-
-    def log(self, name):
-        return (self.directory / f"{name}.log").read_text()
-
-
-@pytest.fixture
-def workers(tmp_path):
-    require(connection.vendor == "postgresql", "PostgreSQL (a worker process shares its rows)")
-    require(redis_available(), "Redis (REDIS_URL)")
-    assert celery_app.conf.task_always_eager is False
-    workers = Workers(tmp_path)
-    yield workers
-    workers.kill_all()
-    for tag in workers.unacked():
-        workers.redis.hdel("unacked", tag)
-        workers.redis.zrem("unacked_index", tag)
-    workers.redis.delete(
-        workers.queue,
-        f"_kombu.binding.{workers.queue}",
-        f"_kombu.binding_permanent.{workers.queue}",
-    )
 
 
 def attempts(workers):

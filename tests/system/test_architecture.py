@@ -27,6 +27,7 @@ CALL_TIME_IMPORTS = {
     # Celery's task module is imported by the services that queue its tasks; the periodic
     # tasks' own work (erasure, reports) imports those services in turn, so it is loaded
     # when the task runs.
+    ("recruitment.tasks", "recruitment.scoring.decision_runs"),
     ("recruitment.tasks", "recruitment.monitoring.reports"),
     ("recruitment.tasks", "recruitment.privacy.retention"),
     # A management command: the demo's adjustments, made after the recruitment data.

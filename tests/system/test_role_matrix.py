@@ -59,11 +59,13 @@ from recruitment.models import (
     Application,
     ApplicationDraft,
     DecidedYear,
+    DecisionRun,
     Score,
     StatutoryReturnDownload,
 )
 from recruitment.monitoring import years
 from recruitment.monitoring.disclosure import period_of
+from recruitment.scoring import decision_runs
 from tests.recruitment.monitoring.test_statistics import PAST, finish, people
 from tests.support.factories import (
     PASSWORD,
@@ -199,6 +201,22 @@ def scored(w):
     """The vacancy closed; agreed scores for every criterion: a decision on merit is open."""
     closed(w)
     agree(w.application, [1, 1, 1], by=w.users["chair"])
+
+
+def run_requested(w):
+    """Agreed scores, and a decision from the ranking asked for by the chair (queued)."""
+    scored(w)
+    w.run = decision_runs.decision_run_request(
+        vacancy_id=w.vacancy.pk,
+        by=w.users["chair"],
+        action="shortlist",
+        up_to_rank=1,
+        confirm=True,
+    )
+
+
+def run_requested_by(w, user):
+    return DecisionRun.objects.filter(vacancy=w.vacancy, requested_by=user).exists()
 
 
 def sift_completed(w, user):
@@ -506,6 +524,22 @@ API_ROWS = [
     api("POST /api/v1/vacancies/{id}/decisions/", lambda w: f"{V}/{w.vacancy.pk}/decisions/",
         401, 403, 403, 403, 403, OK_UNCHANGED, OK_UNCHANGED, note="vacancy open",
         body=lambda w: {"action": "shortlist", "applications": [app(w)]}),
+    api("POST /api/v1/vacancies/{id}/ranked-decisions/",
+        lambda w: f"{V}/{w.vacancy.pk}/ranked-decisions/",
+        401, 403, 404, 404, 403, 202, 202, setup=scored, effect=run_requested_by,
+        body=lambda w: {"action": "shortlist", "up_to_rank": 1, "confirm": True}),
+    api("POST /api/v1/vacancies/{id}/ranked-decisions/",
+        lambda w: f"{V}/{w.vacancy.pk}/ranked-decisions/",
+        401, 403, 404, 404, 403, conflict("decision_run_open"), conflict("decision_run_open"),
+        setup=run_requested, note="a run still open",
+        body=lambda w: {"action": "shortlist", "up_to_rank": 1, "confirm": True}),
+    api("POST /api/v1/vacancies/{id}/ranked-decisions/",
+        lambda w: f"{V}/{w.vacancy.pk}/ranked-decisions/",
+        401, 403, 403, 403, 403, conflict("vacancy_open"), conflict("vacancy_open"),
+        body=lambda w: {"action": "shortlist", "up_to_rank": 1, "confirm": True},
+        note="vacancy open"),
+    api("GET /api/v1/decision-runs/{id}/", lambda w: f"/api/v1/decision-runs/{w.run.pk}/",
+        401, 404, 404, 404, 404, 200, 200, setup=run_requested),
     api("POST /api/v1/vacancies/{id}/complete-sift/",
         lambda w: f"{V}/{w.vacancy.pk}/complete-sift/",
         401, 403, 404, 404, 403, 200, 200, setup=application_in("shortlisted"),
@@ -838,6 +872,16 @@ PAGE_ROWS = [
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=closed,
          body=lambda w: {"applications": [app(w)], "decision": "shortlist"},
          effect=application_state("shortlisted")),
+    page("ranked-decision", lambda w: f"/staff/vacancies/{w.vacancy.pk}/ranked-decisions/",
+         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=scored, effect=run_requested_by,
+         body=lambda w: {"by-rank-decision": "shortlist", "by-rank-up_to_rank": "1",
+                         "by-rank-confirm": "on"}),
+    page("ranked-decision", lambda w: f"/staff/vacancies/{w.vacancy.pk}/ranked-decisions/",
+         LOGIN, 403, 403, 404, 403, KEPT, KEPT, setup=run_requested, note="a run still open",
+         body=lambda w: {"by-rank-decision": "shortlist", "by-rank-up_to_rank": "1",
+                         "by-rank-confirm": "on"}),
+    page("decision-run", lambda w: f"/staff/decision-runs/{w.run.pk}/",
+         LOGIN, 403, 403, 404, 404, KEPT, KEPT, setup=run_requested, note="carry on"),
     page("offer-decision", lambda w: f"/staff/applications/{app(w)}/offer-decision/",
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=interviewed_and_agreed,
          body=lambda w: {"reason": "Best interview."}, effect=application_state("offered")),

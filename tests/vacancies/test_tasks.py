@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import redis
 from django.conf import settings
 from django.utils import timezone
 from django_fsm_log.models import StateLog
@@ -11,18 +10,10 @@ from django_fsm_log.models import StateLog
 from config.celery_app import app as celery_app
 from tests.conftest import require
 from tests.support.factories import VacancyFactory
+from tests.support.workers import redis_available
 from vacancies.models import Vacancy
 from vacancies.services import vacancies_close_expired
 from vacancies.tasks import close_expired_vacancies
-
-
-def redis_available() -> bool:
-    if not settings.REDIS_URL:
-        return False
-    try:
-        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
 
 
 def past_and_future_vacancies():

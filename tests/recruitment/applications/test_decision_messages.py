@@ -25,7 +25,7 @@ from tests.support.factories import (
     agree,
     set_state,
 )
-from tests.vacancies.test_tasks import redis_available
+from tests.support.workers import redis_available
 from vacancies.models import Vacancy
 
 pytestmark = pytest.mark.django_db

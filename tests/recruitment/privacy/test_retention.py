@@ -48,7 +48,7 @@ from tests.support.factories import (
     VacancyFactory,
     interview_time_passes,
 )
-from tests.vacancies.test_tasks import redis_available
+from tests.support.workers import redis_available
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
 
