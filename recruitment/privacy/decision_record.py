@@ -9,10 +9,14 @@ interview guarantee, the positive-action tie-breaker) are part of what a tribuna
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import CharField, Prefetch, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kernel.audit import LogEntry, StateLog
@@ -38,19 +42,170 @@ def _person(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "full_name": user.full_name, "role": user.role}
 
 
-def decision_record(vacancy: Vacancy, *, by: User) -> dict[str, Any]:
-    """Everything decided in ``vacancy``'s campaign. A fixed number of queries whatever the
-    number of applications (the audit log is read in batches of ``LOG_BATCH`` objects)."""
-    # One copy of the vacancy, its criteria loaded once, shared by every application (the
-    # assessment rules read the criteria through ``application.vacancy``).
-    vacancy = (
+#: Applications read (with their scores, agreed scores, history and score history) at a
+#: time: the record of a 65,000-application campaign is written out batch by batch, never
+#: held whole in memory.
+BATCH = 1000
+
+
+def _campaign(vacancy: Vacancy) -> Vacancy:
+    """One copy of the vacancy, its criteria loaded once, shared by every application (the
+    assessment rules read the criteria through ``application.vacancy``)."""
+    return (
         type(vacancy)
         .objects.select_related("hiring_manager", "sift_completed_by")
         .prefetch_related("criteria", "panel")
         .get(pk=vacancy.pk)
     )
-    applications = list(
+
+
+def decision_record(vacancy: Vacancy, *, by: User) -> dict[str, Any]:
+    """Everything decided in ``vacancy``'s campaign, as one object (the JSON download is
+    ``decision_record_json``, the same object written out a batch at a time)."""
+    record = _header(_campaign(vacancy), by)
+    record["applications"] = list(application_records(vacancy))
+    record["holds"] = _holds(vacancy)
+    return record
+
+
+def decision_record_json(vacancy: Vacancy, *, by: User) -> Iterator[str]:
+    """``decision_record`` as JSON text, in pieces: the header, then each batch of
+    applications as it is read, then the holds."""
+    header = json.dumps(_header(_campaign(vacancy), by), cls=DjangoJSONEncoder)
+    yield header[:-1] + ', "applications": ['
+    first = True
+    for record in application_records(vacancy):
+        yield ("" if first else ", ") + json.dumps(record, cls=DjangoJSONEncoder)
+        first = False
+    yield '], "holds": ' + json.dumps(_holds(vacancy), cls=DjangoJSONEncoder) + "}"
+
+
+def _header(vacancy: Vacancy, by: User) -> dict[str, Any]:
+    criteria = {c.pk: c.text for c in vacancy.criteria.all()}
+    return {
+        "format_version": FORMAT_VERSION,
+        "generated_at": _when(timezone.now()),
+        "generated_by": _person(by),
+        "vacancy": _vacancy(vacancy, criteria),
+    }
+
+
+def application_records(vacancy: Vacancy) -> Iterator[dict[str, Any]]:
+    """Each application's record, in arrival order, ``BATCH`` at a time: a fixed number of
+    queries a batch whatever the campaign's size."""
+    vacancy = _campaign(vacancy)
+    criteria = {c.pk: c.text for c in vacancy.criteria.all()}
+    ids = list(
         Application.objects.filter(vacancy=vacancy)
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for i in range(0, len(ids), BATCH):
+        yield from _batch(vacancy, criteria, ids[i : i + BATCH])
+
+
+#: The CSV download: one row an application, the JSON record's fields flattened (the
+#: panel's individual scores and the score history are summed up, in full in the JSON).
+CSV_COLUMNS = [
+    "reference",
+    "candidate_name",
+    "candidate_email",
+    "erased",
+    "state",
+    "furthest_stage",
+    "submitted_at",
+    "interview_at",
+    "shortlisting_agreed_total",
+    "shortlisting_agreed_scores",
+    "shortlisting_agreed_by",
+    "shortlisting_agreed_at",
+    "shortlisting_agreed_out_of_date",
+    "meets_minimum_criteria",
+    "interview_agreed_total",
+    "interview_agreed_scores",
+    "interview_agreed_by",
+    "interview_agreed_at",
+    "panel_scores",
+    "score_changes_after_agreement",
+    "interview_guarantee_declared",
+    "guarantee_step",
+    "guarantee_step_reason",
+    "positive_action_declared",
+    "decisions",
+    "offer_positive_action_used",
+    "offer_justification",
+    "offer_evidence",
+    "offer_decided_by",
+    "offer_decided_at",
+    "legal_hold",
+    "legal_hold_reason",
+]
+
+
+def decision_record_rows(vacancy: Vacancy) -> Iterator[list[Any]]:
+    """The CSV download's rows, header first, a batch of applications at a time."""
+    yield CSV_COLUMNS
+    for record in application_records(vacancy):
+        flat = _flat(record)
+        yield [flat[column] for column in CSV_COLUMNS]
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    def name(person: dict[str, Any] | None) -> str:
+        return "" if person is None else person["full_name"]
+
+    agreed = {a["stage"]: a for a in record["agreed"]}
+    row: dict[str, Any] = {
+        "reference": record["reference"],
+        "candidate_name": name(record["candidate"]),
+        "candidate_email": (record["candidate"] or {}).get("email", ""),
+        "erased": record["erased"],
+        "state": record["state"],
+        "furthest_stage": record["furthest_stage"],
+        "submitted_at": record["submitted_at"],
+        "interview_at": record["interview_at"],
+        "meets_minimum_criteria": record["meets_minimum_criteria"],
+        "panel_scores": [
+            f"{s['stage']}, {s['criterion']}, {name(s['scorer'])}: {s['score']}"
+            for s in record["scores"]
+        ],
+        "score_changes_after_agreement": sum(
+            1 for c in record["score_history"] if c["after_agreement"]
+        ),
+        "interview_guarantee_declared": record["interview_guarantee_declared"],
+        "guarantee_step": (record["guarantee_step"] or {}).get("outcome"),
+        "guarantee_step_reason": (record["guarantee_step"] or {}).get("reason"),
+        "positive_action_declared": record["positive_action_declared"],
+        "decisions": [
+            f"{h['at']} {h['transition']} by {name(h['by'])}"
+            + (f" ({h['reason']})" if h["reason"] else "")
+            for h in record["history"]
+        ],
+        "legal_hold": record["legal_hold"]["held"],
+        "legal_hold_reason": record["legal_hold"]["reason"],
+    }
+    for stage in ("shortlisting", "interview"):
+        done = agreed.get(stage)
+        row[f"{stage}_agreed_total"] = None if done is None else done["total"]
+        row[f"{stage}_agreed_scores"] = (
+            [] if done is None else [f"{s['criterion']}: {s['score']}" for s in done["scores"]]
+        )
+        row[f"{stage}_agreed_by"] = "" if done is None else name(done["agreed_by"])
+        row[f"{stage}_agreed_at"] = None if done is None else done["agreed_at"]
+        if stage == "shortlisting":
+            row["shortlisting_agreed_out_of_date"] = None if done is None else done["out_of_date"]
+    offer = record["offer"] or {}
+    row["offer_positive_action_used"] = offer.get("positive_action_used")
+    row["offer_justification"] = offer.get("justification")
+    row["offer_evidence"] = offer.get("evidence")
+    row["offer_decided_by"] = name(offer.get("decided_by"))
+    row["offer_decided_at"] = offer.get("decided_at")
+    return row
+
+
+def _batch(vacancy: Vacancy, criteria: dict[int, str], ids: list[int]) -> Iterator[dict[str, Any]]:
+    applications = list(
+        Application.objects.filter(pk__in=ids)
         .select_related("candidate", "guarantee_declaration", "positive_action_declaration")
         .select_related("guarantee_step")
         .select_related("offer_decision__decided_by")
@@ -75,9 +230,7 @@ def decision_record(vacancy: Vacancy, *, by: User) -> dict[str, Any]:
     application_type = ContentType.objects.get_for_model(Application)
     history: dict[int, list[dict[str, Any]]] = {}
     for entry in (
-        StateLog.objects.filter(
-            content_type=application_type, object_id__in=[a.pk for a in applications]
-        )
+        StateLog.objects.filter(content_type=application_type, object_id__in=ids)
         .select_related("by")
         .order_by("timestamp", "pk")
     ):
@@ -91,22 +244,12 @@ def decision_record(vacancy: Vacancy, *, by: User) -> dict[str, Any]:
                 "reason": entry.description,
             }
         )
-    criteria = {c.pk: c.text for c in vacancy.criteria.all()}
     changes = selectors.score_histories(
         [score for a in applications for score in a.scores.all()],
         [agreed for a in applications for agreed in a.agreed_assessments.all()],
     )
-    return {
-        "format_version": FORMAT_VERSION,
-        "generated_at": _when(timezone.now()),
-        "generated_by": _person(by),
-        "vacancy": _vacancy(vacancy, criteria),
-        "applications": [
-            _application(a, criteria, history.get(a.pk, []), changes.get(a.pk, []))
-            for a in applications
-        ],
-        "holds": _holds(vacancy, applications),
-    }
+    for a in applications:
+        yield _application(a, criteria, history.get(a.pk, []), changes.get(a.pk, []))
 
 
 def _vacancy(vacancy: Vacancy, criteria: dict[int, str]) -> dict[str, Any]:
@@ -222,11 +365,13 @@ def _application(
     }
 
 
-def _holds(vacancy: Vacancy, applications: list[Application]) -> list[dict[str, Any]]:
+def _holds(vacancy: Vacancy) -> list[dict[str, Any]]:
     """Every legal hold placed or released on the campaign or its applications, from the
-    audit log: when, by whom, held or released, and why."""
-    references = {str(a.pk): a.reference for a in applications}
-    entries = (
+    audit log: when, by whom, held or released, and why. Two queries at any size."""
+    campaign = Application.objects.filter(vacancy=vacancy).annotate(
+        key=Cast("pk", output_field=CharField())
+    )
+    entries = list(
         LogEntry.objects.filter(
             Q(
                 content_type=ContentType.objects.get_for_model(type(vacancy)),
@@ -234,26 +379,26 @@ def _holds(vacancy: Vacancy, applications: list[Application]) -> list[dict[str, 
             )
             | Q(
                 content_type=ContentType.objects.get_for_model(Application),
-                object_pk__in=list(references),
+                object_pk__in=campaign.values("key"),
             )
         )
-        .filter(action=LogEntry.Action.UPDATE)  # not the rows' creation
-        .select_related("actor")
+        .filter(action=LogEntry.Action.UPDATE, changes__has_key="legal_hold")
+        .select_related("actor", "content_type")
         .order_by("timestamp", "pk")
     )
-    holds = []
-    for entry in entries:
-        changes = entry.changes_dict
-        if "legal_hold" not in changes:
-            continue
-        is_vacancy = entry.content_type.model_class() is not Application
-        holds.append(
-            {
-                "on": vacancy.reference if is_vacancy else references[entry.object_pk],
-                "at": _when(entry.timestamp),
-                "by": _person(entry.actor),
-                "held": changes["legal_hold"][1] == "True",
-                "reason": changes.get("legal_hold_reason", ["", ""])[1],
-            }
+    is_vacancy = {e.pk: e.content_type.model_class() is not Application for e in entries}
+    references = dict(
+        campaign.filter(key__in=[e.object_pk for e in entries if not is_vacancy[e.pk]]).values_list(
+            "key", "reference"
         )
-    return holds
+    )
+    return [
+        {
+            "on": vacancy.reference if is_vacancy[entry.pk] else references[entry.object_pk],
+            "at": _when(entry.timestamp),
+            "by": _person(entry.actor),
+            "held": entry.changes_dict["legal_hold"][1] == "True",
+            "reason": entry.changes_dict.get("legal_hold_reason", ["", ""])[1],
+        }
+        for entry in entries
+    ]
