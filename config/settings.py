@@ -353,6 +353,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
+#: The queue tasks are sent to and workers take from: deployments sharing one Redis keep apart
+#: by naming their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 #: Redis gives a task that was delivered but never acknowledged (its worker died, or was
 #: killed) to another worker after this many seconds. It must be longer than the longest
 #: task (``CELERY_TASK_TIME_LIMIT``) and the longest countdown or ETA (e-mail retries wait up

@@ -181,6 +181,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 fields=["vacancy", "candidate"], name="one_application_per_vacancy"
             ),
         ]
+        indexes = [
+            # A campaign's applications in arrival order, a page at a time (the lists and
+            # the moderation overview): read from the index, not sorted from the table.
+            models.Index(fields=["vacancy", "submitted_at", "id"], name="application_arrival"),
+            # The interview limit's count (``assessment.shortlisted_count``), taken at every
+            # shortlisting decision: the shortlisted few, not the whole campaign's rows.
+            models.Index(
+                fields=["vacancy"],
+                condition=~models.Q(furthest_stage="applied") & ~models.Q(state="withdrawn"),
+                name="application_shortlisted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -148,7 +148,12 @@ def shortlist_refusal(application: Application, taken: int | None = None) -> tup
     if limit is None:
         return None
     if taken is None:
+        # Counted once per action: the service asks before the transition and the
+        # transition's condition asks again, on the same locked row.
+        taken = vars(application).get("_shortlisted_when_locked")
+    if taken is None:
         taken = shortlisted_count(application.vacancy)
+        application._shortlisted_when_locked = taken  # type: ignore[attr-defined]
     if taken >= limit:
         return (
             "interview_limit_reached",

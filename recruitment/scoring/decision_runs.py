@@ -15,6 +15,7 @@ one recorded request over thousands of applications, run by a Celery task with p
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 #: The most applications one run may cover.
 MAX_RUN = 20_000
+#: How long one task takes items before it queues the rest as a new task: each task stays
+#: well inside ``CELERY_TASK_TIME_LIMIT``, and a redelivery repeats at most one slice's wait.
+SLICE = timedelta(seconds=60)
 #: A run with items waiting and no progress for this long is stalled: the sweep resumes it.
 STALLED_AFTER = timedelta(minutes=5)
 
@@ -153,9 +157,12 @@ def _queue(run_id: int) -> None:
     tasks.advance_decision_run.delay(run_id)
 
 
-def decision_run_advance(run_id: Any, *, limit: int | None = None) -> RunProgress:
+def decision_run_advance(
+    run_id: Any, *, limit: int | None = None, seconds: float | None = None
+) -> RunProgress:
     """Take the run's waiting items in order, each with its decision in one transaction;
-    ``limit`` stops after that many (the tests use it as a worker dying midway). Safe to
+    stop after ``limit`` items (the tests use it as a worker dying midway) or once
+    ``seconds`` have passed (the task's slice, well inside Celery's time limit). Safe to
     run twice at once: each item is taken under the run's row lock."""
     run = DecisionRun.objects.select_related("requested_by").get(pk=run_id)
     if run.state == DecisionRun.State.DONE:
@@ -166,7 +173,11 @@ def decision_run_advance(run_id: Any, *, limit: int | None = None) -> RunProgres
     service = application_shortlist if run.action == "shortlist" else application_reject
     recorded = run.reason or "Shortlisted from the ranking."
     taken = 0
+    until = None if seconds is None else time.monotonic() + seconds
+    # At least one item a call, so that a slice always moves the run on.
     while limit is None or taken < limit:
+        if taken and until is not None and time.monotonic() >= until:
+            break
         with transaction.atomic():
             # The run's row first: two workers on one run (a redelivery beside a resume)
             # take its items strictly one after the other, in ranking order, so that under

@@ -163,16 +163,20 @@ class VacancyRanking:
     def walk(self, only: RankingFilter | None = None) -> Iterator[RankedApplication]:
         """Every ranked application the filter lists, best first, ``CHUNK`` at a time (the
         CSV download and the whole list), never holding the whole campaign."""
-        ordered = self._filtered(only or RankingFilter())
-        offset = 0
-        while True:
-            chunk = list(
-                ordered[offset : offset + CHUNK].values_list("pk", "rank_total", "rank_meets")
-            )
+        ordered = self._filtered(only or RankingFilter()).values_list(
+            "pk", "rank_total", "rank_meets"
+        )
+        # One ordered query read through a cursor (server-side on PostgreSQL), its rows
+        # loaded ``CHUNK`` at a time: a page by OFFSET would aggregate the campaign again
+        # for every chunk.
+        chunk: list[tuple[int, int | None, Any]] = []
+        for row in ordered.iterator(chunk_size=CHUNK):
+            chunk.append(row)
+            if len(chunk) == CHUNK:
+                yield from self._ranked(chunk)
+                chunk = []
+        if chunk:
             yield from self._ranked(chunk)
-            if len(chunk) < CHUNK:
-                return
-            offset += CHUNK
 
     def standing_of(self, application: Application) -> RankedApplication | None:
         """One application's row in this ranking, or None when it is not ranked here."""

@@ -4,8 +4,6 @@ worker looks for unacknowledged tasks past their visibility timeout every second
 about every 100 s (kombu: ``unacked_restore_interval`` 10 s x ``unacked_restore_throttle``
 10), so that a short ``CELERY_VISIBILITY_TIMEOUT`` shows within the test's time."""
 
-import os
-
 from config.settings import *  # noqa: F403
 from config.settings import CELERY_BROKER_TRANSPORT_OPTIONS
 
@@ -14,6 +12,3 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
-
-# Tasks the worker queues itself go to the test's own queue, which it consumes.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_WORKER_QUEUE", "celery")

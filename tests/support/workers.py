@@ -77,7 +77,7 @@ class Workers:
             "PYTHONPATH": str(ROOT),
             # What the worker queues itself (the messages a decision sends) stays on this
             # queue too, never on the shared default one.
-            "TEST_WORKER_QUEUE": self.queue,
+            "CELERY_QUEUE": self.queue,
         }
         env.pop("CELERY_VISIBILITY_TIMEOUT", None)
         if visibility_timeout is not None:

@@ -9,6 +9,8 @@ and interviews, then times, in the same run and against the same rows:
 - the ranking API (first page, and the contract's whole list), the ranking page, the
   vacancy's applications page, the moderation page, the scoring queue and the interview
   schedule (each the first page);
+- "shortlist everyone ranked 1 to N" over the top ``--decide`` applications, on a real Celery
+  worker killed midway and a second one carrying on (``_decision_bench.py``);
 
 with the number of queries and the bytes of each answer. Run it with ``make bench-campaign``
 (PostgreSQL; docs/benchmarks.md has the figures)."""
@@ -31,6 +33,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
+from recruitment.management.commands._decision_bench import DecisionBench
 from recruitment.models import (
     AgreedAssessment,
     AgreedScore,
@@ -62,6 +65,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only", default="", help="Measure only the views whose names contain this."
         )
+        parser.add_argument(
+            "--decide",
+            type=int,
+            default=1000,
+            help="Shortlist this many from the top on a real worker killed midway (0: skip; "
+            "needs REDIS_URL).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         sizes = [int(s) for s in options["sizes"].split(",") if s.strip()]
@@ -83,6 +93,8 @@ class Command(BaseCommand):
             for n in sizes:
                 vacancy = self._campaign(n, chair)
                 self._measure(vacancy, chair, options["repeat"], options["only"])
+                if options["decide"]:
+                    DecisionBench(self.stdout, vacancy, chair).run(options["decide"])
 
     # --- Building ------------------------------------------------------------------------
 
@@ -259,8 +271,10 @@ class Command(BaseCommand):
             size = len(response.content)
             with CaptureQueriesContext(connection) as captured:
                 client.get(url)
+            # Counted now: the captured list is a slice of the connection's log, read lazily.
+            queries = len(captured)
             timing = self._time(repeat, lambda url=url: client.get(url))
-            self._row(name, timing, floor[0], len(captured), size)
+            self._row(name, timing, floor[0], queries, size)
 
     def _row(
         self, name: str, timing: tuple[float, float], floor: float, queries: int, size: int

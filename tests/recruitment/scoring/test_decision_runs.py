@@ -373,3 +373,27 @@ def test_the_periodic_sweep_resumes_a_run_whose_worker_was_lost(closed, chair, e
 
     assert states(apps) == ["shortlisted", "shortlisted"]
     assert resume_decision_runs() == []  # finished: nothing to resume
+
+
+def test_the_task_takes_a_slice_then_queues_the_rest_as_a_task_of_its_own(
+    closed, chair, eager, monkeypatch
+):
+    """Each task stays well inside Celery's time limit: past its slice it queues the rest
+    (here a slice of nothing: one application a task)."""
+    apps = ranked(closed, [12, 11, 10])
+    run = decision_run_request(
+        vacancy_id=closed.pk, by=chair, action="shortlist", up_to_rank=3, confirm=True
+    )
+    monkeypatch.setattr(decision_runs, "SLICE", timedelta(0))
+    calls = []
+    monkeypatch.setattr(
+        decision_runs,
+        "decision_run_advance",
+        lambda run_id, **kw: calls.append(kw) or decision_run_advance(run_id, **kw),
+    )
+
+    advance_decision_run.delay(run.pk)
+
+    assert calls == [{"seconds": 0.0}] * 3
+    assert states(apps) == ["shortlisted"] * 3
+    assert DecisionRun.objects.get(pk=run.pk).state == "done"
