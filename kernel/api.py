@@ -158,6 +158,17 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 MAX_ID = 2**63 - 1  # the largest primary key the databases hold (bigint)
 
 
+def id_or_none(value: object) -> int | None:
+    """A whole number from a query string or a form as an id: ASCII digits from 1 to
+    ``MAX_ID``, else None (``"²"`` is a digit to ``str.isdigit`` but not to ``int``, and a
+    number past a bigint is no row's id and overflows the database driver)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 class IdFilterField(django_forms.IntegerField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
@@ -315,6 +326,9 @@ def _cell(value: Any) -> str:
     elif isinstance(value, bool):
         value = "yes" if value else "no"
     elif isinstance(value, dict):
-        value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        # An error's ``errors``: each field with its messages as text (not their reprs).
+        value = "; ".join(
+            f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in value.items()
+        )
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

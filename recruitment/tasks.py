@@ -64,17 +64,19 @@ def run_monitoring_report(report_id: str) -> None:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def advance_decision_run(run_id: int) -> dict[str, int]:
+def advance_decision_run(run_id: int, chain: str = "") -> dict[str, int]:
     """Take a decision from the ranking on for a slice of a minute, then queue the rest
     (idempotent and resumable: each item is marked in the transaction of its decision; a
     rerun takes up what is waiting)."""
     from recruitment.scoring import decision_runs
 
     progress = decision_runs.decision_run_advance(
-        run_id, seconds=decision_runs.SLICE.total_seconds()
+        run_id, chain=chain, seconds=decision_runs.SLICE.total_seconds()
     )
-    if progress.waiting and progress.run.state != "done":
-        advance_decision_run.delay(run_id)  # the rest, as a task of its own
+    if progress.chain and progress.waiting and progress.run.state != "done":
+        # The rest, as a task of its own in the same line (a line that did not hold the
+        # run stops here: another is working on it).
+        advance_decision_run.delay(run_id, progress.chain)
     return {"total": progress.total, "done": progress.done, "refused": progress.refused}
 
 

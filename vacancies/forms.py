@@ -66,7 +66,7 @@ class StaffLabels:
         values = value if isinstance(value, list | tuple) else [value]
         for item in values:
             text = str(item or "")
-            if text.isdigit() and int(text) > MAX_ID:
+            if text.isascii() and text.isdigit() and int(text) > MAX_ID:
                 raise forms.ValidationError(
                     "Select a valid choice. That choice is not one of the available choices.",
                     code="invalid_choice",

@@ -339,8 +339,9 @@ class PeriodForm(GovForm):
 
 
 class RankedDecisionForm(GovForm):
-    """Decide everyone ranked 1 to N at once (``decision_runs.decision_run_request``). On
-    the ranking page beside the other decision forms: its names and ids are prefixed."""
+    """Decide everyone ranked 1 to N at once (``decision_runs``): this asks what, then a
+    page shows how many it covers and asks to confirm. On the ranking page beside the other
+    decision forms: its names and ids are prefixed."""
 
     prefix = "by-rank"
 
@@ -357,13 +358,15 @@ class RankedDecisionForm(GovForm):
         min_value=1,
         max_value=2**31 - 1,
         label="Every undecided application ranked 1 to",
-        help_text="For example, 1000. A tie at that rank is taken whole.",
+        help_text="For example, 1000. A tie at that rank is taken whole. You will see how many "
+        "applications this covers before anything is decided.",
         error_messages={
             "required": "Enter the last rank to decide",
             "invalid": "Enter the last rank as a whole number, like 1000",
             "min_value": "Enter a rank of 1 or more",
+            "max_value": "Enter a rank of 2147483647 or less",
         },
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
     reason = forms.CharField(
         max_length=5000,
@@ -372,18 +375,13 @@ class RankedDecisionForm(GovForm):
         label="Reason",
         help_text="Needed to not shortlist. Recorded in each application's history.",
     )
-    confirm = forms.BooleanField(
-        label="Apply this to every application listed (this cannot be undone)",
-        error_messages={"required": "Confirm that the decision applies to every one listed"},
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
             Field.radios("decision", legend_size=Size.SMALL),
-            Field.text("up_to_rank"),
+            Field.text("up_to_rank", field_width=5),
             Field.textarea("reason", rows=2),
-            Field.checkbox("confirm"),
         )
 
     def clean(self) -> dict[str, Any]:

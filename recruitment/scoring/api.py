@@ -390,11 +390,14 @@ class VacancySiftViewSet(viewsets.GenericViewSet):
         action (the interview limit and the agreed-scores rule apply). 409
         ``decision_run_open`` while another runs for the vacancy."""
         vacancy = self.get_object()
+        if not rules.has_perm("vacancies.decide_applications", request.user, vacancy):
+            raise ActionForbidden("Only the vacancy's hiring manager and HR decide the shortlist.")
         data = DecisionRunInput(data=request.data)
         data.is_valid(raise_exception=True)
         run = decision_runs.decision_run_request(
             vacancy_id=vacancy.pk, by=acting_user(request), **data.validated_data
         )
+        run.refresh_from_db()  # run in process (the embedded mode), it may be done already
         progress = decision_runs.decision_run_progress(run)
         return Response(DecisionRunOutput(progress).data, status=202)
 

@@ -170,6 +170,8 @@ class DecisionRun(models.Model):
     #: When the last item was taken: a run with items waiting and no progress for a while
     #: has lost its worker (``decision_runs_resume``).
     progressed_at = models.DateTimeField(null=True, blank=True)
+    #: The line of tasks working on the run (each queues the next with it): one at a time.
+    chain = models.CharField(max_length=32, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -133,6 +133,32 @@ class VacancyRanking:
             counts[state] += n
         return dict(counts)
 
+    def undecided_ranked(self, up_to_rank: int) -> Counter[bool | None]:
+        """The undecided applications ranked 1 to ``up_to_rank``, counted by whether they
+        meet the minimum criteria (no query: from the histogram)."""
+        counts: Counter[bool | None] = Counter()
+        for (total, meets, state), n in self._histogram.items():
+            if state != ApplicationState.SUBMITTED or total is None:
+                continue
+            if self.standings[total].rank <= up_to_rank:
+                counts[None if meets is None else bool(meets)] += n
+        return counts
+
+    def last_rank_within(self, places: int) -> int | None:
+        """The lowest rank R such that the undecided applications ranked 1 to R are at most
+        ``places``: every tie taken whole. None when not even the first rank fits."""
+        undecided = Counter[int]()
+        for (total, _meets, state), n in self._histogram.items():
+            if state == ApplicationState.SUBMITTED and total is not None:
+                undecided[self.standings[total].rank] += n
+        fits, taken = None, 0
+        for rank in sorted(undecided):
+            taken += undecided[rank]
+            if taken > places:
+                break
+            fits = rank
+        return fits
+
     @property
     def tie_group_numbers(self) -> list[int]:
         return sorted(self.tie_totals)

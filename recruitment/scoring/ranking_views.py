@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kernel.api import id_or_none
 from kernel.errors import ActionForbidden, DomainError
 from kernel.paging import Rows, page_links, paginate
 from recruitment.applications.forms import BulkDecisionForm, RankedDecisionForm
@@ -56,7 +57,7 @@ def _ranking_filter(request: HttpRequest, ranking: VacancyRanking) -> RankingFil
     state = query.get("state", "")
     return RankingFilter(
         meets_minimum=MEETS_CHOICES.get(query.get("meets", "")),
-        tie_group=int(tie) if tie.isdigit() and int(tie) in ranking.tie_totals else None,
+        tie_group=tie_group if (tie_group := id_or_none(tie)) in ranking.tie_totals else None,
         state=state if state in ranking.state_counts() else None,
     )
 
@@ -120,11 +121,12 @@ def _render_ranking(
             ],
             "selectable": set(choices) if decide else set(),
             "first_selectable": choices[0] if choices else None,
-            "selected": {int(v) for v in (form["applications"].value() or []) if str(v).isdigit()}
+            "selected": {n for v in (form["applications"].value() or []) if (n := id_or_none(v))}
             if form is not None and form.is_bound
             else set(),
             "form": form if decide else None,
             "ranked_form": (ranked_form or RankedDecisionForm()) if decide else None,
+            "page_errors": ranked_form is not None and bool(ranked_form.errors),
             "open_run": DecisionRun.objects.filter(vacancy=vacancy)
             .exclude(state=DecisionRun.State.DONE)
             .first()
@@ -163,7 +165,7 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
     interview limit and the agreed-scores rule refuse exactly as they do one at a time."""
     user, vacancy = _vacancy(request, pk, "vacancies.decide_applications")
     stage = ScoreStage.SHORTLISTING
-    posted = [int(v) for v in request.POST.getlist("applications") if v.isdigit()]
+    posted = [n for v in request.POST.getlist("applications") if (n := id_or_none(v))]
     # The choices are the vacancy's undecided applications among those posted (a page of
     # the ranking shows some of them): the service checks each again under its row lock.
     choices = list(
@@ -209,20 +211,29 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def ranked_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    """Decide everyone ranked 1 to N in one recorded run (``decision_runs``): the progress
-    page follows it."""
+    """Decide everyone ranked 1 to N in one recorded run (``decision_runs``). The ranking
+    page's form comes here first: a page says how many applications it covers (the same
+    checks as the request) and asks to confirm; confirmed, the run is asked for and its
+    progress page follows it."""
     user, vacancy = _vacancy(request, pk, "vacancies.decide_applications")
     form = RankedDecisionForm(request.POST)
     if form.is_valid():
+        asked = {
+            "vacancy_id": vacancy.pk,
+            "by": user,
+            "action": form.cleaned_data["decision"],
+            "up_to_rank": form.cleaned_data["up_to_rank"],
+            "reason": form.cleaned_data["reason"],
+        }
         try:
-            run = decision_runs.decision_run_request(
-                vacancy_id=vacancy.pk,
-                by=user,
-                action=form.cleaned_data["decision"],
-                up_to_rank=form.cleaned_data["up_to_rank"],
-                reason=form.cleaned_data["reason"],
-                confirm=form.cleaned_data["confirm"],
-            )
+            if request.POST.get("confirm") != "yes":
+                preview = decision_runs.decision_run_preview(**asked)
+                return render(
+                    request,
+                    "recruitment/decision_run_confirm.html",
+                    {"vacancy": vacancy, "preview": preview, "form": form},
+                )
+            run = decision_runs.decision_run_request(**asked, confirm=True)
         except ValidationError as exc:
             form.add_service_errors(exc, {"action": "decision"})
         except ActionForbidden as exc:
@@ -249,8 +260,12 @@ def decision_run(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.has_perm("vacancies.decide_applications", user, run.vacancy):
         raise Http404  # seen only by those who may decide: hidden, not refused
     if request.method == "POST":
-        decision_runs.decision_run_resume(run)
-        messages.success(request, "The decision will carry on from where it stopped.")
+        if decision_runs.decision_run_resume(run):
+            messages.success(request, "The decision will carry on from where it stopped.")
+        elif run.state == DecisionRun.State.DONE:
+            messages.info(request, "This decision has finished: there is nothing to carry on.")
+        else:
+            messages.info(request, "This decision is still running: it needs nothing from you.")
         return redirect("decision-run", pk=run.pk)
     progress = decision_runs.decision_run_progress(run)
     refusals = (

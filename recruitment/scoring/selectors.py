@@ -342,4 +342,4 @@ def score_histories(
 
 
 def _score_value(value: object) -> int | None:
-    return int(str(value)) if str(value).isdigit() else None
+    return int(str(value)) if str(value).isascii() and str(value).isdigit() else None

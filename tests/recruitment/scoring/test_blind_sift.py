@@ -237,12 +237,29 @@ def per_application_channels(user, api, browser, application, vacancy):
     for name, url in {
         "api rows: list": f"/api/v1/applications/?vacancy={vacancy.pk}&page_size=100",
         "api rows: ranking": f"/api/v1/vacancies/{vacancy.pk}/ranking/?stage=shortlisting",
+        "api rows: ranking pages": f"/api/v1/vacancies/{vacancy.pk}/ranked-applications/",
     }.items():
         response = api.get(url)
         seen[name] = (
             response.status_code,
             api_rows(response.json(), application) if response.status_code == 200 else [],
         )
+    # The ranking as a CSV download: its header and the application's row.
+    response = api.get(f"/api/v1/vacancies/{vacancy.pk}/ranked-applications/?format=csv")
+    lines = (
+        b"".join(response.streaming_content).decode().splitlines()
+        if response.status_code == 200
+        else []
+    )
+    seen["csv: ranking"] = (
+        response.status_code,
+        [normal(line, application) for line in lines[:1] if line],
+        sorted(  # the id is the second column
+            normal(line, application).replace(f",{application.pk},", ",ID,", 1)
+            for line in lines
+            if application.reference in line
+        ),
+    )
     return seen
 
 

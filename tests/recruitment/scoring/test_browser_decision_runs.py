@@ -1,6 +1,8 @@
 """Deciding by rank in Chromium, keyboard only, with axe on every page reached: the form on
 the ranking page, and the progress page that follows the run by itself."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,13 +34,25 @@ def test_the_chair_shortlists_the_top_two_by_rank_with_the_keyboard_only(
     keys.scan()
 
     keys.activate(page.get_by_role("button", name="Decide by rank"))  # nothing filled in
+    assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
     expect(summary).to_contain_text("Select shortlist or do not shortlist")
     expect(summary).to_contain_text("Enter the last rank to decide")
+    rank = page.get_by_label("Every undecided application ranked 1 to")
+    expect(rank).to_have_class(re.compile(r"\bgovuk-input\b"))
     keys.choose("by-rank-decision", "shortlist")
-    keys.type_into(page.get_by_label("Every undecided application ranked 1 to"), "2")
-    keys.check(page.get_by_label("Apply this to every application listed"))
+    keys.type_into(rank, "2")
     keys.activate(page.get_by_role("button", name="Decide by rank"))
+
+    # Nothing decided yet: the page says what it covers and asks to confirm.
+    expect(page.locator("h1")).to_have_text("Shortlist 2 applications?")
+    expect(page.locator("#preview")).to_contain_text(
+        "Every undecided application ranked 1 to 2: 2"
+    )
+    expect(page.locator("#preview")).to_contain_text("2 meet them; 0 do not")
+    assert not DecisionRun.objects.exists()
+    keys.activate(page.get_by_role("button", name="Shortlist 2 applications"))
 
     run = DecisionRun.objects.get()
     assert page.url == f"{live_server.url}/staff/decision-runs/{run.pk}/"

@@ -7,10 +7,12 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from recruitment.applications.services import application_shortlist
 from recruitment.models import Application, DecisionRun, DecisionRunItem
 from recruitment.scoring import decision_runs
 from recruitment.scoring.decision_runs import (
@@ -20,7 +22,7 @@ from recruitment.scoring.decision_runs import (
 )
 from recruitment.tasks import advance_decision_run, resume_decision_runs
 from tests.conftest import require
-from tests.support.clients import page_client
+from tests.support.clients import banner, page_client
 from tests.support.factories import ApplicationFactory, agree, set_state, set_vacancy_status
 from tests.support.workers import wait_for
 
@@ -87,39 +89,70 @@ def test_a_worker_that_dies_midway_loses_nothing_and_a_rerun_repeats_nothing(clo
         vacancy_id=closed.pk, by=chair, action="shortlist", up_to_rank=6, confirm=True
     )
 
-    first = decision_run_advance(run.pk, limit=2)  # the worker dies after two
+    first = decision_run_advance(run.pk, chain="line-1", limit=2)  # the worker dies after two
 
     assert (first.done, first.waiting) == (2, 4)
     assert states(apps) == ["shortlisted"] * 2 + ["submitted"] * 4
     assert DecisionRun.objects.get(pk=run.pk).state == "running"
 
-    second = decision_run_advance(run.pk)
-    again = decision_run_advance(run.pk)  # a redelivered message
+    # Another line of tasks (the button pressed, the sweep) takes nothing from a live run...
+    other = decision_run_advance(run.pk, chain="line-2")
+    assert (other.done, other.chain) == (2, None)
+    # ...and the dead worker's message, delivered again, carries on as its own line.
+    second = decision_run_advance(run.pk, chain="line-1")
+    again = decision_run_advance(run.pk, chain="line-1")  # delivered once more
 
     assert (second.done, second.waiting) == (6, 0)
-    assert (again.done, again.refused) == (6, 0)
+    assert (again.done, again.refused, again.chain) == (6, 0, None)
     assert states(apps) == ["shortlisted"] * 6
     assert all(transitions(a) == ["shortlist"] for a in apps)
 
 
-def test_the_interview_limit_refuses_past_it_and_the_run_records_why(closed, chair):
+def test_a_run_that_would_split_a_tie_at_the_interview_limit_is_refused_and_says_what_fits(
+    closed, chair
+):
+    closed.interview_limit = 3
+    closed.interview_limit_reason = "High-volume campaign."
+    closed.save()
+    apps = ranked(closed, [12, 11, 10, 10, 9])  # the tie at 10 would take places 3 and 4
+
+    with pytest.raises(ValidationError) as refused:
+        decision_run_request(
+            vacancy_id=closed.pk, by=chair, action="shortlist", up_to_rank=3, confirm=True
+        )
+
+    assert refused.value.message_dict == {
+        "up_to_rank": [
+            "The interview limit leaves 3 places, and ranks 1 to 3 hold 4 undecided "
+            "applications: a tie would be split. Ranks 1 to 2 fit whole."
+        ]
+    }
+    assert not DecisionRun.objects.exists()
+    assert states(apps) == ["submitted"] * 5
+    # Not shortlisting is not limited.
+    decision_run_request(
+        vacancy_id=closed.pk, by=chair, action="reject", up_to_rank=5, reason="Below the "
+        "standard on the agreed scores.", confirm=True,
+    )  # fmt: skip
+
+
+def test_a_place_taken_by_hand_meanwhile_is_refused_in_the_run_and_recorded(closed, chair):
     closed.interview_limit = 2
     closed.interview_limit_reason = "High-volume campaign."
     closed.save()
-    apps = ranked(closed, [12, 11, 10, 9])
-
+    apps = ranked(closed, [12, 11, 10])
     run = decision_run_request(
-        vacancy_id=closed.pk, by=chair, action="shortlist", up_to_rank=4, confirm=True
+        vacancy_id=closed.pk, by=chair, action="shortlist", up_to_rank=2, confirm=True
     )
+    application_shortlist(application_id=apps[2].pk, by=chair)  # before the worker starts
+
     progress = decision_run_advance(run.pk)
 
-    assert states(apps) == ["shortlisted", "shortlisted", "submitted", "submitted"]
-    assert (progress.done, progress.refused) == (2, 2)
-    refused = DecisionRunItem.objects.filter(run=run, outcome="refused").order_by("position")
-    assert [(i.application_id, i.code) for i in refused] == [
-        (apps[2].pk, "interview_limit_reached"),
-        (apps[3].pk, "interview_limit_reached"),
-    ]
+    assert states(apps) == ["shortlisted", "submitted", "shortlisted"]
+    assert (progress.done, progress.refused) == (1, 1)
+    refused = DecisionRunItem.objects.get(run=run, outcome="refused")
+    assert (refused.application_id, refused.code) == (apps[1].pk, "interview_limit_reached")
+    assert refused.detail == "The interview limit of 2 is reached: 2 shortlisted."
 
 
 def test_not_shortlisting_by_rank_needs_a_reason_and_agreed_scores(closed, chair):
@@ -214,7 +247,7 @@ def test_from_the_ranking_page_the_run_completes_in_process_and_shows_its_progre
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/staff/vacancies/{closed.pk}/ranked-decisions/",
-            {"by-rank-decision": "shortlist", "by-rank-up_to_rank": "2", "by-rank-confirm": "on"},
+            {"by-rank-decision": "shortlist", "by-rank-up_to_rank": "2", "confirm": "yes"},
         )
     run = DecisionRun.objects.get()
 
@@ -235,7 +268,7 @@ def test_the_page_form_names_what_is_missing(closed, chair):
     body = page.content.decode()
     assert page.status_code == 200
     assert "Enter the last rank to decide" in body
-    assert "Confirm that the decision applies to every one listed" in body
+    assert "<title>Error: " in body
     assert not DecisionRun.objects.exists()
 
 
@@ -345,6 +378,12 @@ def test_a_stalled_run_is_offered_to_carry_on_and_the_sweep_queues_only_stalled_
     recent = client.get(url).content.decode()
     assert decision_runs.decision_runs_resume() == []  # still making progress: left alone
     assert "Carry on" not in recent
+    with django_capture_on_commit_callbacks(execute=True):
+        pressed_anyway = client.post(url)  # a live run: nothing is queued
+    assert (
+        banner(pressed_anyway)[-1] == "This decision is still running: it needs nothing from you."
+    )
+    assert states(apps) == ["shortlisted", "submitted", "submitted"]
     assert "1 of 3 applications decided (33%): 1 done, 0 refused, 2 waiting" in recent
 
     DecisionRun.objects.filter(pk=run.pk).update(
@@ -357,9 +396,12 @@ def test_a_stalled_run_is_offered_to_carry_on_and_the_sweep_queues_only_stalled_
         response = client.post(url)
 
     assert response.status_code == 302
+    assert banner(response)[-1] == "The decision will carry on from where it stopped."
     assert states(apps) == ["shortlisted"] * 3
     assert all(transitions(a) == ["shortlist"] for a in apps)
     assert DecisionRun.objects.get(pk=run.pk).state == "done"
+    finished = client.post(url)
+    assert banner(finished)[-1] == "This decision has finished: there is nothing to carry on."
 
 
 def test_the_periodic_sweep_resumes_a_run_whose_worker_was_lost(closed, chair, eager):
@@ -392,8 +434,56 @@ def test_the_task_takes_a_slice_then_queues_the_rest_as_a_task_of_its_own(
         lambda run_id, **kw: calls.append(kw) or decision_run_advance(run_id, **kw),
     )
 
-    advance_decision_run.delay(run.pk)
+    advance_decision_run.delay(run.pk, "line-1")
 
-    assert calls == [{"seconds": 0.0}] * 3
+    # One line of tasks from start to end, each a slice.
+    assert calls == [{"chain": "line-1", "seconds": 0.0}] * 3
     assert states(apps) == ["shortlisted"] * 3
     assert DecisionRun.objects.get(pk=run.pk).state == "done"
+
+
+def test_the_page_shows_what_a_run_covers_and_decides_nothing_until_confirmed(closed, chair):
+    closed.interview_limit = 10
+    closed.interview_limit_reason = "High-volume campaign."
+    closed.save()
+    apps = ranked(closed, [12, 11, 3, 2])  # pass mark 2 for each of three criteria: 6
+    client = page_client(chair)
+    url = f"/staff/vacancies/{closed.pk}/ranked-decisions/"
+
+    page = client.post(url, {"by-rank-decision": "shortlist", "by-rank-up_to_rank": "3"})
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Shortlist 3 applications?" in body
+    assert "Every undecided application ranked 1 to 3: 3" in body
+    assert "2 meet them; 1 does not" in body
+    assert "10 places left before this decision" in body
+    assert "1 of them does not meet the minimum criteria on their agreed scores." in body
+    assert not DecisionRun.objects.exists()
+    assert states(apps) == ["submitted"] * 4
+
+
+def test_the_form_is_offered_only_on_a_closed_vacancy_before_the_sift_is_complete(
+    vacancy, chair
+):
+    page = page_client(chair).get(f"/staff/vacancies/{vacancy.pk}/ranking/shortlisting/")
+    assert "Decide by rank" not in page.content.decode()  # open: nothing to decide yet
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_mode_the_202_says_the_run_finished_in_the_request(
+    vacancy, chair, client_for, eager
+):
+    vacancy = set_vacancy_status(vacancy, "closed")
+    ranked(vacancy, [12, 11])
+
+    response = client_for(chair).post(  # committed, so the task runs in the request
+        f"/api/v1/vacancies/{vacancy.pk}/ranked-decisions/",
+        {"action": "shortlist", "up_to_rank": 2, "confirm": True},
+        format="json",
+    )
+
+    assert response.status_code == 202
+    answer = response.json()
+    assert (answer["state"], answer["done"], answer["waiting"]) == ("done", 2, 0)
+    assert answer["finished_at"] is not None
