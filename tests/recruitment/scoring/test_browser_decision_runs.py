@@ -47,9 +47,7 @@ def test_the_chair_shortlists_the_top_two_by_rank_with_the_keyboard_only(
 
     # Nothing decided yet: the page says what it covers and asks to confirm.
     expect(page.locator("h1")).to_have_text("Shortlist 2 applications?")
-    expect(page.locator("#preview")).to_contain_text(
-        "Every undecided application ranked 1 to 2: 2"
-    )
+    expect(page.locator("#preview")).to_contain_text("Every undecided application ranked 1 to 2: 2")
     expect(page.locator("#preview")).to_contain_text("2 meet them; 0 do not")
     assert not DecisionRun.objects.exists()
     keys.activate(page.get_by_role("button", name="Shortlist 2 applications"))

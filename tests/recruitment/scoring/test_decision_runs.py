@@ -463,9 +463,7 @@ def test_the_page_shows_what_a_run_covers_and_decides_nothing_until_confirmed(cl
     assert states(apps) == ["submitted"] * 4
 
 
-def test_the_form_is_offered_only_on_a_closed_vacancy_before_the_sift_is_complete(
-    vacancy, chair
-):
+def test_the_form_is_offered_only_on_a_closed_vacancy_before_the_sift_is_complete(vacancy, chair):
     page = page_client(chair).get(f"/staff/vacancies/{vacancy.pk}/ranking/shortlisting/")
     assert "Decide by rank" not in page.content.decode()  # open: nothing to decide yet
 
