@@ -372,7 +372,7 @@ class RankedDecisionForm(GovForm):
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason",
+        label="Reason for not shortlisting them",
         help_text="Needed to not shortlist. Recorded in each application's history.",
     )
 

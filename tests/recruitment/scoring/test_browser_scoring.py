@@ -150,7 +150,7 @@ def test_the_chair_moderates_and_shortlists_in_bulk_with_the_keyboard_only(
     keys.check(page.get_by_label(f"Select {strong.reference}"))
     keys.check(page.get_by_label(f"Select {guaranteed.reference}"))
     keys.choose("decision", "reject")
-    keys.type_into(page.get_by_label("Reason"), "Not taking anyone forward.")
+    keys.type_into(page.get_by_label("Reason", exact=True), "Not taking anyone forward.")
     keys.activate(page.get_by_role("button", name="Apply to the selected applications"))
 
     expect(page.locator(".govuk-notification-banner")).to_contain_text(

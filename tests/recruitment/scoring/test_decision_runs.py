@@ -282,8 +282,11 @@ def test_two_workers_on_one_run_take_each_item_once_in_ranking_order(vacancy, ch
     vacancy.save()
     apps = ranked(vacancy, [12, 11, 10, 9, 8, 7, 6, 5])
     run = decision_run_request(
-        vacancy_id=vacancy.pk, by=chair, action="shortlist", up_to_rank=8, confirm=True
+        vacancy_id=vacancy.pk, by=chair, action="shortlist", up_to_rank=5, confirm=True
     )
+    # One place taken by hand (the lowest ranked) before the workers start: the run has
+    # four places for its five.
+    application_shortlist(application_id=apps[7].pk, by=chair)
     barrier = threading.Barrier(2)
     errors = []
 
@@ -303,11 +306,11 @@ def test_two_workers_on_one_run_take_each_item_once_in_ranking_order(vacancy, ch
         thread.join(timeout=60)
 
     assert errors == []
-    # The five places went to the five best-ranked, each shortlisted once.
-    assert states(apps) == ["shortlisted"] * 5 + ["submitted"] * 3
-    assert all(transitions(a) == ["shortlist"] for a in apps[:5])
+    # The four places left went to the four best-ranked, each shortlisted once.
+    assert states(apps) == ["shortlisted"] * 4 + ["submitted"] * 3 + ["shortlisted"]
+    assert all(transitions(a) == ["shortlist"] for a in apps[:4])
     progress = decision_run_progress(DecisionRun.objects.get(pk=run.pk))
-    assert (progress.done, progress.refused, progress.run.state) == (5, 3, "done")
+    assert (progress.done, progress.refused, progress.run.state) == (4, 1, "done")
 
 
 @pytest.mark.redis
@@ -325,7 +328,7 @@ def test_a_worker_killed_midway_loses_nothing_and_the_next_finishes_the_run(
     monkeypatch.setattr(
         decision_runs,
         "_queue",
-        lambda run_id: advance_decision_run.apply_async((run_id,), queue=workers.queue),
+        lambda run_id: advance_decision_run.apply_async((run_id, "line-1"), queue=workers.queue),
     )
     run = decision_run_request(
         vacancy_id=vacancy.pk, by=chair, action="shortlist", up_to_rank=150, confirm=True
