@@ -3,18 +3,21 @@
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
+from knox.settings import knox_settings
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import second_factor, services, throttle
 from accounts.lockout import LoginLockedOut, token_issued
-from accounts.models import STAFF_ROLES, Role, User
-from accounts.services import user_create
+from accounts.models import STAFF_ROLES, User
 from kernel.api import JSONInput, acting_user
 from kernel.errors import ActionForbidden
 
@@ -39,42 +42,122 @@ class RegisterInput(JSONInput):
 
 
 class RegisterView(APIView):
-    """Create a candidate account. Staff accounts are made with `manage.py add_user`."""
+    """Create a candidate account (its address unconfirmed: a link to confirm it is sent, or,
+    if another account has confirmed the address, a note to its owner; the answer is the
+    same). Throttled per client. Staff accounts are invited by HR."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
 
     @extend_schema(request=RegisterInput, responses={201: UserOutput})
     def post(self, request: Request) -> Response:
+        if wait := throttle.attempt(request, "register"):
+            raise throttle.TooManyAttempts(wait)
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_create(**data.validated_data, role=Role.CANDIDATE)
+        user = services.candidate_register(**data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class PasswordResetInput(JSONInput):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetView(APIView):
+    """Ask for a link to reset a forgotten password: 202 with the same words whether or not
+    the address has an account. Throttled per client."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        request=PasswordResetInput,
+        responses={
+            202: inline_serializer("PasswordResetOutput", {"detail": serializers.CharField()})
+        },
+    )
+    def post(self, request: Request) -> Response:
+        if wait := throttle.attempt(request, "reset"):
+            raise throttle.TooManyAttempts(wait)
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response(
+            {"detail": "If this is the email address of an account, we have sent a link to it "
+                       "to reset the password."},
+            status=status.HTTP_202_ACCEPTED,
+        )  # fmt: skip
 
 
 class TokenInput(JSONInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.RegexField(
+        r"^\d{6}\Z",
+        required=False,
+        help_text="Staff with a second factor (required in production): the 6-digit code "
+        "their authenticator app shows now.",
+    )
 
 
 class TokenView(APIView):
+    """A new API token for a username and password: stored as a digest, it expires after
+    ``API_TOKEN_DAYS`` (``expiry``) and ends with ``/auth/logout/``."""
+
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
 
     @extend_schema(
         request=TokenInput,
-        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenOutput",
+                {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
+            )
+        },
     )
     def post(self, request: Request) -> Response:
-        TokenInput(data=request.data).is_valid(raise_exception=True)
-        data = AuthTokenSerializer(data=request.data, context={"request": request})
+        given = TokenInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        credentials = {k: given.validated_data[k] for k in ("username", "password")}
+        data = AuthTokenSerializer(data=credentials, context={"request": request})
         # django-axes marks the request when this (username, IP) is locked out: 429, not 400.
         if not data.is_valid() and getattr(request, "axes_locked_out", False):
             raise LoginLockedOut(request, data.initial_data)
         data.is_valid(raise_exception=True)
-        token_issued(request, data.validated_data["user"])  # clears the failed attempts
-        token, _ = Token.objects.get_or_create(user=data.validated_data["user"])
-        return Response({"token": token.key})
+        user = data.validated_data["user"]
+        if settings.STAFF_SECOND_FACTOR and user.is_recruitment_staff:
+            device = second_factor.confirmed_device(user)
+            if device is None:
+                raise ActionForbidden(
+                    "Set up your second factor on the web first (sign in at /accounts/login/)."
+                )
+            code = given.validated_data.get("otp")
+            if code is None or not device.verify_token(code):
+                raise ValidationError(
+                    {"otp": ["Enter the 6-digit code your authenticator app shows now."]}
+                )
+        token_issued(request, user)  # clears the failed attempts
+        instance, token = AuthToken.objects.create(user, expiry=knox_settings.TOKEN_TTL)
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+class LogoutView(APIView):
+    """Revoke the token this request was made with (204). ``/auth/logout-all/`` revokes
+    every token of the caller's."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        AuthToken.objects.filter(user=acting_user(request)).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

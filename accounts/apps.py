@@ -7,3 +7,18 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import permissions  # noqa: F401  (registers the rules)
+        from accounts.models import User
+        from kernel import audit
+
+        # Who changed a person's role, access, name or address, and when (never passwords).
+        audit.register(
+            User,
+            include_fields=[
+                "role",
+                "is_active",
+                "full_name",
+                "email",
+                "email_confirmed_at",
+                "sso_subject",
+            ],
+        )

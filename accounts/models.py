@@ -22,12 +22,24 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=200)
     email = models.EmailField(max_length=254)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CANDIDATE)
+    #: When the person showed they receive mail at ``email`` (the link sent on registering,
+    #: a password reset, a staff invitation, or single sign-on). Messages go only to a
+    #: confirmed address, and only one account may have confirmed an address: registering
+    #: with an address in use makes an account that can never confirm it, so the answer to
+    #: registering never says whether an address has an account.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: The identity provider's ``sub`` for a staff member who signs in with single sign-on.
+    sso_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
 
     REQUIRED_FIELDS = ["email", "full_name"]
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(email_confirmed_at__isnull=False),
+                name="accounts_user_confirmed_email_ci_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -50,3 +62,7 @@ class User(AbstractUser):
     @property
     def is_recruitment_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None

@@ -26,3 +26,5 @@ def is_candidate(user: object) -> bool:
 
 
 rules.add_perm("accounts.list_staff", is_hr | is_hiring_manager_role)
+#: Staff accounts: invite, change role, deactivate, reset a second factor (HR).
+rules.add_perm("accounts.manage_staff", is_hr)

@@ -1,36 +1,278 @@
-"""Writes on user accounts: one function per action."""
+"""Writes on user accounts: one function per action, each in a transaction with its audit
+row (django-auditlog, ``accounts.apps``) and its messages queued on commit.
+
+Registering never says whether an address already has an account: anyone may register with
+any address, and the account starts unconfirmed. The address's owner is sent either a link
+to confirm it or, when another account has confirmed it already, a note that someone tried
+to register with it. Only one account can confirm an address, and messages about
+applications go only to a confirmed one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
-from accounts.models import Role, User
+from accounts import tasks
+from accounts.models import STAFF_ROLES, Role, User
+from accounts.tokens import confirmation_links, password_links
+from kernel.audit import acting_as
+from kernel.errors import ActionForbidden, DomainError
 from kernel.text import single_line_errors
+
+logger = logging.getLogger(__name__)
+
+ADDRESS_TAKEN = (
+    "This email address is already confirmed on another account. Sign in to that account, "
+    "or reset its password."
+)
+
+
+def message_on_commit(user_id: int, kind: str) -> None:
+    transaction.on_commit(lambda: tasks.send_account_message.delay(user_id, kind))
+
+
+def confirmed_elsewhere(email: str, *, but: int | None = None) -> bool:
+    """Whether an account (other than ``but``) has confirmed ``email``."""
+    confirmed = User.objects.filter(email__iexact=email, email_confirmed_at__isnull=False)
+    if but is not None:
+        confirmed = confirmed.exclude(pk=but)
+    return confirmed.exists()
 
 
 def user_create(
-    *, username: str, email: str, password: str, full_name: str, role: str = Role.CANDIDATE
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    full_name: str,
+    role: str = Role.CANDIDATE,
+    email_confirmed: bool = False,
 ) -> User:
-    """Create a user after checking the password against Django's validators.
+    """Create a user after checking the password against Django's validators (None: no
+    usable password, as for an invited or single sign-on account).
 
-    Raises ``ValidationError`` with a field dict (username, email, password, role)."""
+    Raises ``ValidationError`` with a field dict (username, email, password, role). An address
+    in use is not an error (see the module): it is refused only as confirmed."""
     # A name goes into e-mail headers ("To: Full Name <address>") and pages: one line.
     errors: dict[str, list[str]] = single_line_errors(full_name=full_name)
     if role not in Role.values:
         errors["role"] = [f"Unknown role {role!r}: one of {', '.join(Role.values)}."]
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = ["A user with that username already exists."]
-    if email and User.objects.filter(email__iexact=email).exists():
-        errors["email"] = ["A user with that e-mail address already exists."]
-    candidate = User(username=username, email=email, full_name=full_name, role=role)
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    if email_confirmed and email and confirmed_elsewhere(email):
+        errors["email"] = [ADDRESS_TAKEN]
+    user = User(username=username, email=email, full_name=full_name, role=role)
+    if password is not None:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        candidate.set_password(password)
-        candidate.full_clean(exclude=["password"])
-        candidate.save()
-    return candidate
+        user.set_password(password)
+        if email_confirmed and email:
+            user.email_confirmed_at = timezone.now()
+        user.full_clean(exclude=["password"])
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:  # the same username or address, at the same moment
+            raise ValidationError(
+                {"username": ["A user with that username already exists."]}
+            ) from exc
+    return user
+
+
+def candidate_register(*, username: str, email: str, password: str, full_name: str) -> User:
+    """A candidate's own account (unconfirmed). Its address is sent a link to confirm it, or,
+    if another account has confirmed that address, a note saying so to its owner: the
+    answer here is the same either way."""
+    with transaction.atomic():
+        user = user_create(username=username, email=email, password=password, full_name=full_name)
+        taken = User.objects.filter(email__iexact=email, email_confirmed_at__isnull=False).first()
+        if taken is not None:
+            message_on_commit(taken.pk, "email_in_use")
+        else:
+            message_on_commit(user.pk, "confirm_email")
+    logger.info("candidate account %s registered", user.pk)
+    return user
+
+
+def email_confirmation_resend(*, user: User) -> bool:
+    """Send the confirmation link again. False (nothing sent) when the account's address is
+    confirmed already, here or on another account."""
+    if user.email_confirmed or confirmed_elsewhere(user.email, but=user.pk):
+        return False
+    message_on_commit(user.pk, "confirm_email")
+    return True
+
+
+def email_confirm(*, user: User, token: str) -> User:
+    """Confirm the account's address with the link's token (409 ``invalid_transition`` for a
+    link that is used, old or wrong; 400 when another account has confirmed the address)."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.email_confirmed:
+            return locked
+        if not confirmation_links.check_token(locked, token):
+            raise DomainError(
+                "invalid_transition", "This link has expired or has been used already."
+            )
+        if confirmed_elsewhere(locked.email, but=locked.pk):
+            raise ValidationError({"email": [ADDRESS_TAKEN]})
+        locked.email_confirmed_at = timezone.now()
+        with acting_as(locked):
+            locked.save(update_fields=["email_confirmed_at"])
+    logger.info("user %s confirmed their email address", locked.pk)
+    return locked
+
+
+def password_reset_request(*, email: str) -> None:
+    """Send a reset link to the account that has confirmed ``email``, else to each active
+    account that uses it unconfirmed; nothing when none does. The caller answers the same
+    whatever happened."""
+    users = User.objects.filter(email__iexact=email, is_active=True)
+    confirmed = [u for u in users if u.email_confirmed]
+    for user in confirmed or list(users):
+        message_on_commit(user.pk, "password_reset")
+
+
+def password_set(*, user: User, token: str, password: str) -> User:
+    """Set a password with a reset or invitation link's token: the link then stops working,
+    and the address is confirmed (the link reached it) unless another account has it."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active or not password_links.check_token(locked, token):
+            raise DomainError(
+                "invalid_transition", "This link has expired or has been used already."
+            )
+        try:
+            validate_password(password, user=locked)
+        except ValidationError as exc:
+            raise ValidationError({"password": list(exc.messages)}) from exc
+        locked.set_password(password)
+        fields = ["password"]
+        if not locked.email_confirmed and not confirmed_elsewhere(locked.email, but=locked.pk):
+            locked.email_confirmed_at = timezone.now()
+            fields.append("email_confirmed_at")
+        with acting_as(locked):
+            locked.save(update_fields=fields)
+        AuthToken.objects.filter(user=locked).delete()  # a new password ends old tokens
+    logger.info("user %s set a password from an e-mailed link", locked.pk)
+    return locked
+
+
+# --- Staff, managed by HR ---------------------------------------------------------------------
+
+
+def _hr_only(by: User) -> None:
+    if not by.is_hr:
+        raise ActionForbidden("Only HR manages staff accounts.")
+
+
+def _staff_member(user_id: Any) -> User:
+    """A staff account, locked (404 for anything else: candidates are not managed here)."""
+    user = User.objects.select_for_update().filter(pk=user_id, role__in=STAFF_ROLES).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def staff_invite(*, by: User, full_name: str, email: str, role: str) -> User:
+    """A staff account for ``email`` with no password: the invitation e-mail's one-time link
+    sets one (or, with single sign-on, they sign in with their organisation account). The
+    username is the address."""
+    _hr_only(by)
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": ["Choose panel member, hiring manager or HR."]})
+    with transaction.atomic(), acting_as(by):
+        if confirmed_elsewhere(email):
+            raise ValidationError({"email": ["This email address already has an account."]})
+        user = user_create(
+            username=email.lower(), email=email, password=None, full_name=full_name, role=role
+        )
+        message_on_commit(user.pk, "invitation")
+    logger.info("staff account %s invited as %s by user %s", user.pk, role, by.pk)
+    return user
+
+
+def staff_invitation_resend(*, by: User, user_id: Any) -> User:
+    _hr_only(by)
+    with transaction.atomic():
+        user = _staff_member(user_id)
+        if user.has_usable_password() or not user.is_active:
+            raise DomainError(
+                "invalid_transition", "Only an active account that has not been set up yet."
+            )
+        message_on_commit(user.pk, "invitation")
+    return user
+
+
+def staff_role_set(*, by: User, user_id: Any, role: str) -> User:
+    _hr_only(by)
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": ["Choose panel member, hiring manager or HR."]})
+    with transaction.atomic(), acting_as(by):
+        user = _staff_member(user_id)
+        if user.pk == by.pk:
+            raise DomainError(
+                "invalid_transition", "You cannot change your own role: ask another HR user."
+            )
+        if user.role != role:
+            user.role = role
+            user.save(update_fields=["role"])
+    logger.info("staff account %s made %s by user %s", user.pk, role, by.pk)
+    return user
+
+
+def staff_deactivate(*, by: User, user_id: Any) -> User:
+    """End a staff member's access at once: no sign-in, their sessions no longer count
+    (Django reads an inactive user as signed out) and their API tokens are deleted."""
+    _hr_only(by)
+    with transaction.atomic(), acting_as(by):
+        user = _staff_member(user_id)
+        if user.pk == by.pk:
+            raise DomainError(
+                "invalid_transition", "You cannot deactivate your own account: ask another HR user."
+            )
+        if not user.is_active:
+            raise DomainError("invalid_transition", "This account is already deactivated.")
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        AuthToken.objects.filter(user=user).delete()
+    logger.info("staff account %s deactivated by user %s", user.pk, by.pk)
+    return user
+
+
+def staff_reactivate(*, by: User, user_id: Any) -> User:
+    _hr_only(by)
+    with transaction.atomic(), acting_as(by):
+        user = _staff_member(user_id)
+        if user.is_active:
+            raise DomainError("invalid_transition", "This account is active already.")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    logger.info("staff account %s reactivated by user %s", user.pk, by.pk)
+    return user
+
+
+def second_factor_reset(*, by: User, user_id: Any) -> User:
+    """Forget a staff member's authenticator (a lost phone): they set up a new one when they
+    next sign in with their password."""
+    _hr_only(by)
+    with transaction.atomic(), acting_as(by):
+        user = _staff_member(user_id)
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        if not removed:
+            raise DomainError("invalid_transition", "This account has no second factor set up.")
+    logger.info("second factor of staff account %s reset by user %s", user.pk, by.pk)
+    return user

@@ -54,6 +54,12 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# --- Accounts ---------------------------------------------------------------------------------
+
+#: Staff with a local password use a second factor (README "Signing in"); STAFF_SECOND_FACTOR
+#: can turn it off only where single sign-on is the only way in.
+STAFF_SECOND_FACTOR = env.bool("STAFF_SECOND_FACTOR", default=True)
+
 # --- Logging ----------------------------------------------------------------------------------
 
 #: One JSON object a line on stdout unless DJANGO_LOG_FORMAT=plain (config/logs.py).

@@ -36,7 +36,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "crispy_forms",
     "crispy_forms_gds",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "config.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -129,6 +133,15 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+#: Argon2 (argon2-cffi), as Django recommends: memory-hard, so a stolen table is slow to
+#: attack on GPUs. A hash made with an older hasher below still checks, and is made again
+#: with Argon2 the next time its owner signs in (docs/benchmarks.md has the cost).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -138,6 +151,41 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+#: What anyone may ask without an account, per client IP an hour (accounts/throttle.py):
+#: registering, and asking for a password reset or a new confirmation link.
+REGISTRATION_LIMIT = env.int("REGISTRATION_LIMIT", default=10)
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+
+#: Staff who sign in with a password (not single sign-on) set up and use a second factor
+#: (TOTP, django-otp) before they reach any page or API answer: required by
+#: ``config.production``, off in the embedded mode so the demo logins work as they are.
+STAFF_SECOND_FACTOR = env.bool("STAFF_SECOND_FACTOR", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Recruitment service")
+
+# --- Staff single sign-on (OpenID Connect; accounts/oidc.py; README "Single sign-on") -------
+
+#: Off unless set: staff then sign in with their organisation's identity provider (Microsoft
+#: Entra ID, Google Workspace, any certified OpenID provider). The provider's endpoints and
+#: keys come from its discovery document at ``OIDC_ISSUER``.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+#: The claim that carries the person's roles or groups (a list or one string), and which of
+#: its values gives which role here: "hr=Recruitment HR,hiring_manager=Hiring managers,…".
+#: Someone whose claim gives no role is refused.
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="roles")
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_CREATE_USER = True
+OIDC_STORE_ID_TOKEN = False
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+#: Inert unless OIDC_ENABLED: it answers only the sign-on callback.
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.StaffOIDCBackend"]
 
 # --- Security -------------------------------------------------------------------------------
 # What holds in every mode. The HTTPS-only settings (secure cookies, HSTS, the redirect, the
@@ -316,6 +364,15 @@ REST_FRAMEWORK = {
         "kernel.api_renderers.BrowsableAPIRendererWithInlineStyles",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+#: API tokens (django-rest-knox): stored as SHA-512 digests, never as given; each expires
+#: ``API_TOKEN_DAYS`` after it was issued; signing out of the API revokes it, and
+#: deactivating an account revokes all of its tokens at once.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from accounts import oidc
+from accounts import staff_views as people_views
 from accounts import views as accounts_views
 from adjustments import views as adjustment_views
 from adjustments.api import (
@@ -45,6 +47,13 @@ feature_router.register("applications", ApplicationAdjustmentsViewSet, basename=
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="register"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    path(
+        "auth/password-reset/",
+        accounts_api.PasswordResetView.as_view(),
+        name="password-reset-request",
+    ),
+    path("auth/logout/", accounts_api.LogoutView.as_view(), name="token-logout"),
+    path("auth/logout-all/", accounts_api.LogoutAllView.as_view(), name="token-logout-all"),
     path("auth/me/", accounts_api.MeView.as_view(), name="me"),
     path("auth/me/data/", SubjectAccessView.as_view(), name="my-data"),
     path("users/", accounts_api.StaffUserList.as_view(), name="users"),
@@ -114,6 +123,10 @@ candidate_pages: list[URLPattern | URLResolver] = [
 ]
 
 staff_pages: list[URLPattern | URLResolver] = [
+    path("people/", people_views.people, name="people"),
+    path("people/invite/", people_views.invite, name="invite"),
+    path("people/<int:pk>/", people_views.person, name="person"),
+    path("people/<int:pk>/<slug:action>/", people_views.person_action, name="person-action"),
     path("vacancies/", vacancy_views.staff_vacancy_list, name="staff-vacancies"),
     path("vacancies/new/", vacancy_views.staff_vacancy_create, name="staff-vacancy-create"),
     path("vacancies/<int:pk>/", vacancy_views.staff_vacancy_detail, name="staff-vacancy"),
@@ -198,6 +211,30 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", accounts_views.register, name="register-page"),
+    path(
+        "accounts/confirm-email/resend/",
+        accounts_views.resend_confirmation,
+        name="resend-confirmation",
+    ),
+    path(
+        "accounts/confirm-email/<str:uidb64>/<str:token>/",
+        accounts_views.confirm_email,
+        name="confirm-email",
+    ),
+    path("accounts/password-reset/", accounts_views.password_reset, name="password-reset"),
+    path(
+        "accounts/reset/<str:uidb64>/<str:token>/",
+        accounts_views.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/invitation/<str:uidb64>/<str:token>/",
+        accounts_views.accept_invitation,
+        name="accept-invitation",
+    ),
+    path("accounts/two-factor/", accounts_views.two_factor, name="two-factor"),
+    path("oidc/start/", oidc.SignOnStart.as_view(), name="sso-start"),
+    path("oidc/callback/", oidc.SignOnCallback.as_view(), name="oidc_authentication_callback"),
     path("", include(candidate_pages)),
     path("staff/", include(staff_pages)),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

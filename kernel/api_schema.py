@@ -26,9 +26,14 @@ from rest_framework import permissions
 from kernel.errors import DomainError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-#: Operations that check a password, so the sign-in lockout (django-axes, accounts/lockout.py)
-#: can answer 429 ``too_many_attempts`` though the view has no DRF throttle.
-SIGN_IN_OPERATIONS = {"v1_auth_token_create"}
+#: Operations throttled outside DRF, so they can answer 429 ``too_many_attempts`` though the
+#: view has no DRF throttle: the sign-in lockout (django-axes, accounts/lockout.py) and what
+#: anyone may ask without an account (accounts/throttle.py).
+SIGN_IN_OPERATIONS = {
+    "v1_auth_token_create",
+    "v1_auth_register_create",
+    "v1_auth_password_reset_create",
+}
 CSV = "text/csv"
 
 

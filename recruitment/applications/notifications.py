@@ -72,6 +72,15 @@ def notify(application_id: Any, kind: str) -> bool:
         )
         if application is None or application.candidate is None:
             return False  # erased or gone: nothing to tell
+        if not application.candidate.email_confirmed:
+            # The address was never shown to be theirs (it may be someone else's): their
+            # application page says the same; nothing is recorded as sent.
+            logger.info(
+                "notification %s for application %s not sent: address not confirmed",
+                kind,
+                application_id,
+            )
+            return False
         _, created = Notification.objects.get_or_create(application=application, kind=kind)
         if not created:
             return False

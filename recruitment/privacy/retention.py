@@ -215,7 +215,14 @@ def erase_candidate_accounts(user_ids: list[int], *, now: datetime | None = None
             .values_list("pk", flat=True)
         )
         # Their API tokens go with them; their sessions end as the user no longer exists.
-        User.objects.filter(pk__in=due).delete()
+        # The audit log's copies of their name and address go too, and the deletion itself
+        # leaves no copy.
+        with unlogged():
+            LogEntry.objects.filter(
+                content_type_id=_content_type_ids(User)[0],
+                object_pk__in=[str(pk) for pk in due],
+            ).delete()
+            User.objects.filter(pk__in=due).delete()
     if due:
         logger.info("deleted %d candidate accounts after the retention period", len(due))
     return due

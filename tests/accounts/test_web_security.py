@@ -16,7 +16,7 @@ from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.test import Client, RequestFactory, override_settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -147,7 +147,7 @@ def test_five_wrong_passwords_lock_the_token_endpoint_with_the_error_envelope(am
         "Try again in 15 minutes.",
     }
     assert 890 <= int(response["Retry-After"]) <= 900
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
     assert Session.objects.count() == 0
 
 
@@ -562,3 +562,12 @@ def test_the_pages_keep_to_the_policy_and_govuk_frontend_still_starts(page, live
     seen["/api/docs/ rendered"] = check("/api/docs/")
 
     assert {path: found for path, found in seen.items() if found} == {}
+
+
+def test_production_asks_staff_with_a_password_for_a_second_factor(production):
+    from config import settings as embedded
+
+    assert production.STAFF_SECOND_FACTOR is True
+    assert embedded.STAFF_SECOND_FACTOR is False  # the demo logins work as they are
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert production.OIDC_ENABLED is False  # until configured

@@ -25,7 +25,7 @@ VACANCIES = 3
 SETUP = """
 from datetime import timedelta
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from accounts.models import Role, User
 from vacancies import services
 from vacancies.services import CriterionInput, VacancyInput
@@ -38,20 +38,20 @@ for n in range(%d):
         closing_date=timezone.now() + timedelta(days=5), hiring_manager=hr, panel=[],
         criteria=[CriterionInput(kind="essential", text="C")]))
     vacancies.append(services.vacancy_publish(vacancy_id=vacancy.pk, by=hr))
-tokens = [Token.objects.create(user=User.objects.create_user(
-    f"c{i}", f"c{i}@example.org", "x", role=Role.CANDIDATE, full_name=f"C {i}")).key
+users = [User.objects.create_user(
+    f"c{i}", f"c{i}@example.org", "x", role=Role.CANDIDATE, full_name=f"C {i}")
     for i in range(%d)]
+tokens = [[AuthToken.objects.create(u)[1], u.pk] for u in users]
 print(json.dumps({"vacancies": [[v.pk, v.criteria.get().pk] for v in vacancies],
                   "tokens": tokens}))
 """
 
 
 MINE = """
-from rest_framework.authtoken.models import Token
 from recruitment.models import Application
-print(json.dumps({t.key: list(Application.objects.filter(candidate=t.user)
-                              .values_list("pk", flat=True))
-                  for t in Token.objects.all()}))
+print(json.dumps({str(t.user_id): list(Application.objects.filter(candidate=t.user)
+                                       .values_list("pk", flat=True))
+                  for t in AuthToken.objects.all()}))
 """
 
 
@@ -107,7 +107,8 @@ def test_a_burst_of_simultaneous_submissions_on_the_embedded_default_all_succeed
         barrier = threading.Barrier(CANDIDATES)
         statuses: list[int] = []
 
-        def submit(token):
+        def submit(token_and_user):
+            token = token_and_user[0]
             barrier.wait()
             for vacancy, criterion in made["vacancies"]:
                 body = json.dumps(
@@ -143,9 +144,10 @@ def test_a_burst_of_simultaneous_submissions_on_the_embedded_default_all_succeed
         barrier = threading.Barrier(CANDIDATES)
         asked: list[int] = []
 
-        def ask(token):
+        def ask(token_and_user):
+            token, user = token_and_user
             barrier.wait()
-            for application in mine[token]:
+            for application in mine[str(user)]:
                 request = urllib.request.Request(
                     f"http://127.0.0.1:{port}/api/v1/applications/{application}/adjustments/",
                     data=json.dumps(

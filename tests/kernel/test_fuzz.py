@@ -18,7 +18,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -113,7 +113,7 @@ def identities(db):
         ApplicationFactory(
             vacancy=vacancy, candidate=user if role == Role.CANDIDATE else UserFactory()
         )
-        headers.append({"Authorization": f"Token {Token.objects.create(user=user).key}"})
+        headers.append({"Authorization": f"Token {AuthToken.objects.create(user)[1]}"})
     return headers
 
 

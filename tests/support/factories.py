@@ -32,6 +32,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Faker("name", locale="en_GB")
     role = Role.CANDIDATE
     password = factory.django.Password(PASSWORD)
+    #: Confirmed, as most accounts are: the messages go to it (``email_confirmed_at=None``
+    #: for one that is not).
+    email_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class VacancyFactory(factory.django.DjangoModelFactory):

@@ -69,6 +69,8 @@ def test_a_new_candidate_finds_a_job_and_applies_with_the_keyboard_only(
     keys.type_into(page.get_by_label("Username"), "amara")
     keys.type_into(page.get_by_label("Password"), "a-long-unusual-passphrase")
     keys.activate(page.get_by_role("button", name="Create account"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    keys.activate(page.get_by_role("link", name="Continue"))
 
     # Statement and evidence
     expect(page.get_by_role("heading", level=1)).to_have_text("Your statement and evidence")

@@ -47,8 +47,9 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django_fsm_log.models import StateLog
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from adjustments import services as adjustment_services
@@ -82,7 +83,7 @@ from vacancies.models import Vacancy
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("anon", "cand", "other", "outs", "panel", "chair", "hr")
-FINGERPRINTED_APPS = ("accounts", "vacancies", "recruitment", "adjustments")
+FINGERPRINTED_APPS = ("accounts", "vacancies", "recruitment", "adjustments", "otp_totp")
 
 LOGIN, DONE, KEPT = "login", "done", "kept"
 #: An API answer of 200 that changed nothing (a bulk decision whose every item was refused).
@@ -201,6 +202,33 @@ def scored(w):
     """The vacancy closed; agreed scores for every criterion: a decision on merit is open."""
     closed(w)
     agree(w.application, [1, 1, 1], by=w.users["chair"])
+
+
+def deactivated(name):
+    def setup(w):
+        type(w.users[name]).objects.filter(pk=w.users[name].pk).update(is_active=False)
+
+    return setup
+
+
+def not_set_up(name):
+    """Invited: no password set yet."""
+
+    def setup(w):
+        type(w.users[name]).objects.filter(pk=w.users[name].pk).update(password="!")
+
+    return setup
+
+
+def second_factor(name):
+    def setup(w):
+        TOTPDevice.objects.create(user=w.users[name], name="app", confirmed=True)
+
+    return setup
+
+
+def invited(w, user):
+    return apps.get_model("accounts", "User").objects.filter(email="nia@council.example").exists()
 
 
 def run_requested(w):
@@ -364,7 +392,7 @@ def registered(w, user):
 
 
 def token_issued(w, user):
-    return Token.objects.filter(user=w.users["cand"]).exists()
+    return AuthToken.objects.filter(user=w.users["cand"]).exists()
 
 
 def held(name, value):
@@ -446,6 +474,13 @@ API_ROWS = [
         200, 200, 200, 200, 200, 200, 200, changes=False, ignore=("accounts.User.last_login",),
         body=lambda w: {"username": w.users["cand"].username, "password": PASSWORD},
         effect=token_issued),
+    api("POST /api/v1/auth/logout/", lambda w: "/api/v1/auth/logout/",
+        401, 204, 204, 204, 204, 204, 204, changes=False),
+    api("POST /api/v1/auth/logout-all/", lambda w: "/api/v1/auth/logout-all/",
+        401, 204, 204, 204, 204, 204, 204, changes=False),
+    api("POST /api/v1/auth/password-reset/", lambda w: "/api/v1/auth/password-reset/",
+        202, 202, 202, 202, 202, 202, 202, changes=False,
+        body=lambda w: {"email": w.users["cand"].email}),
     api("GET /api/v1/auth/me/", lambda w: "/api/v1/auth/me/", *EVERYONE_SIGNED_IN),
     api("GET /api/v1/auth/me/data/", lambda w: "/api/v1/auth/me/data/", *EVERYONE_SIGNED_IN),
     api("GET /api/v1/users/", lambda w: "/api/v1/users/",
@@ -746,7 +781,7 @@ def apply_drafts(w):
 PAGE_ROWS = [
     # ---------------------------------------------------------------- anon cand other outs panel chair hr
     page("register-page", lambda w: "/accounts/register/",
-         DONE, DONE, DONE, DONE, DONE, DONE, DONE, effect=registered,
+         200, 200, 200, 200, 200, 200, 200, effect=registered,
          body=lambda w: {"full_name": "New Comer", "email": "new@example.org",
                          "username": "newcomer", "password": "a-long-passphrase-2031"}),
     page("apply check", lambda w: f"/jobs/{w.vacancy.pk}/apply/check/",
@@ -882,6 +917,31 @@ PAGE_ROWS = [
                          "confirm": "yes"}),
     page("decision-run", lambda w: f"/staff/decision-runs/{w.run.pk}/",
          LOGIN, 403, 403, 404, 404, KEPT, KEPT, setup=run_requested, note="carry on"),
+    page("invite", lambda w: "/staff/people/invite/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, effect=invited,
+         body=lambda w: {"full_name": "Nia Jones", "email": "nia@council.example",
+                         "role": "panel_member"}),
+    page("person-action role", lambda w: f"/staff/people/{w.users['panel'].pk}/role/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, body=lambda w: {"role": "hiring_manager"},
+         effect=lambda w, user: w.users["panel"].__class__.objects.get(
+             pk=w.users["panel"].pk).role == "hiring_manager"),
+    page("person-action deactivate",
+         lambda w: f"/staff/people/{w.users['panel'].pk}/deactivate/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, body=lambda w: {"confirm": "yes"},
+         effect=lambda w, user: not w.users["panel"].__class__.objects.get(
+             pk=w.users["panel"].pk).is_active),
+    page("person-action reactivate",
+         lambda w: f"/staff/people/{w.users['panel'].pk}/reactivate/",
+         LOGIN, 403, 403, 403, LOGIN, 403, DONE, setup=deactivated("panel"),  # panel: deactivated
+         effect=lambda w, user: w.users["panel"].__class__.objects.get(
+             pk=w.users["panel"].pk).is_active),
+    page("person-action resend-invitation",
+         lambda w: f"/staff/people/{w.users['panel'].pk}/resend-invitation/",
+         LOGIN, 403, 403, 403, LOGIN, 403, KEPT, setup=not_set_up("panel")),  # panel: no password
+    page("person-action reset-second-factor",
+         lambda w: f"/staff/people/{w.users['panel'].pk}/reset-second-factor/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, setup=second_factor("panel"),
+         body=lambda w: {"confirm": "yes"}, effect=lambda w, user: not TOTPDevice.objects.exists()),
     page("offer-decision", lambda w: f"/staff/applications/{app(w)}/offer-decision/",
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=interviewed_and_agreed,
          body=lambda w: {"reason": "Best interview."}, effect=application_state("offered")),
@@ -1043,6 +1103,18 @@ def routes():
 #: Pages that change nothing the service keeps, with the reason: GET-only pages, or a POST
 #: that only signs in or out or keeps a step of an unfinished form in the session.
 NO_STATE_CHANGE = {
+    # Reached with an e-mailed one-time link or by one's own session, not by role:
+    # tests/accounts/test_self_service.py and test_staff_accounts.py.
+    "confirm-email": "confirms one's address with the e-mailed link",
+    "resend-confirmation": "queues a message to one's own address",
+    "password-reset": "queues a message, the same answer whatever the address",
+    "password-reset-confirm": "sets a password with the e-mailed link",
+    "accept-invitation": "sets a password with the e-mailed link",
+    "two-factor": "sets up one's own second factor",
+    "sso-start": "GET only: to the identity provider (tests/accounts/test_single_sign_on.py)",
+    "oidc_authentication_callback": "signs in with single sign-on (the same tests)",
+    "people": "GET only",
+    "person": "GET only",
     "home": "GET only",
     "accessibility": "GET only",
     "privacy": "GET only",

@@ -20,6 +20,13 @@ ACCESS = {
     "login": PUBLIC,
     "logout": PUBLIC,
     "register-page": PUBLIC,
+    "confirm-email": PUBLIC,  # an e-mailed link: the token is the key
+    "password-reset": PUBLIC,
+    "password-reset-confirm": PUBLIC,  # an e-mailed link
+    "password-reset-request": PUBLIC,  # API
+    "accept-invitation": PUBLIC,  # an e-mailed link
+    "sso-start": PUBLIC,  # 404 unless single sign-on is on
+    "oidc_authentication_callback": PUBLIC,
     "vacancy-list": PUBLIC,  # web jobs list and API vacancy list (open vacancies only)
     "vacancy": PUBLIC,
     "vacancy-detail": PUBLIC,  # API: an open vacancy, else 404
@@ -70,6 +77,14 @@ ACCESS = {
             "adjustment-decide",
             "staff-application-action",
             "me",
+            "resend-confirmation",
+            "two-factor",
+            "people",
+            "invite",
+            "person",
+            "person-action",
+            "token-logout",
+            "token-logout-all",
             "my-data",
             "users",
             "monitoring-funnel",

@@ -78,6 +78,7 @@ class Command(BaseCommand):
             password=PASSWORD,
             full_name=name,
             role=role,
+            email_confirmed=True,  # the demo's people receive their messages
         )
 
     def _vacancy(self, users: dict[str, User], **fields: Any) -> tuple[Vacancy, bool]:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from django_fsm_log.models import StateLog
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts.models import Role, User
 from adjustments import services as adjustment_services
@@ -214,7 +214,7 @@ def database_dump():
     """Every row of the service's own tables and of both logs, as text."""
     models = [
         User,
-        Token,
+        AuthToken,
         Vacancy,
         Application,
         Evidence,

@@ -1,0 +1,114 @@
+"""The accounts pages' forms (GOV.UK wording)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import Role
+from kernel.forms import GovForm
+
+EMAIL_ERRORS = {
+    "required": "Enter your email address",
+    "invalid": "Enter an email address in the correct format, like name@example.com",
+}
+STAFF_ROLE_CHOICES = [
+    (Role.PANEL_MEMBER.value, "Panel member: scores applications"),
+    (Role.HIRING_MANAGER.value, "Hiring manager: chairs panels, decides the sift and offers"),
+    (Role.HR.value, "HR: runs vacancies, adjustments, monitoring and staff accounts"),
+]
+
+
+class RegisterForm(GovForm):
+    full_name = forms.CharField(
+        max_length=200, label="Full name", error_messages={"required": "Enter your full name"}
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label="Email address",
+        help_text="We will send you a link to confirm it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages=EMAIL_ERRORS,
+    )
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+\Z",
+        max_length=150,
+        help_text="Letters, numbers and . @ + - _ only. You will use it to sign in.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "Use only letters, numbers and . @ + - _",
+        },
+    )
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not a common password and not only numbers.",
+        error_messages={"required": "Enter a password"},
+    )
+
+
+class EmailForm(GovForm):
+    email = forms.EmailField(
+        max_length=254,
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages=EMAIL_ERRORS,
+    )
+
+
+class NewPasswordForm(GovForm):
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        label="New password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not a common password and not only numbers.",
+        error_messages={"required": "Enter a new password"},
+    )
+
+
+class CodeForm(GovForm):
+    code = forms.RegexField(
+        regex=r"^\s*\d{6}\s*\Z",
+        label="Code from your authenticator app",
+        help_text="The 6 digits the app shows now.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "invalid": "Enter the code as 6 digits, like 123456",
+        },
+    )
+
+
+class InviteForm(GovForm):
+    full_name = forms.CharField(
+        max_length=200, label="Full name", error_messages={"required": "Enter their full name"}
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label="Work email address",
+        help_text="The invitation goes here, and it becomes their username.",
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+        error_messages={
+            "required": "Enter their work email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    role = forms.ChoiceField(
+        choices=STAFF_ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        label="Role",
+        error_messages={"required": "Select a role"},
+    )
+
+
+class RoleForm(GovForm):
+    role = forms.ChoiceField(
+        choices=STAFF_ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        label="Role",
+        error_messages={"required": "Select a role"},
+    )

@@ -1,0 +1,53 @@
+"""Throttling what anyone can ask without an account: registering, and asking for a password
+reset or a new confirmation link. Counted per client IP (``config.client_ip``) in the cache
+over a window; past the limit the answer is 429 with when to try again, whatever was asked,
+so it tells nothing about any account."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
+
+from config.client_ip import client_ip
+
+#: name → the setting that says how many attempts an hour (the window) it allows.
+LIMITS = {
+    "register": "REGISTRATION_LIMIT",
+    "reset": "PASSWORD_RESET_LIMIT",
+    "confirm": "PASSWORD_RESET_LIMIT",
+}
+WINDOW = 60 * 60
+
+
+def attempt(request: HttpRequest | Request, name: str) -> int | None:
+    """Count an attempt at ``name`` from this client; None while within the limit, else the
+    seconds until the window ends (the attempt is not made)."""
+    allowed, window = getattr(settings, LIMITS[name]), WINDOW
+    start = int(time.time() // window * window)
+    key = f"throttle:{name}:{client_ip(request)}:{start}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count <= allowed:
+        return None
+    return max(1, start + window - math.floor(time.time()))
+
+
+class TooManyAttempts(Throttled):
+    """429 for the API, as ``{"code": "too_many_attempts", "detail"}`` with Retry-After."""
+
+    default_code = "too_many_attempts"
+
+    def __init__(self, wait: int) -> None:
+        minutes = max(1, math.ceil(wait / 60))
+        super().__init__(wait=wait, detail=f"Too many attempts from here. Try again in "
+                         f"{minutes} minute{'s' if minutes != 1 else ''}.")  # fmt: skip
