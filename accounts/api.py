@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import second_factor, services, throttle
+from accounts.forms import USERNAME
 from accounts.lockout import LoginLockedOut, token_issued
 from accounts.models import STAFF_ROLES, User
 from kernel.api import JSONInput, acting_user
@@ -35,7 +36,13 @@ class StaffUserOutput(serializers.ModelSerializer[User]):
 
 
 class RegisterInput(JSONInput):
-    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    username = serializers.RegexField(
+        USERNAME,
+        max_length=150,
+        error_messages={
+            "invalid": "Use only letters, numbers and . + - _ (not an e-mail address)."
+        },
+    )
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     full_name = serializers.CharField(max_length=200)
@@ -133,10 +140,15 @@ class TokenView(APIView):
                     "Set up your second factor on the web first (sign in at /accounts/login/)."
                 )
             code = given.validated_data.get("otp")
-            if code is None or not device.verify_token(code):
+            if code is None:
                 raise ValidationError(
                     {"otp": ["Enter the 6-digit code your authenticator app shows now."]}
                 )
+            if not device.verify_token(code):
+                raise ValidationError(
+                    {"otp": ["The code is not right, or was used already: send the code the "
+                             "app shows now."]}
+                )  # fmt: skip
         token_issued(request, user)  # clears the failed attempts
         instance, token = AuthToken.objects.create(user, expiry=knox_settings.TOKEN_TTL)
         return Response({"token": token, "expiry": instance.expiry})

@@ -20,5 +20,6 @@ class AccountsConfig(AppConfig):
                 "email",
                 "email_confirmed_at",
                 "sso_subject",
+                "second_factor_set_at",
             ],
         )

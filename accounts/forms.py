@@ -7,6 +7,10 @@ from django import forms
 from accounts.models import Role
 from kernel.forms import GovForm
 
+#: A candidate's chosen username: never an e-mail address, which is what a staff account's
+#: username is (an invitation's): so a username already taken says nothing of anyone's
+#: address.
+USERNAME = r"^[\w.+-]+\Z"
 EMAIL_ERRORS = {
     "required": "Enter your email address",
     "invalid": "Enter an email address in the correct format, like name@example.com",
@@ -30,13 +34,14 @@ class RegisterForm(GovForm):
         error_messages=EMAIL_ERRORS,
     )
     username = forms.RegexField(
-        regex=r"^[\w.@+-]+\Z",
+        regex=USERNAME,
         max_length=150,
-        help_text="Letters, numbers and . @ + - _ only. You will use it to sign in.",
+        help_text="Letters, numbers and . + - _ only (not your email address). You will use "
+        "it to sign in.",
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
         error_messages={
             "required": "Enter a username",
-            "invalid": "Use only letters, numbers and . @ + - _",
+            "invalid": "Use only letters, numbers and . + - _",
         },
     )
     password = forms.CharField(
@@ -88,7 +93,7 @@ class InviteForm(GovForm):
         max_length=200, label="Full name", error_messages={"required": "Enter their full name"}
     )
     email = forms.EmailField(
-        max_length=254,
+        max_length=150,
         label="Work email address",
         help_text="The invitation goes here, and it becomes their username.",
         widget=forms.EmailInput(attrs={"spellcheck": "false"}),

@@ -55,3 +55,12 @@ def account_message_send(user_id: Any, kind: str) -> bool:
     send_mail(subject, body, [user.email])
     logger.info("account message %s sent for user %s", kind, user.pk)
     return True
+
+
+def password_reset_recipients(email: str) -> list[User]:
+    """Who a reset for ``email`` goes to: the account that has confirmed it, else each active
+    account that uses it unconfirmed; never an account that signs in with single sign-on
+    (its password is the organisation's business)."""
+    users = list(User.objects.filter(email__iexact=email, is_active=True, sso_subject=None))
+    confirmed = [u for u in users if u.email_confirmed]
+    return confirmed or users

@@ -28,6 +28,8 @@ class User(AbstractUser):
     #: with an address in use makes an account that can never confirm it, so the answer to
     #: registering never says whether an address has an account.
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: When the staff member's authenticator app was set up (None: none, or HR reset it).
+    second_factor_set_at = models.DateTimeField(null=True, blank=True)
     #: The identity provider's ``sub`` for a staff member who signs in with single sign-on.
     sso_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
 

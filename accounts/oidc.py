@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.generic import View
@@ -111,6 +111,12 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         # Django makes every backend for every sign-in: read the provider only when used.
         self.UserModel = User
 
+    def get_user(self, user_id: Any) -> Any:
+        """The session's user, while they may still sign in: a deactivated account's single
+        sign-on session ends at its next request (the library does not check)."""
+        user = User.objects.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def configure(self) -> StaffOIDCBackend:
         """Read the client's settings and the provider's endpoints (discovery)."""
         super().__init__()
@@ -168,6 +174,9 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         linked = User.objects.filter(sso_subject=claims["sub"])
         if linked.exists():
             return linked
+        if claims.get("email_verified") is False:
+            # The provider says the address is not proven: never link an account by it.
+            raise SuspiciousOperation("The provider has not verified this e-mail address.")
         return User.objects.filter(
             email__iexact=claims["email"], role__in=STAFF_ROLES, sso_subject__isnull=True
         )
@@ -186,8 +195,13 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
             taken = User.objects.filter(email__iexact=email, email_confirmed_at__isnull=False)
             if not taken.exists():
                 user.email_confirmed_at = timezone.now()  # the organisation vouches for it
-            with acting_as(user):
-                user.save()
+            try:
+                with transaction.atomic(), acting_as(user):
+                    user.save()
+            except IntegrityError:  # the address was confirmed elsewhere meanwhile
+                user.email_confirmed_at = None
+                with transaction.atomic(), acting_as(user):
+                    user.save()
         logger.info("staff account %s made at its first single sign-on as %s", user.pk, user.role)
         return user
 

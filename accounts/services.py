@@ -35,8 +35,21 @@ ADDRESS_TAKEN = (
 )
 
 
+def _queue(task: Any, *args: Any) -> None:
+    """Queue a message task once committed. In the embedded mode the task runs here and
+    then: a failure to send is logged, never shown (the answer must not differ)."""
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("account message %s not queued", task.name)
+
+    transaction.on_commit(send)
+
+
 def message_on_commit(user_id: int, kind: str) -> None:
-    transaction.on_commit(lambda: tasks.send_account_message.delay(user_id, kind))
+    _queue(tasks.send_account_message, user_id, kind)
 
 
 def confirmed_elsewhere(email: str, *, but: int | None = None) -> bool:
@@ -66,7 +79,7 @@ def user_create(
     if role not in Role.values:
         errors["role"] = [f"Unknown role {role!r}: one of {', '.join(Role.values)}."]
     if User.objects.filter(username__iexact=username).exists():
-        errors["username"] = ["A user with that username already exists."]
+        errors["username"] = ["That username is taken: choose another."]
     if email_confirmed and email and confirmed_elsewhere(email):
         errors["email"] = [ADDRESS_TAKEN]
     user = User(username=username, email=email, full_name=full_name, role=role)
@@ -108,11 +121,13 @@ def candidate_register(*, username: str, email: str, password: str, full_name: s
 
 
 def email_confirmation_resend(*, user: User) -> bool:
-    """Send the confirmation link again. False (nothing sent) when the account's address is
-    confirmed already, here or on another account."""
-    if user.email_confirmed or confirmed_elsewhere(user.email, but=user.pk):
+    """Send the confirmation link again: False when this account's address is confirmed
+    already. When another account has confirmed it, nothing is sent, and the answer is the
+    same as when the link is (it must not say whether the address has an account)."""
+    if user.email_confirmed:
         return False
-    message_on_commit(user.pk, "confirm_email")
+    if not confirmed_elsewhere(user.email, but=user.pk):
+        message_on_commit(user.pk, "confirm_email")
     return True
 
 
@@ -121,8 +136,6 @@ def email_confirm(*, user: User, token: str) -> User:
     link that is used, old or wrong; 400 when another account has confirmed the address)."""
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.email_confirmed:
-            return locked
         if not confirmation_links.check_token(locked, token):
             raise DomainError(
                 "invalid_transition", "This link has expired or has been used already."
@@ -130,20 +143,19 @@ def email_confirm(*, user: User, token: str) -> User:
         if confirmed_elsewhere(locked.email, but=locked.pk):
             raise ValidationError({"email": [ADDRESS_TAKEN]})
         locked.email_confirmed_at = timezone.now()
-        with acting_as(locked):
-            locked.save(update_fields=["email_confirmed_at"])
+        try:
+            with transaction.atomic(), acting_as(locked):
+                locked.save(update_fields=["email_confirmed_at"])
+        except IntegrityError as exc:  # confirmed on another account at the same moment
+            raise ValidationError({"email": [ADDRESS_TAKEN]}) from exc
     logger.info("user %s confirmed their email address", locked.pk)
     return locked
 
 
 def password_reset_request(*, email: str) -> None:
-    """Send a reset link to the account that has confirmed ``email``, else to each active
-    account that uses it unconfirmed; nothing when none does. The caller answers the same
-    whatever happened."""
-    users = User.objects.filter(email__iexact=email, is_active=True)
-    confirmed = [u for u in users if u.email_confirmed]
-    for user in confirmed or list(users):
-        message_on_commit(user.pk, "password_reset")
+    """Queue the reset for ``email``: the task looks the address up, so the request does the
+    same work, and answers the same, whether or not an account has it."""
+    _queue(tasks.send_password_reset, email)
 
 
 def password_set(*, user: User, token: str, password: str) -> User:
@@ -164,11 +176,26 @@ def password_set(*, user: User, token: str, password: str) -> User:
         if not locked.email_confirmed and not confirmed_elsewhere(locked.email, but=locked.pk):
             locked.email_confirmed_at = timezone.now()
             fields.append("email_confirmed_at")
-        with acting_as(locked):
-            locked.save(update_fields=fields)
+        try:
+            with transaction.atomic(), acting_as(locked):
+                locked.save(update_fields=fields)
+        except IntegrityError:  # the address confirmed elsewhere meanwhile: the password only
+            locked.email_confirmed_at = None
+            with transaction.atomic(), acting_as(locked):
+                locked.save(update_fields=["password"])
         AuthToken.objects.filter(user=locked).delete()  # a new password ends old tokens
     logger.info("user %s set a password from an e-mailed link", locked.pk)
     return locked
+
+
+def second_factor_confirm(*, user: Any, device: TOTPDevice) -> None:
+    """The authenticator being set up gave a right code: it is theirs from now on (the
+    account's history says when)."""
+    with transaction.atomic(), acting_as(user):
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        user.second_factor_set_at = timezone.now()
+        user.save(update_fields=["second_factor_set_at"])
 
 
 # --- Staff, managed by HR ---------------------------------------------------------------------
@@ -194,8 +221,10 @@ def staff_invite(*, by: User, full_name: str, email: str, role: str) -> User:
     _hr_only(by)
     if role not in STAFF_ROLES:
         raise ValidationError({"role": ["Choose panel member, hiring manager or HR."]})
+    if len(email) > 150:
+        raise ValidationError({"email": ["Enter an address of 150 characters or fewer."]})
     with transaction.atomic(), acting_as(by):
-        if confirmed_elsewhere(email):
+        if confirmed_elsewhere(email) or User.objects.filter(username__iexact=email).exists():
             raise ValidationError({"email": ["This email address already has an account."]})
         user = user_create(
             username=email.lower(), email=email, password=None, full_name=full_name, role=role
@@ -209,7 +238,7 @@ def staff_invitation_resend(*, by: User, user_id: Any) -> User:
     _hr_only(by)
     with transaction.atomic():
         user = _staff_member(user_id)
-        if user.has_usable_password() or not user.is_active:
+        if user.has_usable_password() or not user.is_active or user.sso_subject:
             raise DomainError(
                 "invalid_transition", "Only an active account that has not been set up yet."
             )
@@ -274,5 +303,7 @@ def second_factor_reset(*, by: User, user_id: Any) -> User:
         removed, _ = TOTPDevice.objects.filter(user=user).delete()
         if not removed:
             raise DomainError("invalid_transition", "This account has no second factor set up.")
+        user.second_factor_set_at = None
+        user.save(update_fields=["second_factor_set_at"])
     logger.info("second factor of staff account %s reset by user %s", user.pk, by.pk)
     return user

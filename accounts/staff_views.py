@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
@@ -26,21 +26,33 @@ from kernel.audit import LogEntry
 from kernel.errors import ActionForbidden, DomainError
 from kernel.paging import page_links, paginate
 
+#: A role in a sentence.
+ROLE_WORDS = {
+    Role.PANEL_MEMBER: "panel member",
+    Role.HIRING_MANAGER: "hiring manager",
+    Role.HR: "member of HR",
+    Role.CANDIDATE: "candidate",
+}
 #: The list's filters: ``?role=…&status=active|deactivated|invited``.
 STATUSES = {
     "active": "Active",
     "invited": "Invited, not set up yet",
     "deactivated": "Deactivated",
 }
-#: Actions on one account; those that ask to confirm first say what they do.
-ACTIONS = {
+#: Actions on one account; those that ask to confirm first: (the question, what follows).
+ACTIONS: dict[str, tuple[str, str] | None] = {
     "role": None,
-    "deactivate": "Deactivate this account? They will be signed out at once, and their API "
-    "tokens will stop working.",
+    "deactivate": (
+        "Deactivate this account?",
+        "They will be signed out at once, and their API tokens will stop working. You can "
+        "reactivate the account later.",
+    ),
     "reactivate": None,
     "resend-invitation": None,
-    "reset-second-factor": "Reset their second factor? They will set up a new authenticator "
-    "app the next time they sign in with their password.",
+    "reset-second-factor": (
+        "Reset their second factor?",
+        "They will set up a new authenticator app the next time they sign in with their password.",
+    ),
 }
 
 
@@ -114,16 +126,15 @@ def _history(user: User) -> list[dict[str, Any]]:
         .select_related("actor")
         .order_by("-timestamp", "-pk")[:50]
     )
-    labels = dict(Role.choices)
     history = []
     for entry in entries:
         changes = entry.changes_dict
         said = []
         if "role" in changes:
-            before, after = changes["role"]
-            said.append(f"role {labels.get(before, 'none').lower()} to {labels.get(after, after).lower()}"
+            before, after = (ROLE_WORDS.get(r, r) for r in changes["role"])
+            said.append(f"role changed from {before} to {after}"
                         if entry.action == LogEntry.Action.UPDATE
-                        else f"account made as {labels.get(after, after).lower()}")  # fmt: skip
+                        else f"account made for a {after}")  # fmt: skip
         if "is_active" in changes and entry.action == LogEntry.Action.UPDATE:
             said.append("reactivated" if changes["is_active"][1] == "True" else "deactivated")
         if "email_confirmed_at" in changes and changes["email_confirmed_at"][1] not in ("None", ""):
@@ -132,6 +143,9 @@ def _history(user: User) -> list[dict[str, Any]]:
             said.append("linked to single sign-on")
         if "full_name" in changes and entry.action == LogEntry.Action.UPDATE:
             said.append("name changed")
+        if "second_factor_set_at" in changes and entry.action == LogEntry.Action.UPDATE:
+            set_up = changes["second_factor_set_at"][1] not in ("None", "")
+            said.append("authenticator app set up" if set_up else "second factor reset")
         if said:
             history.append(
                 {"at": entry.timestamp, "by": entry.actor, "what": "; ".join(said).capitalize()}
@@ -166,18 +180,22 @@ def _render_person(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """An action on a staff account; one that asks first shows its question (GET, or a POST
+    without ``confirm=yes``) and is done on the confirmed POST."""
     by = _hr(request)
     if action not in ACTIONS:
         raise Http404
     user = get_object_or_404(User.objects.filter(role__in=STAFF_ROLES), pk=pk)
     question = ACTIONS[action]
-    if question and request.POST.get("confirm") != "yes":
+    if request.method == "GET" and not question:
+        return redirect("person", pk=user.pk)
+    if question and (request.method == "GET" or request.POST.get("confirm") != "yes"):
         return render(
             request,
             "accounts/person_confirm.html",
-            {"person": user, "action": action, "question": question},
+            {"person": user, "action": action, "question": question[0], "what": question[1]},
         )
     form = RoleForm(request.POST if action == "role" else None)
     try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from accounts.messages import account_message_send
+from accounts.messages import account_message_send, password_reset_recipients
 from kernel import mail
 
 logger = logging.getLogger(__name__)
@@ -30,3 +30,13 @@ def send_account_message(self: Task[Any, Any], user_id: Any, kind: str) -> bool:
         )
         raise transient
     raise self.retry(countdown=mail.retry_delay(self.request.retries))
+
+
+@shared_task(acks_late=True)
+def send_password_reset(email: str) -> int:
+    """Look the address up and queue a reset message to each account it names (none for an
+    address no account has: the request answered the same either way)."""
+    users = password_reset_recipients(email)
+    for user in users:
+        send_account_message.delay(user.pk, "password_reset")
+    return len(users)

@@ -5,13 +5,14 @@ so it tells nothing about any account."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework.request import Request
 
 from config.client_ip import client_ip
@@ -30,7 +31,7 @@ def attempt(request: HttpRequest | Request, name: str) -> int | None:
     seconds until the window ends (the attempt is not made)."""
     allowed, window = getattr(settings, LIMITS[name]), WINDOW
     start = int(time.time() // window * window)
-    key = f"throttle:{name}:{client_ip(request)}:{start}"
+    key = f"throttle:{name}:{_client(request)}:{start}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -42,6 +43,19 @@ def attempt(request: HttpRequest | Request, name: str) -> int | None:
     return max(1, start + window - math.floor(time.time()))
 
 
+def _client(request: HttpRequest | Request) -> str:
+    """The client's address; for IPv6, its /64 (one home or office network, which can use
+    many addresses inside it)."""
+    address = client_ip(request) or ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 class TooManyAttempts(Throttled):
     """429 for the API, as ``{"code": "too_many_attempts", "detail"}`` with Retry-After."""
 
@@ -49,5 +63,9 @@ class TooManyAttempts(Throttled):
 
     def __init__(self, wait: int) -> None:
         minutes = max(1, math.ceil(wait / 60))
-        super().__init__(wait=wait, detail=f"Too many attempts from here. Try again in "
-                         f"{minutes} minute{'s' if minutes != 1 else ''}.")  # fmt: skip
+        APIException.__init__(
+            self,
+            f"Too many attempts from here. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}.",
+        )
+        self.wait = wait

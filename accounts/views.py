@@ -21,7 +21,7 @@ from django_otp import login as otp_login
 from accounts import second_factor, services, throttle
 from accounts.forms import CodeForm, EmailForm, NewPasswordForm, RegisterForm
 from accounts.models import User
-from accounts.tokens import user_of
+from accounts.tokens import password_links, user_of
 from kernel.errors import DomainError
 
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - a module path
@@ -48,6 +48,8 @@ def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     """Create a candidate account, sign in, and say a confirmation link has been sent (the
     same words whether or not the address has an account already)."""
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, reverse("home")))
     form = RegisterForm(request.POST or None)
     next_url = request.GET.get("next", "")
     if request.method == "POST":
@@ -60,26 +62,38 @@ def register(request: HttpRequest) -> HttpResponse:
                 form.add_service_errors(exc)
             else:
                 login(request, user, backend=PASSWORD_BACKEND)
-                return render(
-                    request,
-                    "accounts/check_email.html",
-                    {"email": user.email, "next": _safe_next(request, reverse("vacancy-list"))},
-                )
+                request.session["after_registering"] = _safe_next(request, reverse("vacancy-list"))
+                return redirect("check-email")
     return render(request, "registration/register.html", {"form": form, "next": next_url})
+
+
+@login_required
+def check_email(request: HttpRequest) -> HttpResponse:
+    """After registering: the link is on its way (a page of its own, so that reloading it
+    sends nothing again)."""
+    return render(
+        request,
+        "accounts/check_email.html",
+        {
+            "email": request.user.email,  # type: ignore[union-attr]
+            "next": request.session.get("after_registering") or reverse("vacancy-list"),
+            "hide_confirm_banner": True,
+        },
+    )
 
 
 def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The link in the confirmation e-mail: a button confirms (a mail scanner opening the
     link confirms nothing)."""
     user = user_of(uidb64)
-    problem = None
+    problem, taken = None, False
     if request.method == "POST" and user is not None:
         try:
             confirmed = services.email_confirm(user=user, token=token)
         except DomainError as exc:
             problem = exc.detail
-        except ValidationError as exc:
-            problem = " ".join(exc.messages)
+        except ValidationError as exc:  # the owner of the inbox may know this
+            problem, taken = " ".join(exc.messages), True
         else:
             if isinstance(request.user, User) and request.user.pk == confirmed.pk:
                 request.user.email_confirmed_at = confirmed.email_confirmed_at  # this page too
@@ -87,7 +101,10 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     elif user is None:
         problem = "This link has expired or has been used already."
     return render(
-        request, "accounts/confirm_email.html", {"problem": problem}, status=400 if problem else 200
+        request,
+        "accounts/confirm_email.html",
+        {"problem": problem, "taken": taken},
+        status=400 if problem else 200,
     )
 
 
@@ -100,7 +117,8 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
     if not isinstance(user, User):  # login_required has let only the signed in through
         return redirect("login")
     if services.email_confirmation_resend(user=user):
-        messages.success(request, f"We have sent a new link to {user.email}.")
+        messages.success(request, f"We have sent a new link to {user.email}.")  # or, if the
+        # address is confirmed on another account, nothing: the words are the same
     else:
         messages.info(request, "Your email address does not need confirming.")
     return redirect(_safe_next(request, "/"))
@@ -125,8 +143,9 @@ def _set_password(
 ) -> HttpResponse:
     user = user_of(uidb64)
     form = NewPasswordForm(request.POST or None)
-    problem = None if user is not None else "This link has expired or has been used already."
-    if request.method == "POST" and user is not None and form.is_valid():
+    works = user is not None and user.is_active and password_links.check_token(user, token)
+    problem = None if works else "This link has expired or has been used already."
+    if request.method == "POST" and works and user is not None and form.is_valid():
         try:
             services.password_set(user=user, token=token, password=form.cleaned_data["password"])
         except DomainError as exc:
@@ -165,8 +184,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             form.add_error("code", "Too many wrong codes: wait a minute, then try again")
         elif device.verify_token(form.cleaned_data["code"].strip()):
             if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                services.second_factor_confirm(user=user, device=device)
             otp_login(request, device)
             messages.success(
                 request,

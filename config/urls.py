@@ -211,6 +211,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", accounts_views.register, name="register-page"),
+    path("accounts/check-email/", accounts_views.check_email, name="check-email"),
     path(
         "accounts/confirm-email/resend/",
         accounts_views.resend_confirmation,

@@ -7,6 +7,8 @@ from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
+UNMARKED_INPUTS = (forms.EmailInput, forms.PasswordInput, forms.NumberInput)
+
 
 class GovForm(forms.Form):
     """A form rendered with GOV.UK Frontend markup by crispy-forms-gds; the page supplies
@@ -17,6 +19,17 @@ class GovForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def full_clean(self) -> None:
+        """crispy-forms-gds marks a text, select or textarea field in error with a red border
+        but not an e-mail, password or number input: mark those too (GOV.UK's error style)."""
+        super().full_clean()
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is not None and isinstance(field.widget, UNMARKED_INPUTS):
+                classes = field.widget.attrs.get("class", "")
+                if "govuk-input--error" not in classes:
+                    field.widget.attrs["class"] = f"{classes} govuk-input--error".strip()
 
     def add_service_errors(
         self, error: ValidationError, fields: dict[str, str] | None = None

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role, User
 from recruitment.applications.notifications import notify
 from recruitment.models import Notification
-from tests.support.clients import page_client
+from tests.support.clients import banner, page_client
 from tests.support.factories import PASSWORD, ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,7 @@ def test_the_registration_page_says_the_same_for_both(client, candidate, eager):
             "/accounts/register/",
             {"full_name": "New Comer", "email": email, "username": username,
              "password": "a-long-passphrase-2031"},
+            follow=True,
         )  # fmt: skip
         text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
         text = re.sub(r'nonce="[^"]+"', "", text)
@@ -95,7 +96,8 @@ def test_the_link_confirms_the_address_once_and_messages_then_go_to_it(
 
     assert "Email address confirmed" in done.content.decode()
     assert User.objects.get(pk=user.pk).email_confirmed
-    assert again.status_code == 200  # confirmed already: nothing to do, no error
+    assert again.status_code == 400  # the link worked once
+    assert "expired or has been used" in again.content.decode()
     assert notify(application.pk, "shortlisted") is True
     assert mail.outbox[-1].to == ["amara@example.org"]
 
@@ -175,6 +177,9 @@ def test_registering_is_throttled_per_client():
 
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert answers[2].json()["code"] == "too_many_attempts"
+    assert re.fullmatch(
+        r"Too many attempts from here\. Try again in \d+ minutes?\.", answers[2].json()["detail"]
+    )
     assert 1 <= int(answers[2]["Retry-After"]) <= 3600
     assert page.status_code == 429
     assert elsewhere.status_code == 201
@@ -213,3 +218,65 @@ def test_passwords_are_hashed_with_argon2_and_an_older_hash_is_upgraded_at_sign_
     )
     assert response.status_code == 200
     assert User.objects.get(pk=old.pk).password.startswith("argon2$argon2id$")
+
+
+def test_asking_for_the_link_again_says_the_same_when_another_account_has_the_address(
+    candidate, eager, django_capture_on_commit_callbacks
+):
+    """``candidate`` has confirmed amara@example.org; a second account uses it too."""
+    twin = UserFactory(username="twin", email="amara@example.org", email_confirmed_at=None)
+    fresh = UserFactory(username="fresh", email="fresh@example.org", email_confirmed_at=None)
+
+    said = []
+    for user in (twin, fresh):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = page_client(user).post("/accounts/confirm-email/resend/", follow=True)
+        said.append(banner(response)[-1].replace(user.email, "ADDRESS"))
+
+    assert said == ["We have sent a new link to ADDRESS."] * 2
+    assert [m.to for m in mail.outbox] == [["fresh@example.org"]]  # nothing to the twin's
+
+
+def test_a_username_is_never_an_email_address(anon):
+    response = anon.post(
+        "/api/v1/auth/register/", {**BODY, "username": "staff@council.example"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["username"]
+    assert not User.objects.filter(username="staff@council.example").exists()
+
+
+def test_a_link_that_does_not_work_says_so_before_a_password_is_typed(candidate):
+    from accounts.tokens import uid_of
+
+    for kind in ("reset", "invitation"):
+        response = Client().get(f"/accounts/{kind}/{uid_of(candidate)}/not-a-token/")
+        assert response.status_code == 400
+        assert "This link has expired or has been used already." in response.content.decode()
+        assert 'type="password"' not in response.content.decode()
+
+
+def test_no_reset_link_goes_to_an_account_that_signs_in_with_single_sign_on(
+    hr, anon, eager, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=hr.pk).update(sso_subject="entra-123")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = anon.post("/api/v1/auth/password-reset/", {"email": hr.email}, format="json")
+
+    assert response.status_code == 202
+    assert mail.outbox == []
+
+
+def test_the_throttle_counts_an_ipv6_network_as_one_client():
+    from types import SimpleNamespace
+
+    from accounts.throttle import _client
+
+    def request(address):
+        return SimpleNamespace(META={"REMOTE_ADDR": address})
+
+    assert _client(request("2001:db8:1:2:aaaa::1")) == _client(request("2001:db8:1:2:bbbb::9"))
+    assert _client(request("2001:db8:1:3::1")) != _client(request("2001:db8:1:2::1"))
+    assert _client(request("192.0.2.7")) == "192.0.2.7"

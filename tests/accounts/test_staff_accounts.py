@@ -86,7 +86,7 @@ def test_a_role_change_is_made_by_hr_and_kept_in_the_account_s_history(hr, panel
     assert User.objects.get(pk=panel_member.pk).role == Role.HIRING_MANAGER
     assert changes_to(panel_member) == [(hr.pk, {"role": ["panel_member", "hiring_manager"]})]
     page = client.get(f"/staff/people/{panel_member.pk}/").content.decode()
-    assert "Role panel member to hiring manager" in page
+    assert "Role changed from panel member to hiring manager" in page
     assert hr.full_name in page
 
 
@@ -232,3 +232,26 @@ def test_hr_resets_a_lost_second_factor(hr, chair, settings):
     client.post(f"/staff/people/{chair.pk}/reset-second-factor/", {"confirm": "yes"})
 
     assert not TOTPDevice.objects.filter(user=chair).exists()
+
+
+def test_a_deactivated_single_sign_on_session_ends_at_once(hr, chair):
+    browser = Client()
+    browser.force_login(chair, backend="accounts.oidc.StaffOIDCBackend")
+    assert browser.get("/staff/vacancies/").status_code == 200
+
+    page_client(hr).post(f"/staff/people/{chair.pk}/deactivate/", {"confirm": "yes"})
+
+    response = browser.get("/staff/vacancies/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_confirmation_page_is_a_page_of_its_own_and_changes_nothing(hr, chair):
+    client = page_client(hr)
+
+    page = client.get(f"/staff/people/{chair.pk}/deactivate/")
+
+    assert page.status_code == 200
+    assert '<h1 class="govuk-heading-xl">Deactivate this account?</h1>' in page.content.decode()
+    assert User.objects.get(pk=chair.pk).is_active
+    assert client.get(f"/staff/people/{chair.pk}/reactivate/").status_code == 302

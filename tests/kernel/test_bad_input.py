@@ -133,8 +133,8 @@ def test_the_base_registration_is_valid(anon):
         ({"email": "not-an-email"}, "email", ["Enter a valid email address."]),
         # An address in use is not refused: the answer never says whether an address has an
         # account (tests/accounts/test_self_service.py).
-        ({"username": "amara"}, "username", ["A user with that username already exists."]),
-        ({"username": "Amara"}, "username", ["A user with that username already exists."]),
+        ({"username": "amara"}, "username", ["That username is taken: choose another."]),
+        ({"username": "Amara"}, "username", ["That username is taken: choose another."]),
         ({"username": "has space"}, "username", None),
         ({"username": ""}, "username", ["This field may not be blank."]),
         ({"full_name": ["Nia"]}, "full_name", ["Not a valid string."]),

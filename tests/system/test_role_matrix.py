@@ -781,7 +781,7 @@ def apply_drafts(w):
 PAGE_ROWS = [
     # ---------------------------------------------------------------- anon cand other outs panel chair hr
     page("register-page", lambda w: "/accounts/register/",
-         200, 200, 200, 200, 200, 200, 200, effect=registered,
+         DONE, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT, effect=registered,  # signed in: home
          body=lambda w: {"full_name": "New Comer", "email": "new@example.org",
                          "username": "newcomer", "password": "a-long-passphrase-2031"}),
     page("apply check", lambda w: f"/jobs/{w.vacancy.pk}/apply/check/",
@@ -1107,6 +1107,7 @@ NO_STATE_CHANGE = {
     # tests/accounts/test_self_service.py and test_staff_accounts.py.
     "confirm-email": "confirms one's address with the e-mailed link",
     "resend-confirmation": "queues a message to one's own address",
+    "check-email": "GET only",
     "password-reset": "queues a message, the same answer whatever the address",
     "password-reset-confirm": "sets a password with the e-mailed link",
     "accept-invitation": "sets a password with the e-mailed link",

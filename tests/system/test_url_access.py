@@ -78,6 +78,7 @@ ACCESS = {
             "staff-application-action",
             "me",
             "resend-confirmation",
+            "check-email",
             "two-factor",
             "people",
             "invite",
