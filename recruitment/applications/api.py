@@ -32,6 +32,7 @@ from kernel.api import IdField, IdFilter, JSONInput, acting_user
 from kernel.errors import ActionForbidden
 from recruitment.applications import selectors as selectors_
 from recruitment.applications import services, workflow
+from recruitment.applications.services import INTERVIEW_MINUTES
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     Application,
@@ -39,6 +40,7 @@ from recruitment.models import (
     ApplicationState,
     Evidence,
     GuaranteeStep,
+    InterviewFormat,
     ScoreStage,
 )
 from recruitment.scoring import assessment, guarantee, selectors
@@ -102,6 +104,20 @@ class ActionInput(JSONInput):
 
 class ScheduleInterviewInput(ActionInput):
     interview_at = serializers.DateTimeField()
+    interview_format = serializers.ChoiceField(
+        choices=InterviewFormat.choices, required=False, default=""
+    )
+    interview_place = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The address and room, the video link, or how the call is made.",
+    )
+    interview_minutes = serializers.IntegerField(
+        min_value=INTERVIEW_MINUTES[0], max_value=INTERVIEW_MINUTES[1], required=False,
+        allow_null=True, default=None, help_text="How long the interview is, in minutes.",
+    )  # fmt: skip
 
 
 class PositiveActionUseInput(JSONInput):
@@ -187,6 +203,9 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "statement",
             "evidence",
             "interview_at",
+            "interview_format",
+            "interview_place",
+            "interview_minutes",
             "submitted_at",
             "candidate",
             "interview_guarantee",

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.html import conditional_escape
 
 from kernel.forms import GovForm
-from recruitment.models import EQUALITY_QUESTIONS
+from recruitment.models import EQUALITY_QUESTIONS, InterviewFormat
 from recruitment.scoring.services import ScoreInput
 from vacancies.models import Criterion, GuaranteeScheme, Vacancy
 
@@ -144,10 +144,54 @@ class InterviewForm(GovForm):
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
     )
 
+    interview_minutes = forms.IntegerField(
+        label="How long it is, in minutes",
+        min_value=10,
+        max_value=480,
+        error_messages={
+            "required": "Enter how long the interview is, in minutes",
+            "invalid": "Enter the length in minutes as a number, like 45",
+            "min_value": "An interview is at least 10 minutes",
+            "max_value": "An interview is at most 480 minutes (8 hours)",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    interview_format = forms.ChoiceField(
+        choices=InterviewFormat.choices,
+        widget=forms.RadioSelect,
+        label="How is it held?",
+        error_messages={"required": "Select how the interview is held"},
+    )
+    interview_place = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Where, or how to join",
+        help_text="The address and room, the video link, or how you will call them.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field("interview_date"),
+            Field.text("interview_time", field_width=5),
+            Field.text("interview_minutes", field_width=3),
+            Field.radios("interview_format", legend_size=Size.SMALL),
+            Field.text("interview_place"),
+        )
+
     def interview_at(self) -> datetime.datetime:
         return datetime.datetime.combine(
             self.cleaned_data["interview_date"], self.cleaned_data["interview_time"], LONDON
         )
+
+    def details(self) -> dict[str, Any]:
+        """What the service takes besides the time."""
+        return {
+            "interview_at": self.interview_at(),
+            "interview_format": self.cleaned_data["interview_format"],
+            "interview_place": self.cleaned_data["interview_place"],
+            "interview_minutes": self.cleaned_data["interview_minutes"],
+        }
 
 
 # --- Scoring, moderation and decisions ------------------------------------------------------------

@@ -26,6 +26,7 @@ from recruitment.applications.states import (
     FINAL_STATES,
     STAGE_ORDER,
     ApplicationState,
+    InterviewFormat,
     Stage,
 )
 from recruitment.applications.workflow import ACTIONS
@@ -162,6 +163,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
         max_length=20, choices=Stage.choices, default=Stage.APPLIED, db_index=True
     )
     interview_at = models.DateTimeField(null=True, blank=True)
+    interview_format = models.CharField(max_length=10, choices=InterviewFormat.choices, blank=True)
+    #: The address and room, the video link or how to join, or the phone arrangement.
+    interview_place = models.CharField(max_length=500, blank=True)
+    interview_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,6 +203,21 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return self.reference
 
     # --- Derived facts ------------------------------------------------------------------------
+
+    @property
+    def interview_details(self) -> str:
+        """How, where and how long the interview is, as a sentence ("" if not said)."""
+        if not self.interview_format:
+            return ""
+        place = self.interview_place
+        said = {
+            InterviewFormat.IN_PERSON: f"In person at {place}",
+            InterviewFormat.VIDEO: f"By video call: {place}",
+            InterviewFormat.PHONE: f"By phone: {place}" if place else "By phone",
+        }[InterviewFormat(self.interview_format)]
+        if self.interview_minutes:
+            said += f", for {self.interview_minutes} minutes"
+        return said
 
     @property
     def identity_visible_to_panel(self) -> bool:

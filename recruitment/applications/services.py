@@ -23,6 +23,7 @@ from kernel import transitions
 from kernel.audit import StateLog, acting_as
 from kernel.errors import ActionForbidden, DomainError
 from kernel.legal_hold import legal_hold_set
+from kernel.text import single_line_errors
 from recruitment import tasks
 from recruitment.applications import workflow
 from recruitment.models import (
@@ -33,6 +34,7 @@ from recruitment.models import (
     EqualityAnswers,
     Evidence,
     GuaranteeDeclaration,
+    InterviewFormat,
     OfferDecision,
     PositiveActionDeclaration,
     ScoreStage,
@@ -250,14 +252,52 @@ def application_reject(*, application_id: Any, by: User, reason: str) -> Applica
     return _transition(application_id=application_id, by=by, action="reject", reason=reason)
 
 
+#: How long an interview may be set for, in minutes.
+INTERVIEW_MINUTES = (10, 480)
+
+
+def interview_details_errors(
+    interview_format: str, interview_place: str, interview_minutes: int | None
+) -> dict[str, list[str]]:
+    """What is wrong with an interview's format, place and length (all optional for the API,
+    as the contract's interview has only a time; the page asks for each)."""
+    errors: dict[str, list[str]] = {}
+    if interview_format and interview_format not in InterviewFormat.values:
+        errors["interview_format"] = [f"One of {', '.join(InterviewFormat.values)}."]
+    if interview_format in (InterviewFormat.IN_PERSON, InterviewFormat.VIDEO) and not (
+        interview_place.strip()
+    ):
+        errors["interview_place"] = [
+            "Say where it is (the address and room) or how to join (the video link)."
+        ]
+    errors |= single_line_errors(interview_place=interview_place)
+    low, high = INTERVIEW_MINUTES
+    if interview_minutes is not None and not low <= interview_minutes <= high:
+        errors["interview_minutes"] = [f"Between {low} and {high} minutes."]
+    return errors
+
+
 def application_schedule_interview(
-    *, application_id: Any, by: User, interview_at: datetime, reason: str = ""
+    *,
+    application_id: Any,
+    by: User,
+    interview_at: datetime,
+    reason: str = "",
+    interview_format: str = "",
+    interview_place: str = "",
+    interview_minutes: int | None = None,
 ) -> Application:
+    errors = interview_details_errors(interview_format, interview_place, interview_minutes)
     if interview_at <= timezone.now():
-        raise ValidationError({"interview_at": ["The interview must be in the future."]})
+        errors["interview_at"] = ["The interview must be in the future."]
+    if errors:
+        raise ValidationError(errors)
 
     def set_date(application: Application) -> None:
         application.interview_at = interview_at
+        application.interview_format = interview_format
+        application.interview_place = interview_place.strip()
+        application.interview_minutes = interview_minutes
         # Invite the candidate, prompt for adjustments and Access to Work, once committed.
         notify_on_commit(application.pk, "interview_invitation")
 

@@ -210,10 +210,7 @@ def staff_application_action(request: HttpRequest, pk: int, action: str) -> Http
             if interview.is_valid():
                 try:
                     services.take(
-                        action,
-                        application_id=application.pk,
-                        by=user,
-                        interview_at=interview.interview_at(),
+                        action, application_id=application.pk, by=user, **interview.details()
                     )
                 except ValidationError as exc:
                     interview.add_service_errors(exc, {"interview_at": "interview_date"})

@@ -31,6 +31,14 @@ FINAL_STATES = frozenset(
 ACTIVE_STATES = [s for s in ApplicationState.values if s not in FINAL_STATES]
 
 
+class InterviewFormat(models.TextChoices):
+    """How an interview is held."""
+
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "By video call"
+    PHONE = "phone", "By phone"
+
+
 class Stage(models.TextChoices):
     """The furthest stage an application reached: what the monitoring funnel counts.
 

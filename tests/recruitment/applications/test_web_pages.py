@@ -67,12 +67,51 @@ def test_interview_dates_are_validated_on_the_page(vacancy, chair):
             "interview-interview_date_1": "1",
             "interview-interview_date_2": "2020",
             "interview-interview_time": "10:00",
+            "interview-interview_minutes": "45",
+            "interview-interview_format": "video",
+            "interview-interview_place": "",
         },
     )
 
     assert response.status_code == 200
     assert "The interview must be in the future." in response.content.decode()
+    assert "Say where it is (the address and room) or how to join" in response.content.decode()
     assert Application.objects.get(pk=application.pk).state == "shortlisted"
+
+
+def test_an_interview_s_place_format_and_length_reach_the_candidate_and_the_panel(
+    vacancy, chair, panel_member, eager, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    set_vacancy_status(vacancy, "closed")
+    application = set_state(ApplicationFactory(vacancy=vacancy), "shortlisted", "shortlisted")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser(chair).post(
+            f"/staff/applications/{application.pk}/schedule_interview/",
+            {
+                "interview-interview_date_0": "1",
+                "interview-interview_date_1": "6",
+                "interview-interview_date_2": "2031",
+                "interview-interview_time": "10:00",
+                "interview-interview_minutes": "45",
+                "interview-interview_format": "in_person",
+                "interview-interview_place": "Shire Hall, Room 2, Castle Street",
+            },
+        )
+
+    application.refresh_from_db()
+    assert response.status_code == 302
+    assert (application.interview_format, application.interview_minutes) == ("in_person", 45)
+    assert application.interview_place == "Shire Hall, Room 2, Castle Street"
+    said = "In person at Shire Hall, Room 2, Castle Street, for 45 minutes"
+    assert said in mail.outbox[-1].body
+    candidate_page = browser(application.candidate).get(f"/applications/{application.pk}/")
+    assert said in candidate_page.content.decode()
+    schedule = browser(panel_member).get(f"/staff/vacancies/{vacancy.pk}/interviews/")
+    assert "Shire Hall, Room 2, Castle Street" in schedule.content.decode()
+    assert "45 minutes" in schedule.content.decode()
 
 
 def test_the_panel_list_is_name_blind_until_shortlisted(vacancy, panel_member):
