@@ -18,6 +18,7 @@ from adjustments.models import (
     OPEN_STATES,
     AdjustmentCategory,
     AdjustmentRequest,
+    AdjustmentState,
     Provider,
     Reminder,
     ReminderKind,
@@ -25,6 +26,7 @@ from adjustments.models import (
 from kernel import mail, transitions
 from kernel.errors import ActionForbidden, DomainError
 from kernel.mail import compose, send_mail, site_link
+from recruitment import tasks
 from recruitment.models import FINAL_STATES, Application
 
 logger = logging.getLogger(__name__)
@@ -119,11 +121,16 @@ def _required(field: str, value: str, message: str) -> str:
 
 
 def _decided(by: User, **fields: str) -> Any:
+    """Record the decision, and tell the candidate once it is committed: what was agreed
+    (the arrangement) or why not (``adjustment_decided:<id>``, templates/adjustments/email/)."""
+
     def record(adjustment: AdjustmentRequest) -> None:
         for name, value in fields.items():
             setattr(adjustment, name, value)
         adjustment.decided_at = timezone.now()
         adjustment.decided_by = by
+        application_id, kind = adjustment.application_id, f"adjustment_decided:{adjustment.pk}"
+        transaction.on_commit(lambda: tasks.send_notification.delay(application_id, kind))
 
     return record
 
@@ -175,6 +182,32 @@ def adjustment_put_in_place(*, adjustment_id: Any, by: User) -> AdjustmentReques
 
 def adjustment_withdraw(*, adjustment_id: Any, by: User, reason: str = "") -> AdjustmentRequest:
     return _transition(adjustment_id=adjustment_id, by=by, action="withdraw", reason=reason)
+
+
+#: What withdrawing an application closes: requests still to decide, or agreed and not yet
+#: in place.
+CLOSED_ON_WITHDRAWAL = (*OPEN_STATES, AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED)
+
+
+def adjustments_close_for_withdrawal(*, application: Application, by: User) -> list[int]:
+    """Close the requests of an application being withdrawn, each through its own
+    transition (history row: withdrawn, with the reason). Call inside the withdrawal's
+    transaction. Returns the ids closed."""
+    closed = []
+    for adjustment in AdjustmentRequest.objects.select_for_update().filter(
+        application=application, state__in=CLOSED_ON_WITHDRAWAL
+    ):
+        transitions.run_transition(
+            adjustment,
+            by=by,
+            names=ACTIONS["withdraw"],
+            label="withdraw this adjustment request",
+            reason="The application was withdrawn.",
+        )
+        closed.append(adjustment.pk)
+    if closed:
+        logger.info("adjustments %s closed: application %s withdrawn", closed, application.pk)
+    return closed
 
 
 # --- On time: reminders to the coordinators ---------------------------------------------------

@@ -54,6 +54,14 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# --- Messages -------------------------------------------------------------------------------
+
+if MESSAGE_CHANNEL not in ("smtp", "notify"):  # noqa: F405
+    raise ImproperlyConfigured("MESSAGE_CHANNEL is smtp or notify.")
+if MESSAGE_CHANNEL == "notify":  # noqa: F405
+    required("NOTIFY_API_KEY")
+    required("NOTIFY_TEMPLATE_ID")
+
 # --- Accounts ---------------------------------------------------------------------------------
 
 #: Staff with a local password use a second factor (README "Signing in"); STAFF_SECOND_FACTOR

@@ -282,6 +282,12 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="recruitment@e
 #: An SMTP server that stops answering raises a (transient, retried) timeout after this many
 #: seconds, rather than holding a worker until the task's time limit.
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
+#: How messages leave: "smtp" (Django's EMAIL_BACKEND) or "notify" (GOV.UK Notify, with an
+#: API key and one e-mail template whose subject is ((subject)) and body ((body))).
+MESSAGE_CHANNEL = env.str("MESSAGE_CHANNEL", default="smtp")
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 

@@ -29,6 +29,9 @@ from typing import Any
 from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
+from notifications_python_client.errors import APIError as NotifyAPIError
+from notifications_python_client.errors import TokenError as NotifyTokenError
+from notifications_python_client.notifications import NotificationsAPIClient
 
 from kernel.text import one_line
 
@@ -70,6 +73,12 @@ def _code_transient(code: int) -> bool:
 def is_transient(exc: BaseException) -> bool | None:
     """True for a transient send failure, False for a permanent one, None when ``exc`` is
     not a failure to send at all (a programming error: let it propagate)."""
+    if isinstance(exc, NotifyAPIError):
+        # Notify: 429 (rate limit) and 5xx, and no answer at all (the client's 503), are
+        # worth trying again; any other 4xx (a bad address, a bad key, a template) is not.
+        return exc.status_code == 429 or exc.status_code >= 500
+    if isinstance(exc, NotifyTokenError):
+        return False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         # Raised only when every recipient was refused: permanent when all were 5xx.
         codes = [code for code, _ in exc.recipients.values()]
@@ -101,6 +110,8 @@ def describe(exc: BaseException) -> str:
         return f"{name} {','.join(map(str, codes))}".strip()
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{name} {exc.smtp_code}"
+    if isinstance(exc, NotifyAPIError):
+        return f"Notify {name} {exc.status_code}"
     if isinstance(exc, OSError) and exc.errno is not None:
         return f"{name} [Errno {exc.errno}] {exc.strerror}"
     return name
@@ -119,10 +130,14 @@ def compose(name: str, context: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def send_mail(subject: str, message: str, recipient_list: Sequence[str]) -> int:
-    """Send one message from ``DEFAULT_FROM_EMAIL``; raise ``SendFailure`` if it was not
-    sent (so a claim recorded with it rolls back)."""
+    """Send one message through the configured channel (``MESSAGE_CHANNEL``: SMTP from
+    ``DEFAULT_FROM_EMAIL``, or GOV.UK Notify); raise ``SendFailure`` if it was not sent (so a
+    claim recorded with it rolls back)."""
     try:
-        sent = mail.send_mail(subject, message, None, list(recipient_list))
+        if settings.MESSAGE_CHANNEL == "notify":
+            sent = _send_by_notify(subject, message, list(recipient_list))
+        else:
+            sent = mail.send_mail(subject, message, None, list(recipient_list))
     except Exception as exc:
         transient = is_transient(exc)
         if transient is None:
@@ -134,6 +149,22 @@ def send_mail(subject: str, message: str, recipient_list: Sequence[str]) -> int:
         return sent
     # Raised outside the except block: nothing chained, nothing quoting the address.
     raise (TransientSendFailure if transient else PermanentSendFailure)(failure)
+
+
+def _send_by_notify(subject: str, message: str, recipients: list[str]) -> int:
+    """GOV.UK Notify (the official client): one e-mail each, through one template whose
+    subject is ``((subject))`` and body ``((body))`` (``NOTIFY_TEMPLATE_ID``), so every
+    message keeps its words here, in its templates."""
+    client = NotificationsAPIClient(
+        settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=settings.EMAIL_TIMEOUT
+    )
+    for address in recipients:
+        client.send_email_notification(
+            email_address=address,
+            template_id=settings.NOTIFY_TEMPLATE_ID,
+            personalisation={"subject": subject, "body": message},
+        )
+    return len(recipients)
 
 
 def retry_delay(retries: int) -> int:

@@ -32,7 +32,7 @@ from kernel.api import IdField, IdFilter, JSONInput, acting_user
 from kernel.errors import ActionForbidden
 from recruitment.applications import selectors as selectors_
 from recruitment.applications import services, workflow
-from recruitment.applications.services import INTERVIEW_MINUTES
+from recruitment.applications.action_inputs import ACTION_INPUTS, OfferInput, service_inputs
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     Application,
@@ -40,7 +40,6 @@ from recruitment.models import (
     ApplicationState,
     Evidence,
     GuaranteeStep,
-    InterviewFormat,
     ScoreStage,
 )
 from recruitment.scoring import assessment, guarantee, selectors
@@ -96,56 +95,6 @@ class ApplicationInput(JSONInput):
     )
     positive_action = serializers.BooleanField(default=False)
     equality = EqualityInput(required=False, allow_null=True, default=None)
-
-
-class ActionInput(JSONInput):
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
-class ScheduleInterviewInput(ActionInput):
-    interview_at = serializers.DateTimeField()
-    interview_format = serializers.ChoiceField(
-        choices=InterviewFormat.choices, required=False, default=""
-    )
-    interview_place = serializers.CharField(
-        max_length=500,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="The address and room, the video link, or how the call is made.",
-    )
-    interview_minutes = serializers.IntegerField(
-        min_value=INTERVIEW_MINUTES[0], max_value=INTERVIEW_MINUTES[1], required=False,
-        allow_null=True, default=None, help_text="How long the interview is, in minutes.",
-    )  # fmt: skip
-
-
-class PositiveActionUseInput(JSONInput):
-    justification = serializers.CharField(max_length=5000)
-
-
-class OfferInput(ActionInput):
-    positive_action = PositiveActionUseInput(required=False, allow_null=True, default=None)
-
-
-#: What each kind of action reads (workflow.Action.takes), as the service's keyword arguments.
-ACTION_INPUTS: dict[str, type[ActionInput]] = {
-    "reason": ActionInput,
-    "interview": ScheduleInterviewInput,
-    "offer": OfferInput,
-}
-
-
-def service_inputs(data: dict[str, Any]) -> dict[str, Any]:
-    """An action's validated input as its service's keyword arguments."""
-    inputs = dict(data)
-    if "positive_action" in inputs:
-        used = inputs.pop("positive_action")
-        inputs["positive_action_justification"] = used["justification"] if used else None
-    return inputs
-
-
-# --- Output ---------------------------------------------------------------------------------
 
 
 class EvidenceOutput(serializers.ModelSerializer[Evidence]):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from adjustments.models import AdjustmentRequest
 from kernel import mail
 from kernel.mail import compose, send_mail, site_link
 from recruitment.models import (
@@ -37,14 +38,23 @@ ACCESS_TO_WORK = "https://www.gov.uk/access-to-work"
 #: The messages a candidate is sent about their application, each at most once: the
 #: templates templates/recruitment/email/<kind>.subject.txt and <kind>.txt.
 CANDIDATE_MESSAGES = frozenset(
-    {"interview_invitation", "shortlisted", "not_shortlisted", "not_appointed", "offer"}
+    {"received", "interview_invitation", "shortlisted", "not_shortlisted", "not_appointed", "offer"}
 )
+#: A decision on one of the candidate's adjustment requests: ``adjustment_decided:<id>``
+#: (templates/adjustments/email/decided.*), sent once for each request.
+ADJUSTMENT_DECIDED = "adjustment_decided:"
+
+
+def is_candidate_message(kind: str) -> bool:
+    if kind.startswith(ADJUSTMENT_DECIDED):
+        return kind.removeprefix(ADJUSTMENT_DECIDED).isdigit()
+    return kind in CANDIDATE_MESSAGES
 
 
 def render_message(application: Application, kind: str) -> tuple[str, str]:
     """The subject and body of a candidate message."""
     vacancy = application.vacancy
-    context = {
+    context: dict[str, Any] = {
         "application": application,
         "candidate": application.candidate,
         "vacancy": vacancy,
@@ -53,6 +63,11 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
         "jobs_link": site_link("/jobs/"),
         "access_to_work": ACCESS_TO_WORK,
     }
+    if kind.startswith(ADJUSTMENT_DECIDED):
+        context["adjustment"] = AdjustmentRequest.objects.get(
+            pk=int(kind.removeprefix(ADJUSTMENT_DECIDED)), application=application
+        )
+        return compose("adjustments/email/decided", context)
     return compose(f"recruitment/email/{kind}", context)
 
 
@@ -61,7 +76,7 @@ def notify(application_id: Any, kind: str) -> bool:
 
     The claim row and the send share a transaction: if sending fails, the claim rolls back
     and the next try sends; once committed, no try sends again."""
-    if kind not in CANDIDATE_MESSAGES:
+    if not is_candidate_message(kind):
         raise ValueError(f"unknown notification {kind!r}")
     with transaction.atomic():
         application = (

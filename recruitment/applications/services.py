@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from adjustments.services import adjustments_close_for_withdrawal
 from kernel import transitions
 from kernel.audit import StateLog, acting_as
 from kernel.errors import ActionForbidden, DomainError
@@ -133,6 +134,8 @@ def application_submit(
             )
             # Sent: the draft of it (the apply pages') is no longer kept.
             ApplicationDraft.objects.filter(candidate=candidate, vacancy=vacancy).delete()
+            # Told that it arrived, once committed.
+            notify_on_commit(application.pk, "received")
     except IntegrityError as exc:
         # Two submissions raced past the check above: the unique constraint decides.
         raise DomainError(
@@ -379,7 +382,19 @@ def application_decline_offer(*, application_id: Any, by: User, reason: str = ""
 
 
 def application_withdraw(*, application_id: Any, by: User, reason: str = "") -> Application:
-    return _transition(application_id=application_id, by=by, action="withdraw", reason=reason)
+    """Withdraw, and close the application's adjustment requests still open or agreed: there
+    is nothing left to arrange (HR's queue no longer shows them)."""
+
+    def close_requests(application: Application) -> None:
+        adjustments_close_for_withdrawal(application=application, by=by)
+
+    return _transition(
+        application_id=application_id,
+        by=by,
+        action="withdraw",
+        reason=reason,
+        before=close_requests,
+    )
 
 
 # --- Legal hold ------------------------------------------------------------------------------

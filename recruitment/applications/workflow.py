@@ -136,7 +136,8 @@ ACTIONS: dict[str, Action] = {
             locks_vacancy=True,
             staff_page=False,
             candidate_question="Are you sure you want to withdraw your application?",
-            candidate_done="Your application has been withdrawn.",
+            candidate_done="Your application has been withdrawn. Any requests for adjustments "
+            "still open, or agreed and not yet in place, have been closed.",
         ),
     )
 }

@@ -171,7 +171,10 @@ def test_withdrawing_asks_for_confirmation_first(application, candidate):
 
     response = browser(candidate).post(f"/applications/{application.pk}/withdraw/")
 
-    assert banner(response) == ["Your application has been withdrawn."]
+    assert banner(response) == [
+        "Your application has been withdrawn. Any requests for adjustments still open, or "
+        "agreed and not yet in place, have been closed."
+    ]
     assert Application.objects.get(pk=application.pk).state == "withdrawn"
 
 

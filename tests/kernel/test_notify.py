@@ -1,0 +1,126 @@
+"""GOV.UK Notify as the message channel (MESSAGE_CHANNEL=notify), against a local HTTP
+server that checks each request the way Notify does: a JSON Web Token signed with HS256 by
+the key's secret, issued by the key's service, at most 30 seconds old; then the e-mail's
+address, template and personalisation."""
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jwt
+import pytest
+from django.core import mail
+
+from kernel.mail import PermanentSendFailure, TransientSendFailure, send_mail
+from recruitment.applications.notifications import notify
+from recruitment.models import Notification
+from tests.support.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+SERVICE_ID = str(uuid.uuid4())
+SECRET = str(uuid.uuid4())
+API_KEY = f"recruitment_test-{SERVICE_ID}-{SECRET}"
+TEMPLATE_ID = str(uuid.uuid4())
+
+
+class Notify(BaseHTTPRequestHandler):
+    """What GOV.UK Notify's API does with ``POST /v2/notifications/email``."""
+
+    received: list
+    answer = 201
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        try:
+            claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_iat": True})
+            signed = claims["iss"] == SERVICE_ID and abs(time.time() - claims["iat"]) <= 30
+        except jwt.PyJWTError:
+            signed = False
+        if not signed:
+            return self._answer(403, {"errors": [{"error": "AuthError"}]})
+        self.received.append({"path": self.path, "body": body})
+        if self.answer != 201:
+            return self._answer(self.answer, {"errors": [{"error": "Error"}]})
+        return self._answer(201, {"id": str(uuid.uuid4()), "content": {}, "template": {}})
+
+    def _answer(self, status, payload):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def notify_api(settings):
+    handler = type("Handler", (Notify,), {"received": [], "answer": 201})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.MESSAGE_CHANNEL = "notify"
+    settings.NOTIFY_API_KEY = API_KEY
+    settings.NOTIFY_TEMPLATE_ID = TEMPLATE_ID
+    settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{server.server_port}"
+    yield handler
+    server.shutdown()
+
+
+def test_a_candidate_message_goes_through_notify_signed_with_the_key(notify_api, candidate):
+    application = ApplicationFactory(candidate=candidate)
+
+    assert notify(application.pk, "received") is True
+
+    (request,) = notify_api.received
+    assert request["path"] == "/v2/notifications/email"
+    assert request["body"]["email_address"] == "amara@example.org"
+    assert request["body"]["template_id"] == TEMPLATE_ID
+    personalisation = request["body"]["personalisation"]
+    assert personalisation["subject"] == (
+        f"We have received your application for {application.vacancy.title}"
+    )
+    assert application.reference in personalisation["body"]
+    assert f"/applications/{application.pk}/" in personalisation["body"]
+    assert mail.outbox == []  # not by SMTP
+    assert Notification.objects.filter(application=application, kind="received").exists()
+
+
+@pytest.mark.parametrize(
+    ("answer", "failure"),
+    [(500, TransientSendFailure), (429, TransientSendFailure), (400, PermanentSendFailure)],
+)
+def test_notify_s_refusals_are_sorted_into_worth_retrying_or_not(notify_api, answer, failure):
+    notify_api.answer = answer
+
+    with pytest.raises(failure) as raised:
+        send_mail("Subject", "Body", ["amara@example.org"])
+
+    assert str(raised.value) == f"Notify HTTPError {answer}"  # no address, no text
+
+
+def test_a_wrong_key_is_refused_by_notify_and_not_retried(notify_api, settings, candidate):
+    settings.NOTIFY_API_KEY = f"wrong-{SERVICE_ID}-{uuid.uuid4()}"
+    application = ApplicationFactory(candidate=candidate)
+
+    with pytest.raises(PermanentSendFailure):
+        notify(application.pk, "received")
+
+    assert notify_api.received == []
+    assert not Notification.objects.exists()  # the claim rolled back with the failed send
+
+
+def test_notify_unreachable_is_worth_retrying(settings):
+    settings.MESSAGE_CHANNEL = "notify"
+    settings.NOTIFY_API_KEY = API_KEY
+    settings.NOTIFY_TEMPLATE_ID = TEMPLATE_ID
+    settings.NOTIFY_BASE_URL = "http://127.0.0.1:9"  # nothing listens
+
+    with pytest.raises(TransientSendFailure):
+        send_mail("Subject", "Body", ["amara@example.org"])
