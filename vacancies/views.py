@@ -13,8 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kernel import confirm
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
@@ -185,6 +188,9 @@ def staff_vacancy_action(request: HttpRequest, pk: int, action: str) -> HttpResp
     if action not in ACTIONS:
         raise PermissionDenied
     service, done = ACTIONS[action]
+    may = action in services.available_actions(vacancy, user)  # else the service says why not
+    if may and (question := _asks_first(vacancy, action)) and not confirm.confirmed(request):
+        return confirm.ask(request, question)
     try:
         service(vacancy_id=vacancy.pk, by=user)
     except ActionForbidden as exc:
@@ -194,6 +200,40 @@ def staff_vacancy_action(request: HttpRequest, pk: int, action: str) -> HttpResp
     else:
         messages.success(request, done)
     return redirect("staff-vacancy", pk=vacancy.pk)
+
+
+def _asks_first(vacancy: Vacancy, action: str) -> confirm.Confirmation | None:
+    """Closing before the closing date, and cancelling, ask first: neither can be undone."""
+    page = reverse("staff-vacancy", args=[vacancy.pk])
+    caption = f"{vacancy.reference} {vacancy.title}"
+    here = reverse("staff-vacancy-action", args=[vacancy.pk, action])
+    if action == "close" and vacancy.closing_date > timezone.now():
+        closing = timezone.localtime(vacancy.closing_date)
+        return confirm.Confirmation(
+            title="Close this vacancy early?",
+            caption=caption,
+            paragraphs=[
+                f"Its closing date is {closing:%-d %B %Y at %H:%M}. If you close it now, no one "
+                "else can apply, and anyone who has started an application cannot send it.",
+                "Shortlisting can start once it is closed. You cannot open it again.",
+            ],
+            button="Close it now",
+            action=here,
+            cancel_url=page,
+        )
+    if action == "cancel":
+        return confirm.Confirmation(
+            title="Cancel this vacancy?",
+            caption=caption,
+            paragraphs=[
+                "No one will be appointed from it. Applications stop, and the campaign's "
+                "personal data is erased when its retention period ends. You cannot undo this."
+            ],
+            button="Cancel the vacancy",
+            action=here,
+            cancel_url=page,
+        )
+    return None
 
 
 def _legal_hold(request: HttpRequest, vacancy: Vacancy, *, held: bool) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kernel import confirm
 from kernel.api import id_or_none
 from kernel.errors import ActionForbidden, DomainError
 from kernel.paging import Rows, page_links, paginate
@@ -174,6 +175,35 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
         ).values_list("pk", flat=True)
     )
     form = BulkDecisionForm(request.POST, choices=choices)
+    if (
+        form.is_valid()
+        and form.cleaned_data["decision"] == "reject"
+        and not confirm.confirmed(request)
+    ):
+        # Not shortlisting cannot be undone once the sift is complete: the page asks first.
+        ids = [int(pk) for pk in form.cleaned_data["applications"]]
+        references = Application.objects.filter(pk__in=ids).order_by("reference")
+        count = len(ids)
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title=f"Do not shortlist {count} application{'' if count == 1 else 's'}?",
+                caption=f"{vacancy.reference} {vacancy.title}",
+                paragraphs=[
+                    "Each is decided as it would be on its own, and recorded in its history "
+                    "with your reason. The candidates are told when you complete the sift."
+                ],
+                rows=[
+                    ("Applications", ", ".join(a.reference for a in references)),
+                    ("Reason", form.cleaned_data["reason"]),
+                ],
+                hidden=[("applications", str(pk)) for pk in ids]
+                + [("decision", "reject"), ("reason", form.cleaned_data["reason"])],
+                button="Do not shortlist them",
+                action=request.get_full_path(),
+                cancel_url=reverse("ranking", kwargs={"pk": vacancy.pk, "stage": stage}),
+            ),
+        )
     if form.is_valid():
         try:
             outcomes = decisions.applications_bulk_decide(

@@ -170,6 +170,10 @@ def test_hr_creates_publishes_and_closes_a_vacancy_with_the_keyboard_only(page, 
     keys.activate(page.get_by_role("button", name="Publish"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Vacancy published")
     keys.activate(page.get_by_role("button", name="Close to applications"))
+    # Before its closing date: a page asks first, and nothing is closed yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close this vacancy early?")
+    assert Vacancy.objects.get(pk=vacancy.pk).status == "open"
+    keys.activate(page.get_by_role("button", name="Close it now"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Vacancy closed")
     assert Vacancy.objects.get(pk=vacancy.pk).status == "closed"
     no_violations(keys)

@@ -402,14 +402,19 @@ def test_the_ranking_page_decides_in_bulk_and_explains_the_refusal(sift, chair):
     assert 'name="confirm"' not in page
     assert not any(word in page.lower() for word in SCHEME_WORDS if word != "guarantee")
 
-    response = browser.post(
-        f"/staff/vacancies/{s['plain'].vacancy_id}/decisions/",
-        {
-            "applications": [s["guaranteed"].pk, s["plain"].pk, s["unassessed"].pk],
-            "decision": "reject",
-            "reason": "No",
-        },
-    )
+    body = {
+        "applications": [s["guaranteed"].pk, s["plain"].pk, s["unassessed"].pk],
+        "decision": "reject",
+        "reason": "No",
+    }
+    url_decide = f"/staff/vacancies/{s['plain'].vacancy_id}/decisions/"
+    asked = browser.post(url_decide, body)
+    # Not shortlisting asks first, listing what it would decide; nothing is decided yet.
+    assert asked.status_code == 200
+    assert "Do not shortlist 3 applications?" in asked.content.decode()
+    assert s["guaranteed"].reference in asked.content.decode()
+    assert states(s["guaranteed"], s["plain"]) == ["submitted", "submitted"]
+    response = browser.post(url_decide, {**body, "confirm": "yes"})
 
     assert response.status_code == 302
     assert states(s["guaranteed"], s["plain"], s["unassessed"]) == [
