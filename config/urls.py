@@ -16,6 +16,7 @@ from adjustments.api import (
 )
 from config import api_docs
 from config.health import healthz
+from recruitment import home
 from recruitment.applications import staff_views
 from recruitment.applications import views as recruitment_views
 from recruitment.applications.api import ApplicationViewSet
@@ -123,6 +124,7 @@ candidate_pages: list[URLPattern | URLResolver] = [
 ]
 
 staff_pages: list[URLPattern | URLResolver] = [
+    path("", home.staff_home, name="staff-home"),
     path("people/", people_views.people, name="people"),
     path("people/invite/", people_views.invite, name="invite"),
     path("people/<int:pk>/", people_views.person, name="person"),
@@ -200,7 +202,7 @@ staff_pages: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", home.home, name="home"),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="accessibility.html"),

@@ -1113,6 +1113,7 @@ NO_STATE_CHANGE = {
     "confirm-email": "confirms one's address with the e-mailed link",
     "resend-confirmation": "queues a message to one's own address",
     "check-email": "GET only",
+    "staff-home": "GET only",
     "password-reset": "queues a message, the same answer whatever the address",
     "password-reset-confirm": "sets a password with the e-mailed link",
     "accept-invitation": "sets a password with the e-mailed link",

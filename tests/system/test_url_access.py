@@ -78,6 +78,7 @@ ACCESS = {
             "staff-application-action",
             "me",
             "resend-confirmation",
+            "staff-home",
             "check-email",
             "two-factor",
             "people",
