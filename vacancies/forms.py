@@ -14,6 +14,7 @@ from kernel.api import MAX_ID
 from kernel.forms import GovForm
 from vacancies import services
 from vacancies.models import (
+    POSITIVE_ACTION_GROUP_LABELS,
     POSITIVE_ACTION_GROUPS,
     GuaranteeScheme,
     MinimumCriteriaRule,
@@ -31,25 +32,14 @@ MONEY = forms.TextInput(
     }
 )
 
-GROUP_LABELS = {
-    "white": "White",
-    "mixed": "Mixed or Multiple",
-    "asian": "Asian or Asian British",
-    "black": "Black, Black British, Caribbean or African",
-    "other": "Other ethnic group",
-    "disabled": "Disabled people",
-    "female": "Women",
-    "male": "Men",
-    "trans": "Trans people",
-    "gay_or_lesbian": "Gay or lesbian",
-    "bisexual": "Bisexual",
-}
-
 
 def _group_choices() -> list[tuple[str, str]]:
     labels = dict(PositiveActionCharacteristic.choices)
     return [
-        (f"{characteristic}:{group}", f"{labels[characteristic]}: {GROUP_LABELS.get(group, group)}")
+        (
+            f"{characteristic}:{group}",
+            f"{labels[characteristic]}: {POSITIVE_ACTION_GROUP_LABELS[characteristic][group]}",
+        )
         for characteristic, groups in POSITIVE_ACTION_GROUPS.items()
         for group in groups
     ]

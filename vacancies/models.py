@@ -90,6 +90,46 @@ POSITIVE_ACTION_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: What each group of a positive-action plan is called, per characteristic: the words of the
+#: equality-monitoring statistics (tests/vacancies/test_labels.py holds the two together;
+#: this app imports no other, so it keeps its own copy).
+POSITIVE_ACTION_GROUP_LABELS: dict[str, dict[str, str]] = {
+    "ethnicity_group": {
+        "white": "White",
+        "mixed": "Mixed or Multiple",
+        "asian": "Asian or Asian British",
+        "black": "Black, Black British, Caribbean or African",
+        "other": "Other ethnic group",
+    },
+    "disability": {"disabled": "Disabled"},
+    "sex": {"female": "Female", "male": "Male"},
+    "gender_identity": {"trans": "Trans"},
+    "sexual_orientation": {
+        "gay_or_lesbian": "Gay or lesbian",
+        "bisexual": "Bisexual",
+        "other": "Other sexual orientation",
+    },
+    "age_band": {
+        "16-24": "Aged 16 to 24",
+        "25-34": "Aged 25 to 34",
+        "35-44": "Aged 35 to 44",
+        "45-54": "Aged 45 to 54",
+        "55-64": "Aged 55 to 64",
+        "65+": "Aged 65 or over",
+    },
+    "religion": {
+        "no_religion": "No religion",
+        "christian": "Christian",
+        "buddhist": "Buddhist",
+        "hindu": "Hindu",
+        "jewish": "Jewish",
+        "muslim": "Muslim",
+        "sikh": "Sikh",
+        "other": "Any other religion",
+    },
+}
+
+
 class VacancyQuerySet(models.QuerySet["Vacancy"]):
     def visible_to(self, user: User | object) -> VacancyQuerySet:
         """Open vacancies for everyone; staff also see those they work on; HR sees all;
@@ -323,3 +363,9 @@ class PositiveActionPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Positive-action plan for {self.vacancy.reference}"
+
+    @property
+    def group_labels(self) -> list[str]:
+        """The plan's groups in words."""
+        labels = POSITIVE_ACTION_GROUP_LABELS.get(self.characteristic, {})
+        return [labels.get(group, group) for group in self.groups]

@@ -57,8 +57,26 @@ GROUP_LABELS: dict[str, dict[str, str]] = {
     "sexual_orientation": dict(SexualOrientation.choices),
     "religion": dict(Religion.choices),
     "disability": {"disabled": "Disabled", "not_disabled": "Not disabled"},
-    "age_band": {value: f"Aged {label}" for value, label in AgeBand.choices},
+    "age_band": {
+        value: label if value == PREFER_NOT_TO_SAY else f"Aged {label}"
+        for value, label in AgeBand.choices
+    },
 }
+
+
+#: Characteristic → what a person reads.
+CHARACTERISTIC_LABELS = {
+    "ethnicity": "Ethnicity (19 categories)",
+    "ethnicity_group": "Ethnic group (5 groups)",
+    "sex": "Sex",
+    "gender_identity": "Gender identity",
+    "sexual_orientation": "Sexual orientation",
+    "religion": "Religion or belief",
+    "disability": "Disability",
+    "age_band": "Age",
+}
+#: Stage → what a person reads.
+STAGE_LABELS = dict(Stage.choices)
 
 
 def group_label(characteristic: str, group: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
+from adjustments.models import AdjustmentCategory, AdjustmentState
 from adjustments.reporting import adjustments_report
 from recruitment.monitoring import groups, release, statistics
 from recruitment.monitoring.presets import PRESETS
@@ -87,27 +88,33 @@ def report_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out)
     symbol = PRESETS[report["preset"]].symbol
     for characteristic, data in report["result"].items():
-        writer.writerow([f"characteristic: {characteristic}", "funnel"])
+        label = groups.CHARACTERISTIC_LABELS.get(characteristic, characteristic)
+        writer.writerow([label, "Funnel"])
         writer.writerows(statistics.funnel_csv_rows(statistics.Funnel(**data["funnel"])))
         writer.writerow([])
-        writer.writerow([f"characteristic: {characteristic}", "relative likelihood"])
+        writer.writerow([label, "Relative likelihood"])
         likelihood = statistics.Likelihood(**data["relative_likelihood"])
         writer.writerows(statistics.likelihood_csv_rows(likelihood, symbol))
         writer.writerow([])
-        writer.writerow([f"characteristic: {characteristic}", "representation"])
+        writer.writerow([label, "Representation"])
         writer.writerows(statistics.representation_csv_rows(data["representation"], symbol))
         writer.writerow([])
     adjustments = report.get("adjustments")
     if adjustments:
-        writer.writerow(["adjustment requests", "by kind and outcome"])
-        writer.writerow(["category", *adjustments["outcomes"], "total"])
+        categories = dict(AdjustmentCategory.choices)
+        outcomes = dict(AdjustmentState.choices)
+        writer.writerow(["Adjustment requests", "By kind and outcome"])
+        writer.writerow(["Kind", *(outcomes.get(o, o) for o in adjustments["outcomes"]), "Total"])
         for row in adjustments["rows"]:
             counts = [row["counts"][o] for o in adjustments["outcomes"]]
             writer.writerow(
-                [row["category"], *(symbol if n is None else n for n in [*counts, row["total"]])]
+                [
+                    categories.get(row["category"], row["category"]),
+                    *(symbol if n is None else n for n in [*counts, row["total"]]),
+                ]
             )
         totals = [adjustments["totals"][o] for o in adjustments["outcomes"]]
         writer.writerow(
-            ["total", *(symbol if n is None else n for n in [*totals, adjustments["total"]])]
+            ["Total", *(symbol if n is None else n for n in [*totals, adjustments["total"]])]
         )
     return out.getvalue()

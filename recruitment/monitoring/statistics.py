@@ -34,9 +34,11 @@ from recruitment.models import (
 from recruitment.monitoring import disclosure
 from recruitment.monitoring.disclosure import Period
 from recruitment.monitoring.groups import (
+    CHARACTERISTIC_LABELS,
     CHARACTERISTICS,
     GROUPS,
     NOT_STATED,
+    STAGE_LABELS,
     STAGES,
     _group_expression,
     group_label,
@@ -312,43 +314,64 @@ def _about(unit: dict[str, Any]) -> list[list[Any]]:
 
 
 def funnel_csv_rows(data: Funnel) -> Sequence[Sequence[Any]]:
-    """The funnel as CSV rows, cell for cell as in the API, withheld cells as the symbol."""
+    """The funnel as CSV rows, cell for cell as in the API, withheld cells as the symbol; a
+    spreadsheet for a person, so groups and measures are in words (its header row keeps the
+    API's keys)."""
     rows: list[list[Any]] = [["group", *data.stages]]
     for row in data.rows:
-        rows.append([row["group"], *(_cell(row["counts"][s], data.symbol) for s in data.stages)])
+        rows.append(
+            [
+                group_label(data.characteristic, row["group"]),
+                *(_cell(row["counts"][s], data.symbol) for s in data.stages),
+            ]
+        )
     for name, counts in (
-        (NOT_STATED, data.not_stated),
-        (PREFER_NOT_TO_SAY, data.prefer_not_to_say),
-        ("total", data.totals),
+        (group_label(data.characteristic, NOT_STATED), data.not_stated),
+        (group_label(data.characteristic, PREFER_NOT_TO_SAY), data.prefer_not_to_say),
+        ("Total", data.totals),
     ):
         rows.append([name, *(_cell(counts[s], data.symbol) for s in data.stages)])
-    rows.append(["declaration_rate", _cell(data.declaration_rate, data.symbol)])
+    rows.append(["Declaration rate", _cell(data.declaration_rate, data.symbol)])
     rows += _about(data.unit)
-    rows += [[f"withheld: {s}", reason] for s, reason in data.withheld.items() if reason]
+    rows += _withheld(data.withheld)
     return rows
 
 
+def _withheld(withheld: dict[str, str | None]) -> list[list[Any]]:
+    return [
+        [f"Withheld: {STAGE_LABELS.get(s, s).lower()}", reason]
+        for s, reason in withheld.items()
+        if reason
+    ]
+
+
 def likelihood_csv_rows(data: Likelihood, symbol: str) -> Sequence[Sequence[Any]]:
+    label = group_label
     rows: list[list[Any]] = [["measure", "value"]]
-    for key in (
-        "reference",
-        "comparison",
-        "from_stage",
-        "to_stage",
-        "reference_rate",
-        "comparison_rate",
-        "relative_likelihood",
-        "fisher_p",
+    for name, value in (
+        ("Reference group", label(data.characteristic, data.reference)),
+        ("Compared with", data.comparison),
+        ("From stage", STAGE_LABELS.get(data.from_stage, data.from_stage)),
+        ("To stage", STAGE_LABELS.get(data.to_stage, data.to_stage)),
+        ("Reference group's rate", data.reference_rate),
+        ("Compared group's rate", data.comparison_rate),
+        ("Relative likelihood", data.relative_likelihood),
+        ("Fisher's exact test (p)", data.fisher_p),
     ):
-        rows.append([key, _cell(getattr(data, key), symbol)])
-    rows.append(["group", "impact_ratio", "adverse_impact", "fisher_p_vs_highest"])
+        rows.append([name, _cell(value, symbol)])
+    rows.append(["Group", "Impact ratio", "Adverse impact", "Fisher's p against the highest"])
     for group, ratio in data.impact_ratios.items():
         verdict = symbol if ratio is None else ("yes" if group in data.adverse_impact else "no")
         rows.append(
-            [group, _cell(ratio, symbol), verdict, _cell(data.fisher_p_by_group[group], symbol)]
+            [
+                label(data.characteristic, group),
+                _cell(ratio, symbol),
+                verdict,
+                _cell(data.fisher_p_by_group[group], symbol),
+            ]
         )
     rows += _about(data.unit)
-    rows += [[f"withheld: {s}", reason] for s, reason in data.withheld.items() if reason]
+    rows += _withheld(data.withheld)
     return rows
 
 
@@ -357,16 +380,16 @@ def representation_csv_rows(data: dict[str, Any], symbol: str) -> Sequence[Seque
     for row in data["rows"]:
         rows.append(
             [
-                row["group"],
+                group_label(data["characteristic"], row["group"]),
                 _cell(row["count"], symbol),
                 _cell(row["share"], symbol),
                 "" if row["benchmark_share"] is None else row["benchmark_share"],
             ]
         )
-    rows.append(["stated", _cell(data["stated"], symbol)])
+    rows.append(["Stated", _cell(data["stated"], symbol)])
     rows += _about(data["unit"])
     if data["withheld"]:
-        rows.append([f"withheld: {data['stage']}", data["withheld"]])
+        rows += _withheld({data["stage"]: data["withheld"]})
     return rows
 
 
@@ -446,12 +469,12 @@ def statutory_csv_rows(data: dict[str, Any]) -> Sequence[Sequence[Any]]:
         for group, counts in groups.items():
             rows.append(
                 [
-                    characteristic,
-                    group,
+                    CHARACTERISTIC_LABELS.get(characteristic, characteristic),
+                    group_label(characteristic, group),
                     *("" if counts[s] is None else counts[s] for s in data["stages"]),
                 ]
             )
-    rows += [[f"withheld: {s}", reason] for s, reason in data["withheld"].items() if reason]
+    rows += _withheld(data["withheld"])
     return rows
 
 

@@ -24,16 +24,7 @@ from recruitment.monitoring import disclosure, groups, release, statistics, year
 from recruitment.monitoring import reports as monitoring_reports
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
-LABELS = {
-    "ethnicity": "Ethnicity (19 categories)",
-    "ethnicity_group": "Ethnic group (5 groups)",
-    "sex": "Sex",
-    "gender_identity": "Gender identity",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-    "disability": "Disability",
-    "age_band": "Age",
-}
+LABELS = groups.CHARACTERISTIC_LABELS
 PRESET_LABELS = {name: preset.label for name, preset in PRESETS.items()}
 
 

@@ -20,8 +20,18 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kernel.audit import LogEntry, StateLog
-from recruitment.models import AgreedAssessment, Application, Score
+from recruitment.applications.workflow import TRANSITION_WORDS
+from recruitment.models import (
+    AgreedAssessment,
+    Application,
+    ApplicationState,
+    GuaranteeOutcome,
+    Score,
+    ScoreStage,
+    Stage,
+)
 from recruitment.scoring import assessment, guarantee, selectors
+from vacancies.models import GuaranteeScheme
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -143,7 +153,8 @@ CSV_COLUMNS = [
 
 
 def decision_record_rows(vacancy: Vacancy) -> Iterator[list[Any]]:
-    """The CSV download's rows, header first, a batch of applications at a time."""
+    """The CSV download's rows, header first, a batch of applications at a time: a
+    spreadsheet for a person, so its values are words (the JSON keeps the codes)."""
     yield CSV_COLUMNS
     for record in application_records(vacancy):
         flat = _flat(record)
@@ -155,30 +166,36 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
         return "" if person is None else person["full_name"]
 
     agreed = {a["stage"]: a for a in record["agreed"]}
+
+    def words(choices: Any, code: str | None) -> str:
+        return "" if not code else str(dict(choices.choices).get(code, code))
+
     row: dict[str, Any] = {
         "reference": record["reference"],
         "candidate_name": name(record["candidate"]),
         "candidate_email": (record["candidate"] or {}).get("email", ""),
         "erased": record["erased"],
-        "state": record["state"],
-        "furthest_stage": record["furthest_stage"],
+        "state": words(ApplicationState, record["state"]),
+        "furthest_stage": words(Stage, record["furthest_stage"]),
         "submitted_at": record["submitted_at"],
         "interview_at": record["interview_at"],
         "meets_minimum_criteria": record["meets_minimum_criteria"],
         "panel_scores": [
-            f"{s['stage']}, {s['criterion']}, {name(s['scorer'])}: {s['score']}"
+            f"{words(ScoreStage, s['stage'])}, {s['criterion']}, {name(s['scorer'])}: {s['score']}"
             for s in record["scores"]
         ],
         "score_changes_after_agreement": sum(
             1 for c in record["score_history"] if c["after_agreement"]
         ),
-        "interview_guarantee_declared": record["interview_guarantee_declared"],
-        "guarantee_step": (record["guarantee_step"] or {}).get("outcome"),
+        "interview_guarantee_declared": words(
+            GuaranteeScheme, record["interview_guarantee_declared"]
+        ),
+        "guarantee_step": words(GuaranteeOutcome, (record["guarantee_step"] or {}).get("outcome")),
         "guarantee_step_reason": (record["guarantee_step"] or {}).get("reason"),
         "positive_action_declared": record["positive_action_declared"],
         "decisions": [
-            f"{h['at']} {h['transition']} by {name(h['by'])}"
-            + (f" ({h['reason']})" if h["reason"] else "")
+            f"{h['at']} {TRANSITION_WORDS.get(h['transition'], h['transition'])} by "
+            f"{name(h['by'])}" + (f" ({h['reason']})" if h["reason"] else "")
             for h in record["history"]
         ],
         "legal_hold": record["legal_hold"]["held"],

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from recruitment.monitoring.groups import CHARACTERISTICS
+from recruitment.monitoring.groups import CHARACTERISTIC_LABELS, CHARACTERISTICS
 from tests.recruitment.monitoring.test_statistics import (
     ASIAN,
     PAST,
@@ -118,19 +118,32 @@ def test_a_large_selection_runs_in_the_background_and_is_kept_for_download(
 
     download = client.get(report_url + "download.csv")
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert rows[0] == ["characteristic: ethnicity", "funnel"]
-    funnels = [r[0] for r in rows if len(r) == 2 and r[1] == "funnel"]
-    assert funnels == [f"characteristic: {c}" for c in CHARACTERISTICS]
-    start = rows.index(["characteristic: ethnicity_group", "funnel"])
+    assert rows[0] == ["Ethnicity (19 categories)", "Funnel"]
+    funnels = [r[0] for r in rows if len(r) == 2 and r[1] == "Funnel"]
+    assert funnels == [CHARACTERISTIC_LABELS[c] for c in CHARACTERISTICS]
+    start = rows.index(["Ethnic group (5 groups)", "Funnel"])
     assert rows[start + 1] == ["group", *STAGES]
     groups = {row[0]: row[1:] for row in rows[start + 2 : start + 7]}
     # Appointed: withheld for the unit (fewer than 20 reached it), whatever its count.
-    assert groups["white"] == [*(shown(expected(s, group="white")) for s in STAGES[:-1]), "*"]
-    assert groups["asian"] == [shown(expected("applied", group="asian")), "*", "*", "*", "*"]
+    # A spreadsheet: the groups in words.
+    assert groups["White"] == [*(shown(expected(s, group="white")) for s in STAGES[:-1]), "*"]
+    assert groups["Asian or Asian British"] == [
+        shown(expected("applied", group="asian")),
+        "*",
+        "*",
+        "*",
+        "*",
+    ]
     assert ["unit", "The whole organisation"] in rows
     assert ["period", "Reporting year 2024 to 25 (April 2024 to March 2025)"] in rows
-    assert ["withheld: appointed", FEWER] in rows
-    assert ["adjustment requests", "by kind and outcome"] in rows
+    assert ["Withheld: appointed", FEWER] in rows
+    assert ["Adjustment requests", "By kind and outcome"] in rows
+    kinds = rows[rows.index(["Adjustment requests", "By kind and outcome"]) + 1]
+    assert kinds[0] == "Kind"
+    assert "Partially agreed" in kinds  # words, not codes
+    # No code anywhere in the file but its header rows' keys.
+    codes = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+    assert [c for row in rows for c in row if codes.search(c) and row[0] != "group"] == []
 
 
 def test_someone_elses_report_is_not_found(data, hr, settings):
