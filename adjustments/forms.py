@@ -81,3 +81,52 @@ class QueueFilterForm(forms.Form):
         choices=[("", "Any time"), ("overdue", "Overdue"), ("week", "Needed within 7 days")],
         required=False,
     )
+
+
+class PreApplicationForm(GovForm):
+    """Asking for an adjustment to be able to apply, from the job's page."""
+
+    full_name = forms.CharField(
+        max_length=200, label="Your name", error_messages={"required": "Enter your name"}
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label="Email address",
+        help_text="We will contact you here, or by phone if you give a number.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    phone = forms.CharField(
+        max_length=30,
+        required=False,
+        label="Phone number (optional)",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    category = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            Choice(v, label, hint=CATEGORY_HINTS[v]) for v, label in AdjustmentCategory.choices
+        ],
+        label="What would help you apply?",
+        error_messages={"required": "Select what would help you apply"},
+    )
+    details = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Tell us what you need",
+        help_text="What gets in the way of applying, and what would help. You do not need to "
+        "tell us about a medical condition.",
+        error_messages={"required": "Tell us what you need"},
+    )
+
+
+class AnswerForm(GovForm):
+    answer = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What did you arrange or tell them?",
+        error_messages={"required": "Say what you arranged or told them"},
+    )

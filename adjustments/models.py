@@ -233,3 +233,37 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["adjustment", "kind"], name="one_reminder_of_a_kind"),
         ]
+
+
+class PreApplicationRequest(models.Model):
+    """Someone asks for an adjustment to apply at all (the application form itself: a large
+    print or easy read version, a call instead of the form, more time), from the job's page,
+    signed in or not. HR contacts them and records what they did. It is about the person,
+    not an application: it is erased with the campaign's personal data (the retention
+    period), and never counted in any statistic."""
+
+    vacancy = models.ForeignKey(
+        "vacancies.Vacancy", on_delete=models.CASCADE, related_name="pre_application_requests"
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=30, blank=True)
+    category = models.CharField(max_length=30, choices=AdjustmentCategory.choices)
+    #: Their own words: what gets in the way and what would help. No diagnosis is asked for.
+    details = models.TextField(max_length=5000)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: What HR arranged or told them.
+    answer = models.TextField(max_length=5000, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Request before applying for {self.vacancy_id}"

@@ -225,7 +225,7 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return moment
 
 
-def _coordinators() -> list[str]:
+def coordinators() -> list[str]:
     return list(
         User.objects.filter(role=Role.HR, is_active=True)
         .exclude(email="")
@@ -245,7 +245,7 @@ def _send_reminder(adjustment: AdjustmentRequest, kind: str, due_by: datetime) -
             "link": site_link(f"/staff/adjustments/{adjustment.pk}/"),
         },
     )
-    send_mail(subject, body, _coordinators())
+    send_mail(subject, body, coordinators())
 
 
 def adjustments_send_reminders(*, now: datetime | None = None) -> dict[str, list[int]]:

@@ -14,12 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from adjustments import services
-from adjustments.forms import AdjustmentRequestForm, DecisionForm, QueueFilterForm
+from accounts import throttle
+from adjustments import before_applying, services
+from adjustments.forms import (
+    AdjustmentRequestForm,
+    AnswerForm,
+    DecisionForm,
+    PreApplicationForm,
+    QueueFilterForm,
+)
 from adjustments.models import (
     OPEN_STATES,
     AdjustmentCategory,
     AdjustmentRequest,
+    PreApplicationRequest,
 )
 from adjustments.reporting import OUTCOME_LABELS, adjustments_report
 from adjustments.selectors import arrangements_visible_to
@@ -30,7 +38,7 @@ from recruitment.models import Application, ApplicationState
 from recruitment.monitoring import release
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 from recruitment.monitoring.views import UnitForm
-from vacancies.models import Vacancy
+from vacancies.models import Vacancy, VacancyStatus
 
 
 @login_required
@@ -118,6 +126,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "vacancies": Vacancy.objects.filter(applications__adjustments__isnull=False)
             .distinct()
             .order_by("reference"),
+            "before_applying": PreApplicationRequest.objects.filter(answered_at=None)
+            .select_related("vacancy")
+            .order_by("vacancy__closing_date", "requested_at"),
         },
     )
 
@@ -229,4 +240,61 @@ def report(request: HttpRequest) -> HttpResponse:
             "presets": sorted(PRESETS),
             "rows": [(labels[r["category"]], r) for r in data.rows],
         },
+    )
+
+
+# --- Before applying --------------------------------------------------------------------------
+
+
+def ask_before_applying(request: HttpRequest, pk: int) -> HttpResponse:
+    """From an open job's page, signed in or not: ask for an adjustment to be able to apply."""
+    vacancy = get_object_or_404(Vacancy.objects.filter(status=VacancyStatus.OPEN), pk=pk)
+    user = request.user if request.user.is_authenticated else None
+    initial = {"full_name": user.full_name, "email": user.email} if user is not None else {}
+    form = PreApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if wait := throttle.attempt(request, "register"):
+            return render(
+                request, "accounts/too_many.html", {"minutes": max(1, -(-wait // 60))}, status=429
+            )
+        if form.is_valid():
+            try:
+                before_applying.pre_application_request_create(
+                    vacancy=vacancy, requester=user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+                return redirect("vacancy", pk=vacancy.pk)
+            else:
+                return render(
+                    request, "adjustments/before_applying_sent.html", {"vacancy": vacancy}
+                )
+    return render(request, "adjustments/before_applying.html", {"form": form, "vacancy": vacancy})
+
+
+@login_required
+def answer_before_applying(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR: the person, how to reach them, what they asked, and what was done."""
+    user = _coordinator(request)
+    asked = get_object_or_404(PreApplicationRequest.objects.select_related("vacancy"), pk=pk)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            before_applying.pre_application_request_answer(
+                request_id=asked.pk, by=user, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("before-applying", pk=asked.pk)
+        else:
+            messages.success(request, "Recorded as answered.")
+            return redirect("adjustment-queue")
+    return render(
+        request,
+        "adjustments/before_applying_answer.html",
+        {"asked": asked, "form": form, "back": "/staff/adjustments/"},
     )

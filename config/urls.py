@@ -98,6 +98,11 @@ api_v1: list[URLPattern | URLResolver] = [
 candidate_pages: list[URLPattern | URLResolver] = [
     path("jobs/", vacancy_views.vacancy_list, name="vacancy-list"),
     path("jobs/<int:pk>/", vacancy_views.vacancy_detail, name="vacancy"),
+    path(
+        "jobs/<int:pk>/adjustments/",
+        adjustment_views.ask_before_applying,
+        name="ask-before-applying",
+    ),
     path("jobs/<int:pk>/apply/", recruitment_views.apply, name="apply-start"),
     path("jobs/<int:pk>/apply/<slug:step>/", recruitment_views.apply, name="apply"),
     path("applications/", recruitment_views.my_applications, name="my-applications"),
@@ -193,6 +198,11 @@ staff_pages: list[URLPattern | URLResolver] = [
     ),
     path("adjustments/", adjustment_views.queue, name="adjustment-queue"),
     path("adjustments/report/", adjustment_views.report, name="adjustment-report"),
+    path(
+        "adjustments/before-applying/<int:pk>/",
+        adjustment_views.answer_before_applying,
+        name="before-applying",
+    ),
     path("adjustments/<int:pk>/", adjustment_views.decide, name="adjustment-decide"),
     path(
         "applications/<int:pk>/<slug:action>/",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -21,9 +20,6 @@ from adjustments.models import AdjustmentRequest, AdjustmentState
 from recruitment.applications.selectors import scores_agreed
 from recruitment.models import Application, ApplicationState, Score, ScoreStage
 from vacancies.models import Vacancy, VacancyStatus
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 #: "Closing soon": within this many days.
 SOON = timedelta(days=7)
@@ -166,7 +162,7 @@ def for_candidate(user: User) -> list[Waiting]:
     ]  # fmt: skip
 
 
-def sections(user: User) -> list[tuple[str, Iterable[Waiting]]]:
+def sections(user: User) -> list[tuple[str, list[Waiting]]]:
     """What waits for ``user``, by role (a hiring manager may also sit on panels)."""
     if user.is_hr:
         return [("For HR", for_hr())]

@@ -36,7 +36,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
-from adjustments.models import AdjustmentRequest
+from adjustments.models import AdjustmentRequest, PreApplicationRequest
 from kernel.audit import LogEntry, StateLog, unlogged
 from recruitment.models import (
     AgreedAssessment,
@@ -115,6 +115,8 @@ def erase_vacancy_applications(vacancy_id: Any, *, now: datetime | None = None) 
             )
             if vacancy is None:
                 break
+            # Requests made before applying are about people, not applications: they go too.
+            PreApplicationRequest.objects.filter(vacancy=vacancy).delete()
             ids = list(
                 _erasable_applications()
                 .select_for_update()

@@ -30,6 +30,7 @@ CALL_TIME_IMPORTS = {
     # tasks' own work (erasure, reports) imports those services in turn, so it is loaded
     # when the task runs.
     ("recruitment.tasks", "recruitment.scoring.decision_runs"),
+    ("adjustments.tasks", "adjustments.before_applying"),
     ("recruitment.tasks", "recruitment.monitoring.reports"),
     ("recruitment.tasks", "recruitment.privacy.retention"),
     # A management command: the demo's adjustments, made after the recruitment data.

@@ -53,7 +53,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from adjustments import services as adjustment_services
-from adjustments.models import AdjustmentRequest
+from adjustments.models import AdjustmentRequest, PreApplicationRequest
 from recruitment.applications import workflow
 from recruitment.models import (
     AgreedAssessment,
@@ -202,6 +202,17 @@ def scored(w):
     """The vacancy closed; agreed scores for every criterion: a decision on merit is open."""
     closed(w)
     agree(w.application, [1, 1, 1], by=w.users["chair"])
+
+
+def asked_before_applying(w, user):
+    return PreApplicationRequest.objects.filter(vacancy=w.vacancy, email="ola@example.org").exists()
+
+
+def asked_first(w):
+    w.asked = PreApplicationRequest.objects.create(
+        vacancy=w.vacancy, full_name="Ola Ade", email="ola@example.org",
+        category="alternative_format", details="Large print, please.",
+    )  # fmt: skip
 
 
 def deactivated(name):
@@ -922,6 +933,14 @@ PAGE_ROWS = [
                          "confirm": "yes"}),
     page("decision-run", lambda w: f"/staff/decision-runs/{w.run.pk}/",
          LOGIN, 403, 403, 404, 404, KEPT, KEPT, setup=run_requested, note="carry on"),
+    page("ask-before-applying", lambda w: f"/jobs/{w.vacancy.pk}/adjustments/",
+         200, 200, 200, 200, 200, 200, 200, effect=asked_before_applying,
+         body=lambda w: {"full_name": "Ola Ade", "email": "ola@example.org",
+                         "category": "alternative_format", "details": "Large print, please."}),
+    page("before-applying", lambda w: f"/staff/adjustments/before-applying/{w.asked.pk}/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, setup=asked_first,
+         body=lambda w: {"answer": "Sent the form in large print."},
+         effect=lambda w, user: type(w.asked).objects.get(pk=w.asked.pk).answered_at is not None),
     page("invite", lambda w: "/staff/people/invite/",
          LOGIN, 403, 403, 403, 403, 403, DONE, effect=invited,
          body=lambda w: {"full_name": "Nia Jones", "email": "nia@council.example",

@@ -29,6 +29,7 @@ ACCESS = {
     "oidc_authentication_callback": PUBLIC,
     "vacancy-list": PUBLIC,  # web jobs list and API vacancy list (open vacancies only)
     "vacancy": PUBLIC,
+    "ask-before-applying": PUBLIC,  # an open job's page: anyone may ask
     "vacancy-detail": PUBLIC,  # API: an open vacancy, else 404
     "schema": PUBLIC,
     "api-docs": PUBLIC,
@@ -78,6 +79,7 @@ ACCESS = {
             "staff-application-action",
             "me",
             "resend-confirmation",
+            "before-applying",
             "staff-home",
             "check-email",
             "two-factor",

@@ -1,0 +1,106 @@
+"""Asking for an adjustment to be able to apply, from the job's page, with no account; HR is
+told, sees who asked and how to reach them, and records what they did; the coordinator sees
+the candidate's name and contact on every request."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from adjustments.models import AdjustmentRequest, PreApplicationRequest
+from tests.support.clients import banner, page_client
+from tests.support.factories import ApplicationFactory, set_vacancy_status
+
+pytestmark = pytest.mark.django_db
+
+ASK = {
+    "full_name": "Ola Ade",
+    "email": "ola@example.org",
+    "phone": "01234 567890",
+    "category": "alternative_format",
+    "details": "The form in large print, please: I cannot read small text on a screen.",
+}
+
+
+def test_anyone_asks_from_the_job_page_and_hr_is_told_without_the_details(
+    vacancy, hr, eager, django_capture_on_commit_callbacks
+):
+    job = Client().get(f"/jobs/{vacancy.pk}/").content.decode()
+    assert f'href="/jobs/{vacancy.pk}/adjustments/"' in job
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(f"/jobs/{vacancy.pk}/adjustments/", ASK)
+
+    assert "Request sent" in response.content.decode()
+    asked = PreApplicationRequest.objects.get()
+    assert (asked.full_name, asked.email, asked.phone, asked.requester) == (
+        "Ola Ade",
+        "ola@example.org",
+        "01234 567890",
+        None,
+    )
+    (message,) = mail.outbox
+    assert message.to == [hr.email]
+    assert message.subject == f"A request for an adjustment to apply for {vacancy.reference}"
+    assert f"/staff/adjustments/before-applying/{asked.pk}/" in message.body
+    assert "Ola" not in message.body
+    assert "large print, please" not in message.body
+
+
+def test_hr_sees_who_asked_and_records_the_answer_once(vacancy, hr):
+    asked = PreApplicationRequest.objects.create(vacancy=vacancy, **ASK)
+    client = page_client(hr)
+
+    queue = client.get("/staff/adjustments/").content.decode()
+    page = client.get(f"/staff/adjustments/before-applying/{asked.pk}/").content.decode()
+    empty = client.post(f"/staff/adjustments/before-applying/{asked.pk}/", {"answer": ""})
+    done = client.post(
+        f"/staff/adjustments/before-applying/{asked.pk}/",
+        {"answer": "Posted a large-print form; called to check it arrived."},
+    )
+    again = client.post(f"/staff/adjustments/before-applying/{asked.pk}/", {"answer": "Again"})
+
+    assert "Ola Ade" in queue
+    assert "ola@example.org, 01234 567890" in queue
+    assert "mailto:ola@example.org" in page
+    assert ASK["details"] in page
+    assert "Say what you arranged or told them" in empty.content.decode()
+    assert done.status_code == 302
+    asked.refresh_from_db()
+    assert (asked.answered_by, asked.answer) == (
+        hr,
+        "Posted a large-print form; called to check it arrived.",
+    )
+    assert banner(again)[-1] == "This request has been answered already."
+    assert "Ola Ade" not in client.get("/staff/adjustments/").content.decode()
+
+
+@pytest.mark.parametrize("persona", ["chair", "panel_member", "candidate"])
+def test_nobody_else_sees_them(persona, request, vacancy):
+    asked = PreApplicationRequest.objects.create(vacancy=vacancy, **ASK)
+    client = page_client(request.getfixturevalue(persona))
+
+    assert client.get(f"/staff/adjustments/before-applying/{asked.pk}/").status_code == 403
+
+
+def test_a_closed_job_takes_no_request_and_bad_input_is_named(vacancy):
+    missing = Client().post(f"/jobs/{vacancy.pk}/adjustments/", {"email": "not-an-email"})
+    text = missing.content.decode()
+    assert "Enter your name" in text
+    assert "Enter an email address in the correct format" in text
+    assert "Select what would help you apply" in text
+    set_vacancy_status(vacancy, "closed")
+
+    assert Client().get(f"/jobs/{vacancy.pk}/adjustments/").status_code == 404
+    assert not PreApplicationRequest.objects.exists()
+
+
+def test_the_coordinator_sees_the_candidate_s_name_and_contact_on_a_request(hr, candidate):
+    application = ApplicationFactory(candidate=candidate)
+    request = AdjustmentRequest.objects.create(
+        application=application, stage="interview", category="extra_time", details="Time."
+    )
+
+    page = page_client(hr).get(f"/staff/adjustments/{request.pk}/").content.decode()
+
+    assert candidate.full_name in page
+    assert f"mailto:{candidate.email}" in page
