@@ -115,8 +115,15 @@ def erase_vacancy_applications(vacancy_id: Any, *, now: datetime | None = None) 
             )
             if vacancy is None:
                 break
-            # Requests made before applying are about people, not applications: they go too.
-            PreApplicationRequest.objects.filter(vacancy=vacancy).delete()
+            # Requests made before applying are about people, not applications: they go too,
+            # with the audit log's copies of their answers.
+            asked = PreApplicationRequest.objects.filter(vacancy=vacancy)
+            with unlogged():
+                LogEntry.objects.filter(
+                    content_type_id=_content_type_ids(PreApplicationRequest)[0],
+                    object_pk__in=[str(pk) for pk in asked.values_list("pk", flat=True)],
+                ).delete()
+                asked.delete()
             ids = list(
                 _erasable_applications()
                 .select_for_update()

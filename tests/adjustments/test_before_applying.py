@@ -104,3 +104,29 @@ def test_the_coordinator_sees_the_candidate_s_name_and_contact_on_a_request(hr, 
 
     assert candidate.full_name in page
     assert f"mailto:{candidate.email}" in page
+
+
+def test_the_answer_is_audited_and_erased_with_the_campaign(vacancy, hr, settings):
+    from datetime import timedelta
+
+    from auditlog.models import LogEntry
+    from django.utils import timezone
+
+    from adjustments.before_applying import pre_application_request_answer
+    from recruitment.privacy.retention import erase_vacancy_applications
+
+    asked = PreApplicationRequest.objects.create(vacancy=vacancy, **ASK)
+    pre_application_request_answer(request_id=asked.pk, by=hr, answer="Called Ola on Monday.")
+    entry = LogEntry.objects.get(
+        content_type__model="preapplicationrequest", action=LogEntry.Action.UPDATE
+    )
+    assert (entry.actor_id, entry.changes_dict["answer"][1]) == (hr.pk, "Called Ola on Monday.")
+    filled = set_vacancy_status(vacancy, "cancelled")
+    type(filled).objects.filter(pk=filled.pk).update(
+        ended_at=timezone.now() - timedelta(days=31 * (settings.RETENTION_MONTHS + 1))
+    )
+
+    erase_vacancy_applications(filled.pk)
+
+    assert not PreApplicationRequest.objects.exists()
+    assert not LogEntry.objects.filter(content_type__model="preapplicationrequest").exists()
