@@ -120,17 +120,21 @@ def crawl(client, glued):
     return seen, found
 
 
-@pytest.mark.parametrize("username", ["hr", "manager", "panel1", "amara"])
-def test_no_page_shows_a_code(username, eager, django_capture_on_commit_callbacks):
+def test_no_page_shows_a_code(eager, django_capture_on_commit_callbacks):
+    """The demo is made once (it holds last year's 5,000 applications), then each of its
+    people reads what they can reach."""
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", verbosity=0)
     glued = glued_codes()
-    client = Client()
-    client.force_login(User.objects.get(username=username))
+    found, reached = {}, {}
+    for username in ("hr", "manager", "panel1", "amara"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        seen, bad = crawl(client, glued)
+        reached[username] = len(seen)
+        found |= {f"{username} {path}": codes for path, codes in bad.items()}
 
-    seen, found = crawl(client, glued)
-
-    assert len(seen) >= 10, seen
+    assert min(reached.values()) >= 10, reached
     assert found == {}
     sent = {m.subject: problems_in(m.subject + "\n" + m.body, glued) for m in mail.outbox}
     assert {subject: bad for subject, bad in sent.items() if bad} == {}
