@@ -5,16 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import Role
-from kernel.forms import GovForm
+from kernel.forms import GovForm, email_field
 
 #: A candidate's chosen username: never an e-mail address, which is what a staff account's
 #: username is (an invitation's): so a username already taken says nothing of anyone's
 #: address.
 USERNAME = r"^[\w.+-]+\Z"
-EMAIL_ERRORS = {
-    "required": "Enter your email address",
-    "invalid": "Enter an email address in the correct format, like name@example.com",
-}
 STAFF_ROLE_CHOICES = [
     (Role.PANEL_MEMBER.value, "Panel member: scores applications"),
     (Role.HIRING_MANAGER.value, "Hiring manager: chairs panels, decides the sift and offers"),
@@ -26,13 +22,7 @@ class RegisterForm(GovForm):
     full_name = forms.CharField(
         max_length=200, label="Full name", error_messages={"required": "Enter your full name"}
     )
-    email = forms.EmailField(
-        max_length=254,
-        label="Email address",
-        help_text="We will send you a link to confirm it.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages=EMAIL_ERRORS,
-    )
+    email = email_field(help_text="We will send you a link to confirm it.")
     username = forms.RegexField(
         regex=USERNAME,
         max_length=150,
@@ -54,12 +44,7 @@ class RegisterForm(GovForm):
 
 
 class EmailForm(GovForm):
-    email = forms.EmailField(
-        max_length=254,
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages=EMAIL_ERRORS,
-    )
+    email = email_field()
 
 
 class NewPasswordForm(GovForm):
@@ -92,15 +77,11 @@ class InviteForm(GovForm):
     full_name = forms.CharField(
         max_length=200, label="Full name", error_messages={"required": "Enter their full name"}
     )
-    email = forms.EmailField(
-        max_length=150,
+    email = email_field(
         label="Work email address",
         help_text="The invitation goes here, and it becomes their username.",
-        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
-        error_messages={
-            "required": "Enter their work email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
+        required="Enter their work email address",
+        max_length=150,
     )
     role = forms.ChoiceField(
         choices=STAFF_ROLE_CHOICES,

@@ -5,7 +5,7 @@ from django import forms
 
 from adjustments.models import AdjustmentCategory, AdjustmentStage, AdjustmentState
 from kernel.api import MAX_ID
-from kernel.forms import GovForm
+from kernel.forms import GovForm, email_field
 
 CATEGORY_HINTS = {
     "extra_time": "For example, 25% more time for a written test.",
@@ -29,6 +29,27 @@ STAGE_HINTS = {
 }
 
 
+def category_field(label: str, required: str) -> forms.ChoiceField:
+    """The kinds of adjustment, each with its hint, as GOV.UK radios."""
+    return forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[Choice(v, text, hint=CATEGORY_HINTS[v]) for v, text in AdjustmentCategory.choices],
+        label=label,
+        error_messages={"required": required},
+    )
+
+
+def details_field(help_text: str) -> forms.CharField:
+    """The person's own words: the barrier and what would help (never a diagnosis)."""
+    return forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Tell us what you need",
+        help_text=help_text,
+        error_messages={"required": "Tell us what you need"},
+    )
+
+
 class AdjustmentRequestForm(GovForm):
     stage = forms.ChoiceField(
         widget=forms.RadioSelect,
@@ -36,21 +57,12 @@ class AdjustmentRequestForm(GovForm):
         label="Which stage do you need the adjustment for?",
         error_messages={"required": "Select the stage"},
     )
-    category = forms.ChoiceField(
-        widget=forms.RadioSelect,
-        choices=[
-            Choice(v, label, hint=CATEGORY_HINTS[v]) for v, label in AdjustmentCategory.choices
-        ],
-        label="What kind of adjustment do you need?",
-        error_messages={"required": "Select the kind of adjustment"},
+    category = category_field(
+        "What kind of adjustment do you need?", "Select the kind of adjustment"
     )
-    details = forms.CharField(
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        label="Tell us what you need",
-        help_text="Describe what would make it hard for you and what would help. You do not "
-        "need to tell us about a medical condition or diagnosis.",
-        error_messages={"required": "Tell us what you need"},
+    details = details_field(
+        "Describe what would make it hard for you and what would help. You do not need to "
+        "tell us about a medical condition or diagnosis."
     )
 
 
@@ -89,37 +101,17 @@ class PreApplicationForm(GovForm):
     full_name = forms.CharField(
         max_length=200, label="Your name", error_messages={"required": "Enter your name"}
     )
-    email = forms.EmailField(
-        max_length=254,
-        label="Email address",
-        help_text="We will contact you here, or by phone if you give a number.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
-    )
+    email = email_field(help_text="We will contact you here, or by phone if you give a number.")
     phone = forms.CharField(
         max_length=30,
         required=False,
         label="Phone number (optional)",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    category = forms.ChoiceField(
-        widget=forms.RadioSelect,
-        choices=[
-            Choice(v, label, hint=CATEGORY_HINTS[v]) for v, label in AdjustmentCategory.choices
-        ],
-        label="What would help you apply?",
-        error_messages={"required": "Select what would help you apply"},
-    )
-    details = forms.CharField(
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        label="Tell us what you need",
-        help_text="What gets in the way of applying, and what would help. You do not need to "
-        "tell us about a medical condition.",
-        error_messages={"required": "Tell us what you need"},
+    category = category_field("What would help you apply?", "Select what would help you apply")
+    details = details_field(
+        "What gets in the way of applying, and what would help. You do not need to tell us "
+        "about a medical condition."
     )
 
 

@@ -10,6 +10,25 @@ from django.core.exceptions import ValidationError
 UNMARKED_INPUTS = (forms.EmailInput, forms.PasswordInput, forms.NumberInput)
 
 
+def email_field(
+    label: str = "Email address",
+    help_text: str = "",
+    required: str = "Enter your email address",
+    max_length: int = 254,
+) -> forms.EmailField:
+    """An e-mail address field with GOV.UK's error messages."""
+    return forms.EmailField(
+        max_length=max_length,
+        label=label,
+        help_text=help_text,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": required,
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+
 class GovForm(forms.Form):
     """A form rendered with GOV.UK Frontend markup by crispy-forms-gds; the page supplies
     the <form> tag and the button."""

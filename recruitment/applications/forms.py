@@ -196,6 +196,20 @@ class InterviewForm(GovForm):
 
 # --- Scoring, moderation and decisions ------------------------------------------------------------
 
+
+def sift_decision_field(label: str) -> forms.ChoiceField:
+    """Shortlist or not: the sift's two decisions as GOV.UK radios."""
+    return forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            ("shortlist", "Shortlist: invite to interview"),
+            ("reject", "Do not shortlist"),
+        ],
+        label=label,
+        error_messages={"required": "Select shortlist or do not shortlist"},
+    )
+
+
 #: What each score means (docs/api.md, "Scores").
 SCORE_MEANINGS = {
     0: "No evidence",
@@ -273,15 +287,7 @@ class BulkDecisionForm(GovForm):
         label="Applications",
         error_messages={"required": "Select at least one application"},
     )
-    decision = forms.ChoiceField(
-        widget=forms.RadioSelect,
-        choices=[
-            ("shortlist", "Shortlist: invite to interview"),
-            ("reject", "Do not shortlist"),
-        ],
-        label="What do you want to do with the selected applications?",
-        error_messages={"required": "Select shortlist or do not shortlist"},
-    )
+    decision = sift_decision_field("What do you want to do with the selected applications?")
     reason = forms.CharField(
         max_length=5000,
         required=False,
@@ -389,15 +395,7 @@ class RankedDecisionForm(GovForm):
 
     prefix = "by-rank"
 
-    decision = forms.ChoiceField(
-        widget=forms.RadioSelect,
-        choices=[
-            ("shortlist", "Shortlist: invite to interview"),
-            ("reject", "Do not shortlist"),
-        ],
-        label="What do you want to do with them?",
-        error_messages={"required": "Select shortlist or do not shortlist"},
-    )
+    decision = sift_decision_field("What do you want to do with them?")
     up_to_rank = forms.IntegerField(
         min_value=1,
         max_value=2**31 - 1,
