@@ -3,12 +3,13 @@
 A campaign's applications are kept for ``RETENTION_MONTHS`` (default 6) after the vacancy is
 filled or cancelled, then erased, unless the vacancy or the application is under a legal
 hold (a complaint or a tribunal claim). Erasure removes everything that identifies or
-describes the person — the link to their account, their statement and evidence, the
-guarantee and positive-action declarations and what the guarantee did, the panel's scores and notes, the positive-action
-justification, the words of their adjustment requests and the reasons in the history — and
-keeps what the statistics need, unlinkable to anyone: the application row as an empty shell
-(vacancy, state reached, dates) and the monitoring answers, whose link to the application is
-cut. So every statistic is the same before and after.
+describes the person — the link to their account, their statement and evidence, where their
+interview was held (a phone interview's place may be their number), the guarantee and
+positive-action declarations and what the guarantee did, the panel's scores and notes, the
+positive-action justification, the words of their adjustment requests and the reasons in the
+history — and keeps what the statistics need, unlinkable to anyone: the application row as
+an empty shell (vacancy, state reached, dates) and the monitoring answers, whose link to the
+application is cut. So every statistic is the same before and after.
 
 Candidate accounts with no application left and unused for the retention period are
 deleted.
@@ -81,11 +82,15 @@ def _not_held() -> Q:
 
 
 def vacancies_due(now: datetime | None = None) -> QuerySet[Vacancy]:
-    """Ended campaigns past the retention period, not held, with applications to erase."""
+    """Ended campaigns past the retention period, not held, with applications to erase or
+    requests made before applying to delete (a cancelled job may have only those)."""
     return (
         Vacancy.objects.filter(status__in=ENDED, ended_at__lte=cutoff(now))
         .filter(_not_held())
-        .filter(Exists(_erasable_applications().filter(vacancy=OuterRef("pk"))))
+        .filter(
+            Exists(_erasable_applications().filter(vacancy=OuterRef("pk")))
+            | Exists(PreApplicationRequest.objects.filter(vacancy=OuterRef("pk")))
+        )
     )
 
 
@@ -207,7 +212,7 @@ def erase_applications(ids: list[int], *, now: datetime) -> None:
             ).delete()
 
     Application.objects.filter(pk__in=ids).update(
-        candidate=None, statement="", legal_hold_reason="", erased_at=now
+        candidate=None, statement="", legal_hold_reason="", interview_place="", erased_at=now
     )
 
 

@@ -130,3 +130,24 @@ def test_the_answer_is_audited_and_erased_with_the_campaign(vacancy, hr, setting
 
     assert not PreApplicationRequest.objects.exists()
     assert not LogEntry.objects.filter(content_type__model="preapplicationrequest").exists()
+
+
+def test_a_job_cancelled_with_no_application_still_loses_its_requests(vacancy, settings, eager):
+    """The nightly run finds a campaign with nothing but requests made before applying."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recruitment.tasks import erase_expired_personal_data
+
+    PreApplicationRequest.objects.create(vacancy=vacancy, **ASK)
+    cancelled = set_vacancy_status(vacancy, "cancelled")
+    type(cancelled).objects.filter(pk=cancelled.pk).update(
+        ended_at=timezone.now() - timedelta(days=31 * (settings.RETENTION_MONTHS + 1))
+    )
+
+    result = erase_expired_personal_data()
+
+    assert result["vacancies"] == [cancelled.pk]
+    assert not PreApplicationRequest.objects.exists()
+    assert erase_expired_personal_data()["vacancies"] == []

@@ -54,7 +54,16 @@ from vacancies.models import Vacancy
 
 pytestmark = pytest.mark.django_db
 
-SECRET_WORDS = ("Zanele", "zanele@", "ZSTATEMENT", "ZEVIDENCE", "ZNOTE", "ZDETAILS", "ZREASON")
+SECRET_WORDS = (
+    "Zanele",
+    "zanele@",
+    "ZSTATEMENT",
+    "ZEVIDENCE",
+    "ZNOTE",
+    "ZDETAILS",
+    "ZREASON",
+    "ZPLACE",
+)
 EQUALITY = {
     "ethnicity": "black_african",
     "sex": "female",
@@ -136,7 +145,11 @@ def run_campaign(hr, chair, panel, *, ended_months_ago=7):
     for application in (a1, a2, a3):
         services.application_shortlist(application_id=application.pk, by=chair, reason="ZREASON")
         services.application_schedule_interview(
-            application_id=application.pk, by=chair, interview_at=timezone.now() + timedelta(days=2)
+            application_id=application.pk,
+            by=chair,
+            interview_at=timezone.now() + timedelta(days=2),
+            interview_format="phone",
+            interview_place=f"ZPLACE we will call you on 07700 90012{application.pk % 10}",
         )
     decisions.sift_complete(vacancy_id=vacancy.pk, by=chair, confirm=True)
     services.application_withdraw(application_id=a3.pk, by=c3, reason="ZREASON found a job")
