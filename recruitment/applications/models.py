@@ -209,7 +209,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """How, where and how long the interview is, as a sentence ("" if not said)."""
         if not self.interview_format:
             return ""
-        place = self.interview_place
+        place = self.interview_place.rstrip(" .")  # the sentence's own full stop follows
         said = {
             InterviewFormat.IN_PERSON: f"In person at {place}",
             InterviewFormat.VIDEO: f"By video call: {place}",

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from adjustments.models import AdjustmentRequest
+from adjustments.models import AdjustmentRequest, AdjustmentState
 from kernel import mail
 from kernel.mail import compose, send_mail, site_link
 from recruitment.models import (
@@ -71,6 +71,14 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
     return compose(f"recruitment/email/{kind}", context)
 
 
+def _decision_stands(application: Application, kind: str) -> bool:
+    """The adjustment request a decision message is about still holds a decision (it was
+    not withdrawn, with the application, before a late try sent it)."""
+    return AdjustmentRequest.objects.filter(
+        pk=int(kind.removeprefix(ADJUSTMENT_DECIDED)), application=application
+    ).exclude(state=AdjustmentState.WITHDRAWN).exists()
+
+
 def notify(application_id: Any, kind: str) -> bool:
     """Send the ``kind`` message for an application once. Returns whether it was sent now.
 
@@ -96,6 +104,8 @@ def notify(application_id: Any, kind: str) -> bool:
                 application_id,
             )
             return False
+        if kind.startswith(ADJUSTMENT_DECIDED) and not _decision_stands(application, kind):
+            return False  # withdrawn before the message went: there is nothing to tell
         _, created = Notification.objects.get_or_create(application=application, kind=kind)
         if not created:
             return False

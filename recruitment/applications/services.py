@@ -267,6 +267,10 @@ def interview_details_errors(
     errors: dict[str, list[str]] = {}
     if interview_format and interview_format not in InterviewFormat.values:
         errors["interview_format"] = [f"One of {', '.join(InterviewFormat.values)}."]
+    if interview_place.strip() and not interview_format:
+        errors["interview_format"] = [
+            "Say how the interview is held (in_person, video or phone) when you give a place."
+        ]
     if interview_format in (InterviewFormat.IN_PERSON, InterviewFormat.VIDEO) and not (
         interview_place.strip()
     ):

@@ -114,3 +114,17 @@ def test_a_refused_withdrawal_closes_nothing(candidate, hr):
         services.application_withdraw(application_id=application.pk, by=hr)
 
     assert AdjustmentRequest.objects.get(pk=request.pk).state == "requested"
+
+
+def test_a_decision_message_late_for_a_withdrawn_request_is_not_sent(candidate, hr):
+    """A try that comes after the withdrawal (a retry) says nothing, and records nothing."""
+    from recruitment.applications.notifications import notify
+
+    application = ApplicationFactory(candidate=candidate)
+    request = ask(application)
+    adjustments.adjustment_agree(adjustment_id=request.pk, by=hr, arrangement="Extra time.")
+    services.application_withdraw(application_id=application.pk, by=candidate)
+
+    assert notify(application.pk, f"adjustment_decided:{request.pk}") is False
+    assert mail.outbox == []
+    assert not Notification.objects.filter(kind__startswith="adjustment_decided").exists()

@@ -114,6 +114,37 @@ def test_an_interview_s_place_format_and_length_reach_the_candidate_and_the_pane
     assert "45 minutes" in schedule.content.decode()
 
 
+def test_a_place_needs_a_format_in_the_api_and_reads_as_one_sentence(
+    vacancy, chair, eager, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.support.clients import api_client
+
+    set_vacancy_status(vacancy, "closed")
+    application = set_state(ApplicationFactory(vacancy=vacancy), "shortlisted", "shortlisted")
+    url = f"/api/v1/applications/{application.pk}/actions/schedule_interview/"
+    when = "2031-06-01T10:00:00+01:00"
+
+    refused = api_client(chair).post(
+        url, {"interview_at": when, "interview_place": "Hall"}, format="json"
+    )
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["interview_format"]
+    assert Application.objects.get(pk=application.pk).state == "shortlisted"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = api_client(chair).post(
+            url,
+            {"interview_at": when, "interview_format": "in_person", "interview_place": "Hall."},
+            format="json",
+        )
+
+    assert done.status_code == 200, done.json()
+    assert "In person at Hall.\n" in mail.outbox[-1].body
+    assert ".." not in mail.outbox[-1].body
+
+
 def test_the_panel_list_is_name_blind_until_shortlisted(vacancy, panel_member):
     set_vacancy_status(vacancy, "closed")
     hidden = ApplicationFactory(vacancy=vacancy, candidate__full_name="Zadie Quartermaine")
