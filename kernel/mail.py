@@ -20,6 +20,7 @@ logged; the original error is not chained (its text often quotes the address).""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import smtplib
 import ssl
@@ -28,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from notifications_python_client.errors import APIError as NotifyAPIError
 from notifications_python_client.errors import TokenError as NotifyTokenError
@@ -151,20 +153,40 @@ def send_mail(subject: str, message: str, recipient_list: Sequence[str]) -> int:
     raise (TransientSendFailure if transient else PermanentSendFailure)(failure)
 
 
+#: How long Notify's channel remembers that a message went to an address (seconds): longer
+#: than a task's retries take (about 15 minutes) and than a lost task takes to come back
+#: (``REDIS_VISIBILITY_TIMEOUT``, an hour), shorter than the day between two reminders.
+NOTIFY_SERVED_FOR = 6 * 60 * 60
+
+
 def _send_by_notify(subject: str, message: str, recipients: list[str]) -> int:
     """GOV.UK Notify (the official client): one e-mail each, through one template whose
     subject is ``((subject))`` and body ``((body))`` (``NOTIFY_TEMPLATE_ID``), so every
-    message keeps its words here, in its templates."""
+    message keeps its words here, in its templates.
+
+    Notify takes one address a call, so a message to several can fail part way (a 429 for
+    the third). Each address served is remembered in the cache for ``NOTIFY_SERVED_FOR``,
+    so the retry sends only to the rest: nobody gets the same message twice."""
     client = NotificationsAPIClient(
         settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=settings.EMAIL_TIMEOUT
     )
     for address in recipients:
+        served = _served_key(address, subject, message)
+        if cache.get(served):
+            continue
         client.send_email_notification(
             email_address=address,
             template_id=settings.NOTIFY_TEMPLATE_ID,
             personalisation={"subject": subject, "body": message},
         )
+        cache.set(served, 1, timeout=NOTIFY_SERVED_FOR)
     return len(recipients)
+
+
+def _served_key(address: str, subject: str, message: str) -> str:
+    """A digest of the key, the address and the words: nothing readable is kept."""
+    parts = (settings.NOTIFY_API_KEY, address.lower(), subject, message)
+    return "notify-served:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def retry_delay(retries: int) -> int:

@@ -124,3 +124,23 @@ def test_notify_unreachable_is_worth_retrying(settings):
 
     with pytest.raises(TransientSendFailure):
         send_mail("Subject", "Body", ["amara@example.org"])
+
+
+def test_a_retry_after_a_part_failure_sends_only_to_those_not_yet_served(notify_api):
+    """Notify takes one address a call: when the second is refused for now (429), the
+    retry goes to the second only, not again to the first."""
+    words = f"Two coordinators {uuid.uuid4()}"
+
+    def refuse_the_second(handler_self, original=Notify.do_POST):
+        handler_self.answer = 429 if len(notify_api.received) == 1 else 201
+        return original(handler_self)
+
+    notify_api.do_POST = refuse_the_second
+    with pytest.raises(TransientSendFailure):
+        send_mail("Subject", words, ["hr1@example.org", "hr2@example.org"])
+    notify_api.do_POST = Notify.do_POST
+
+    assert send_mail("Subject", words, ["hr1@example.org", "hr2@example.org"]) == 2
+
+    sent = [r["body"]["email_address"] for r in notify_api.received]
+    assert sent == ["hr1@example.org", "hr2@example.org", "hr2@example.org"]  # refused, then sent
