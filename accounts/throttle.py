@@ -1,6 +1,7 @@
-"""Throttling what anyone can ask without an account: registering, and asking for a password
-reset or a new confirmation link. Counted per client IP (``config.client_ip``) in the cache
-over a window; past the limit the answer is 429 with when to try again, whatever was asked,
+"""Throttling what anyone can ask without an account: registering, asking for a password
+reset or a new confirmation link, and asking for an adjustment before applying (each its own
+count, so one does not use up another). Counted per client IP (``config.client_ip``) in the
+cache over a window; past the limit the answer is 429 with when to try again, whatever was asked,
 so it tells nothing about any account."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ LIMITS = {
     "register": "REGISTRATION_LIMIT",
     "reset": "PASSWORD_RESET_LIMIT",
     "confirm": "PASSWORD_RESET_LIMIT",
+    "before_applying": "BEFORE_APPLYING_LIMIT",
 }
 WINDOW = 60 * 60
 

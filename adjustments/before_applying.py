@@ -1,9 +1,15 @@
 """Adjustments to apply at all, asked for before applying, by anyone (``PreApplicationRequest``):
-asked from the job's page, seen and answered by HR (the coordinators), who are told at once."""
+asked from the job's page, seen and answered by HR (the coordinators), who are told at once.
+
+Anyone can send one, so the form is throttled per client (``BEFORE_APPLYING_LIMIT`` taken an
+hour), the same request sent twice while unanswered is one request, and the coordinators get
+at most one e-mail a job an hour (``TELL_EVERY``): the rest wait on the requests page and on
+HR's home page, counted."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -47,6 +53,16 @@ def pre_application_request_create(
     if vacancy.status != VacancyStatus.OPEN:
         raise DomainError("vacancy_not_open", "This job is not open for applications.")
     with transaction.atomic():
+        Vacancy.objects.select_for_update().filter(pk=vacancy.pk).first()  # one at a time
+        same = PreApplicationRequest.objects.filter(
+            vacancy=vacancy,
+            email__iexact=email.strip(),
+            category=category,
+            details=details.strip(),
+            answered_at=None,
+        ).first()
+        if same is not None:  # sent twice (a double click, a refresh): one request
+            return same
         request = PreApplicationRequest.objects.create(
             vacancy=vacancy,
             full_name=full_name.strip(),
@@ -61,20 +77,40 @@ def pre_application_request_create(
     return request
 
 
+#: The coordinators are e-mailed about a job's requests made before applying at most this often.
+TELL_EVERY = timedelta(hours=1)
+
+
 def coordinators_tell(request_id: Any) -> bool:
-    """Tell the coordinators there is a request to answer (the task's work). The e-mail
-    names the job and the kind of help, not the person or their words."""
-    request = PreApplicationRequest.objects.select_related("vacancy").filter(pk=request_id).first()
-    if request is None or request.answered_at is not None:
-        return False
-    subject, body = compose(
-        "adjustments/email/before_applying",
-        {
-            "request": request,
-            "link": site_link(f"/staff/adjustments/before-applying/{request.pk}/"),
-        },
-    )
-    send_mail(subject, body, coordinators())
+    """Tell the coordinators there is a request to answer (the task's work), unless they
+    were told of one for the same job within ``TELL_EVERY``. The e-mail names the job and
+    the kind of help, not the person or their words. Marked as told in the same transaction
+    as the send: a failed send is tried again; a sent one is not sent again."""
+    with transaction.atomic():
+        request = (
+            PreApplicationRequest.objects.select_for_update(of=("self",))
+            .select_related("vacancy")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None or request.answered_at is not None or request.told_at is not None:
+            return False
+        now = timezone.now()
+        if PreApplicationRequest.objects.filter(
+            vacancy_id=request.vacancy_id, told_at__gt=now - TELL_EVERY
+        ).exists():
+            return False  # the e-mail of the hour said where to find them all
+        request.told_at = now
+        request.save(update_fields=["told_at"])
+        subject, body = compose(
+            "adjustments/email/before_applying",
+            {
+                "request": request,
+                "link": site_link(f"/staff/adjustments/before-applying/{request.pk}/"),
+                "queue": site_link("/staff/adjustments/#before-applying"),
+            },
+        )
+        send_mail(subject, body, coordinators())
     return True
 
 

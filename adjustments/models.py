@@ -261,6 +261,9 @@ class PreApplicationRequest(models.Model):
     )
     #: What HR arranged or told them.
     answer = models.TextField(max_length=5000, blank=True)
+    #: When the coordinators were e-mailed about it (None: not yet, or covered by the e-mail
+    #: about an earlier request for the same job within the hour).
+    told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["requested_at", "id"]

@@ -252,25 +252,23 @@ def ask_before_applying(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     initial = {"full_name": user.full_name, "email": user.email} if user is not None else {}
     form = PreApplicationForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if wait := throttle.attempt(request, "register"):
+    if request.method == "POST" and form.is_valid():
+        # Counted once the form is right: a person correcting their mistakes is not held back.
+        if wait := throttle.attempt(request, "before_applying"):
             return render(
                 request, "accounts/too_many.html", {"minutes": max(1, -(-wait // 60))}, status=429
             )
-        if form.is_valid():
-            try:
-                before_applying.pre_application_request_create(
-                    vacancy=vacancy, requester=user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except DomainError as exc:
-                messages.error(request, exc.detail)
-                return redirect("vacancy", pk=vacancy.pk)
-            else:
-                return render(
-                    request, "adjustments/before_applying_sent.html", {"vacancy": vacancy}
-                )
+        try:
+            before_applying.pre_application_request_create(
+                vacancy=vacancy, requester=user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("vacancy", pk=vacancy.pk)
+        else:
+            return render(request, "adjustments/before_applying_sent.html", {"vacancy": vacancy})
     return render(request, "adjustments/before_applying.html", {"form": form, "vacancy": vacancy})
 
 

@@ -152,9 +152,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 #: What anyone may ask without an account, per client IP an hour (accounts/throttle.py):
-#: registering, and asking for a password reset or a new confirmation link.
+#: registering, asking for a password reset or a new confirmation link, and sending a request
+#: for an adjustment before applying (only requests that were taken count).
 REGISTRATION_LIMIT = env.int("REGISTRATION_LIMIT", default=10)
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+BEFORE_APPLYING_LIMIT = env.int("BEFORE_APPLYING_LIMIT", default=5)
 
 #: Staff who sign in with a password (not single sign-on) set up and use a second factor
 #: (TOTP, django-otp) before they reach any page or API answer: required by

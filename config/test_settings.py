@@ -17,3 +17,4 @@ STORAGES = {
 # the throttle's own tests set a low limit and an address of their own.
 REGISTRATION_LIMIT = 10_000
 PASSWORD_RESET_LIMIT = 10_000
+BEFORE_APPLYING_LIMIT = 10_000

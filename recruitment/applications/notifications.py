@@ -74,9 +74,13 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
 def _decision_stands(application: Application, kind: str) -> bool:
     """The adjustment request a decision message is about still holds a decision (it was
     not withdrawn, with the application, before a late try sent it)."""
-    return AdjustmentRequest.objects.filter(
-        pk=int(kind.removeprefix(ADJUSTMENT_DECIDED)), application=application
-    ).exclude(state=AdjustmentState.WITHDRAWN).exists()
+    return (
+        AdjustmentRequest.objects.filter(
+            pk=int(kind.removeprefix(ADJUSTMENT_DECIDED)), application=application
+        )
+        .exclude(state=AdjustmentState.WITHDRAWN)
+        .exists()
+    )
 
 
 def notify(application_id: Any, kind: str) -> bool:

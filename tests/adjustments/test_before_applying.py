@@ -151,3 +151,87 @@ def test_a_job_cancelled_with_no_application_still_loses_its_requests(vacancy, s
     assert result["vacancies"] == [cancelled.pk]
     assert not PreApplicationRequest.objects.exists()
     assert erase_expired_personal_data()["vacancies"] == []
+
+
+def _client_of_its_own():
+    import uuid
+
+    return Client(REMOTE_ADDR=f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.9")
+
+
+def test_only_requests_taken_count_and_they_do_not_use_up_registering(vacancy, settings):
+    settings.BEFORE_APPLYING_LIMIT = 2
+    settings.REGISTRATION_LIMIT = 1
+    client = _client_of_its_own()
+    url = f"/jobs/{vacancy.pk}/adjustments/"
+
+    mistakes = [client.post(url, {**ASK, "email": "not-an-email"}) for _ in range(3)]
+    taken = [client.post(url, {**ASK, "details": f"Large print, please ({i})."}) for i in (1, 2)]
+    refused = client.post(url, {**ASK, "details": "Large print, please (3)."})
+    registering = client.post("/accounts/register/", {})
+
+    assert [r.status_code for r in mistakes] == [200, 200, 200]
+    assert all("Enter an email address" in r.content.decode() for r in mistakes)
+    assert [r.status_code for r in taken] == [200, 200]
+    assert refused.status_code == 429
+    assert PreApplicationRequest.objects.count() == 2
+    assert registering.status_code == 200  # its own count: the form's errors, not a 429
+
+
+def test_the_same_request_sent_twice_is_one_request_and_one_e_mail(
+    vacancy, hr, eager, django_capture_on_commit_callbacks
+):
+    client = _client_of_its_own()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"/jobs/{vacancy.pk}/adjustments/", ASK)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"/jobs/{vacancy.pk}/adjustments/", {**ASK, "email": "OLA@example.org"})
+
+    assert "Request sent" in first.content.decode()
+    assert "Request sent" in again.content.decode()
+    assert PreApplicationRequest.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_coordinators_are_e_mailed_once_a_job_an_hour(
+    vacancy, hr, eager, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = _client_of_its_own()
+    for n in (1, 2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/jobs/{vacancy.pk}/adjustments/", {**ASK, "email": f"p{n}@example.org"})
+    assert len(mail.outbox) == 1
+    assert "/staff/adjustments/#before-applying" in mail.outbox[0].body
+    first, second = PreApplicationRequest.objects.order_by("pk")
+    assert (first.told_at is not None, second.told_at) == (True, None)
+
+    PreApplicationRequest.objects.filter(pk=first.pk).update(
+        told_at=timezone.now() - timedelta(minutes=61)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/jobs/{vacancy.pk}/adjustments/", {**ASK, "email": "p3@example.org"})
+
+    assert len(mail.outbox) == 2
+    assert PreApplicationRequest.objects.exclude(told_at=None).count() == 2
+
+
+def test_hr_is_told_whether_the_address_was_shown_to_be_theirs(vacancy, hr, candidate):
+    from django.utils import timezone
+
+    anonymous = PreApplicationRequest.objects.create(vacancy=vacancy, **ASK)
+    type(candidate).objects.filter(pk=candidate.pk).update(email_confirmed_at=timezone.now())
+    signed_in = PreApplicationRequest.objects.create(
+        vacancy=vacancy, requester=candidate, **{**ASK, "email": candidate.email}
+    )
+    client = page_client(hr)
+
+    unchecked = client.get(f"/staff/adjustments/before-applying/{anonymous.pk}/").content.decode()
+    checked = client.get(f"/staff/adjustments/before-applying/{signed_in.pk}/").content.decode()
+
+    assert "check it is theirs when you contact them" in unchecked
+    assert "from an account whose email address is confirmed" in checked
+    assert "check it is theirs" not in checked
