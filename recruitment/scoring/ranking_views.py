@@ -6,7 +6,7 @@ permissions as the API (``scoring/api.py``)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import rules
 from django.contrib import messages
@@ -22,6 +22,7 @@ from kernel.api import id_or_none
 from kernel.errors import ActionForbidden, DomainError
 from kernel.paging import Rows, page_links, paginate
 from recruitment.applications.forms import BulkDecisionForm, RankedDecisionForm
+from recruitment.applications.selectors import scores_to_agree
 from recruitment.models import (
     Application,
     ApplicationState,
@@ -175,35 +176,8 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
         ).values_list("pk", flat=True)
     )
     form = BulkDecisionForm(request.POST, choices=choices)
-    if (
-        form.is_valid()
-        and form.cleaned_data["decision"] == "reject"
-        and not confirm.confirmed(request)
-    ):
-        # Not shortlisting cannot be undone once the sift is complete: the page asks first.
-        ids = [int(pk) for pk in form.cleaned_data["applications"]]
-        references = Application.objects.filter(pk__in=ids).order_by("reference")
-        count = len(ids)
-        return confirm.ask(
-            request,
-            confirm.Confirmation(
-                title=f"Do not shortlist {count} application{'' if count == 1 else 's'}?",
-                caption=f"{vacancy.reference} {vacancy.title}",
-                paragraphs=[
-                    "Each is decided as it would be on its own, and recorded in its history "
-                    "with your reason. The candidates are told when you complete the sift."
-                ],
-                rows=[
-                    ("Applications", ", ".join(a.reference for a in references)),
-                    ("Reason", form.cleaned_data["reason"]),
-                ],
-                hidden=[("applications", str(pk)) for pk in ids]
-                + [("decision", "reject"), ("reason", form.cleaned_data["reason"])],
-                button="Do not shortlist them",
-                action=request.get_full_path(),
-                cancel_url=reverse("ranking", kwargs={"pk": vacancy.pk, "stage": stage}),
-            ),
-        )
+    if form.is_valid() and not confirm.confirmed(request):
+        return confirm.ask(request, _bulk_confirmation(request, vacancy, stage, form.cleaned_data))
     if form.is_valid():
         try:
             outcomes = decisions.applications_bulk_decide(
@@ -236,6 +210,52 @@ def bulk_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 + (f"?{request.GET.urlencode()}" if request.GET else "")
             )
     return _render_ranking(request, user, vacancy, stage, form)
+
+
+def _bulk_confirmation(
+    request: HttpRequest, vacancy: Vacancy, stage: str, data: dict[str, Any]
+) -> confirm.Confirmation:
+    """A sift decision cannot be undone: the page says what follows and asks first. It also
+    says how many of those chosen have no agreed scores, for a decision on merit rests on
+    them (the contract lets a shortlist go without; the page makes the chair see it)."""
+    ids = [int(pk) for pk in data["applications"]]
+    references = [a.reference for a in Application.objects.filter(pk__in=ids).order_by("reference")]
+    count, shortlist = len(ids), data["decision"] == "shortlist"
+    applications = f"{count} application{'' if count == 1 else 's'}"
+    unagreed = (
+        Application.objects.filter(pk__in=ids)
+        .filter(scores_to_agree(len(vacancy.criteria.all())))
+        .count()
+    )
+    paragraphs = [
+        "Each is decided as it would be on its own, and recorded in its history with your "
+        "reason. "
+        + (
+            "Each candidate shortlisted is told at once, so that they can ask for what they "
+            "need at the interview."
+            if shortlist
+            else "The candidates are told when you complete the sift."
+        )
+    ]
+    if unagreed:
+        paragraphs.append(
+            f"{unagreed} of {'it' if count == 1 else 'them'} "
+            f"{'has' if unagreed == 1 else 'have'} no agreed score for every criterion: a "
+            "decision on merit rests on agreed scores."
+        )
+    verb = "Shortlist" if shortlist else "Do not shortlist"
+    return confirm.Confirmation(
+        title=f"{verb} {applications}?",
+        caption=f"{vacancy.reference} {vacancy.title}",
+        paragraphs=paragraphs,
+        rows=[("Applications", ", ".join(references))]
+        + ([("Reason", data["reason"])] if data["reason"] else []),
+        hidden=[("applications", str(pk)) for pk in ids]
+        + [("decision", data["decision"]), ("reason", data["reason"])],
+        button=f"{verb} {applications}",
+        action=request.get_full_path(),
+        cancel_url=reverse("ranking", kwargs={"pk": vacancy.pk, "stage": stage}),
+    )
 
 
 @login_required

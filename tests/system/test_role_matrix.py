@@ -921,7 +921,7 @@ PAGE_ROWS = [
          note="an application undecided"),
     page("bulk-decide", lambda w: f"/staff/vacancies/{w.vacancy.pk}/decisions/",
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=closed,
-         body=lambda w: {"applications": [app(w)], "decision": "shortlist"},
+         body=lambda w: {"applications": [app(w)], "decision": "shortlist", "confirm": "yes"},
          effect=application_state("shortlisted")),
     page("ranked-decision", lambda w: f"/staff/vacancies/{w.vacancy.pk}/ranked-decisions/",
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=scored, effect=run_requested_by,

@@ -153,7 +153,7 @@ def test_the_chair_moderates_and_shortlists_in_bulk_with_the_keyboard_only(
     keys.type_into(page.get_by_label("Reason", exact=True), "Not taking anyone forward.")
     keys.activate(page.get_by_role("button", name="Apply to the selected applications"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Do not shortlist 2 applications?")
-    keys.activate(page.get_by_role("button", name="Do not shortlist them"))
+    keys.activate(page.get_by_role("button", name="Do not shortlist 2 applications"))
 
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "2 applications not shortlisted."

@@ -323,7 +323,7 @@ def test_a_bulk_decision_from_a_later_page_orders_by_rank_and_keeps_the_page(
 
     response = page_client(chair).post(
         f"/staff/vacancies/{closed.pk}/decisions/?page=2",
-        {"applications": chosen, "decision": "shortlist", "reason": ""},
+        {"applications": chosen, "decision": "shortlist", "reason": "", "confirm": "yes"},
     )
 
     assert response.status_code == 302

@@ -434,6 +434,30 @@ def test_the_ranking_page_decides_in_bulk_and_explains_the_refusal(sift, chair):
     assert 'id="results"' not in browser.get(url).content.decode()
 
 
+def test_shortlisting_in_bulk_asks_first_and_says_which_have_no_agreed_scores(sift, chair):
+    browser = Client()
+    browser.force_login(chair)
+    url = f"/staff/vacancies/{sift['plain'].vacancy_id}/decisions/"
+    body = {
+        "applications": [sift["plain"].pk, sift["unassessed"].pk],
+        "decision": "shortlist",
+        "reason": "",
+    }
+
+    asked = browser.post(url, body).content.decode()
+
+    assert "Shortlist 2 applications?" in asked
+    assert "told at once" in asked
+    assert "1 of them has no agreed score for every criterion" in asked
+    assert states(sift["plain"], sift["unassessed"]) == ["submitted", "submitted"]
+    one = browser.post(url, {**body, "applications": [sift["plain"].pk]}).content.decode()
+    assert "Shortlist 1 application?" in one
+    assert "no agreed score" not in one
+    done = browser.post(url, {**body, "confirm": "yes"})
+    assert done.status_code == 302
+    assert states(sift["plain"], sift["unassessed"]) == ["shortlisted", "shortlisted"]
+
+
 def test_the_ranking_page_asks_for_a_reason_to_reject_and_changes_nothing(sift, chair):
     browser = Client()
     browser.force_login(chair)
