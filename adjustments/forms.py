@@ -85,7 +85,12 @@ class DecisionForm(GovForm):
 
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
-        choices=[("", "Waiting for a decision"), ("all", "All"), *AdjustmentState.choices],
+        choices=[
+            ("", "Waiting for a decision"),
+            ("to_put_in_place", "Agreed, to put in place"),
+            ("all", "All"),
+            *AdjustmentState.choices,
+        ],
         required=False,
     )
     vacancy = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)

@@ -69,6 +69,8 @@ AGREED_STATES = [
     AdjustmentState.PARTIALLY_AGREED,
     AdjustmentState.IN_PLACE,
 ]
+#: Agreed (in whole or in part) and not yet in place: HR has arranging to do.
+TO_PUT_IN_PLACE = [AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED]
 
 
 class AdjustmentQuerySet(models.QuerySet["AdjustmentRequest"]):

@@ -25,6 +25,7 @@ from adjustments.forms import (
 )
 from adjustments.models import (
     OPEN_STATES,
+    TO_PUT_IN_PLACE,
     AdjustmentCategory,
     AdjustmentRequest,
     PreApplicationRequest,
@@ -109,6 +110,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             requests = requests.filter(application__vacancy_id=form.cleaned_data["vacancy"])
     if state == "":
         requests = requests.filter(state__in=OPEN_STATES)
+    elif state == "to_put_in_place":
+        requests = requests.filter(state__in=TO_PUT_IN_PLACE)
     elif state != "all":
         requests = requests.filter(state=state)
     now = timezone.now()
@@ -126,9 +129,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             "vacancies": Vacancy.objects.filter(applications__adjustments__isnull=False)
             .distinct()
             .order_by("reference"),
-            "before_applying": PreApplicationRequest.objects.filter(answered_at=None)
+            # Answered ones too when every state is asked for: HR can find them again.
+            "before_applying": (
+                PreApplicationRequest.objects.all()
+                if state == "all"
+                else PreApplicationRequest.objects.filter(answered_at=None)
+            )
             .select_related("vacancy")
             .order_by("vacancy__closing_date", "requested_at"),
+            "all_states": state == "all",
         },
     )
 

@@ -5,34 +5,38 @@ applications); nothing here reads a declaration or an equality answer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, User
-from adjustments.models import AdjustmentRequest, AdjustmentState
+from adjustments.models import (
+    TO_PUT_IN_PLACE,
+    AdjustmentRequest,
+    AdjustmentState,
+    PreApplicationRequest,
+)
 from recruitment.applications.selectors import scores_agreed
+from recruitment.applications.states import ACTIVE_STATES
 from recruitment.models import Application, ApplicationState, Score, ScoreStage
+from recruitment.scoring.selectors import scorers
 from vacancies.models import Vacancy, VacancyStatus
-
-#: "Closing soon": within this many days.
-SOON = timedelta(days=7)
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """One kind of work: how many, what, where."""
+    """One kind of work: how many, what, where; ``about`` names the vacancy it is on."""
 
     count: int
     text: str
     url: str
     hint: str = ""
+    about: str = ""
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -40,102 +44,124 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def for_hr() -> list[Waiting]:
-    now = timezone.now()
     undecided = AdjustmentRequest.objects.open().count()
-    to_put_in_place = AdjustmentRequest.objects.filter(
-        state__in=[AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED]
-    ).count()
-    closing = Vacancy.objects.filter(
-        status=VacancyStatus.OPEN, closing_date__lte=now + SOON
-    ).count()
-    sifts = Vacancy.objects.filter(status=VacancyStatus.CLOSED, sift_completed_at=None).count()
-    holds = (
-        Vacancy.objects.filter(legal_hold=True).count()
-        + Application.objects.filter(legal_hold=True).count()
-    )
+    to_put_in_place = AdjustmentRequest.objects.filter(state__in=TO_PUT_IN_PLACE).count()
+    asked = PreApplicationRequest.objects.filter(answered_at=None).count()
+    closing = Vacancy.objects.closing_soon().count()
+    sifts = Vacancy.objects.sift_open().count()
+    held = Vacancy.objects.held().count()
     invited = User.objects.filter(
         role__in=STAFF_ROLES,
         is_active=True,
         sso_subject=None,
         password__startswith=UNUSABLE_PASSWORD_PREFIX,
     ).count()
-    vacancies = reverse("staff-vacancies")
+    queue, vacancies = reverse("adjustment-queue"), reverse("staff-vacancies")
     return [
         Waiting(undecided, _plural(undecided, "adjustment request to decide",
-                "adjustment requests to decide"), reverse("adjustment-queue")),
+                "adjustment requests to decide"), queue),
         Waiting(to_put_in_place, _plural(to_put_in_place, "agreed adjustment to put in place",
-                "agreed adjustments to put in place"), reverse("adjustment-queue")),
+                "agreed adjustments to put in place"), f"{queue}?state=to_put_in_place"),
+        Waiting(asked, _plural(asked, "request made before applying to answer",
+                "requests made before applying to answer"), f"{queue}#before-applying"),
         Waiting(closing, _plural(closing, "vacancy closing in the next 7 days",
-                "vacancies closing in the next 7 days"), vacancies),
+                "vacancies closing in the next 7 days"), f"{vacancies}?show=closing-soon"),
         Waiting(sifts, _plural(sifts, "closed vacancy whose sift is not complete",
-                "closed vacancies whose sift is not complete"), vacancies),
-        Waiting(holds, _plural(holds, "legal hold in place", "legal holds in place"), vacancies,
-                "Nothing held is erased until the hold is released."),
+                "closed vacancies whose sift is not complete"), f"{vacancies}?show=sift-open"),
+        Waiting(held, _plural(held, "vacancy under a legal hold", "vacancies under a legal hold"),
+                f"{vacancies}?show=held", "Nothing held is erased until the hold is released."),
         Waiting(invited, _plural(invited, "invited person who has not set up their account",
                 "invited people who have not set up their account"),
                 reverse("people") + "?status=invited"),
     ]  # fmt: skip
 
 
+def _interview_held() -> Q:
+    """Applications whose interview has taken place (recorded or not): scores are due."""
+    return Q(state=ApplicationState.INTERVIEWED) | Q(
+        state=ApplicationState.INTERVIEW_SCHEDULED, interview_at__lte=timezone.now()
+    )
+
+
+def _fully_scored_by(applications: QuerySet[Application], stage: str, scorer_ids: set[int],
+                     criteria: int) -> QuerySet[Application]:  # fmt: skip
+    """Those of ``applications`` every one of ``scorer_ids`` has scored on every criterion."""
+    complete = (
+        Score.objects.filter(application__in=applications, stage=stage, scorer_id__in=scorer_ids)
+        .values("application_id")
+        .annotate(n=Count("criterion_id"))
+        .filter(n=criteria * len(scorer_ids))
+        .values("application_id")
+    )
+    return applications.filter(pk__in=complete)
+
+
 def for_chair(user: User) -> list[Waiting]:
-    """A hiring manager's vacancies: scores to agree, sifts to complete, interviews to
-    record, offers to decide."""
-    chaired = Vacancy.objects.filter(hiring_manager=user)
+    """A hiring manager's vacancies: scores the panel has finished and the chair has not
+    agreed, sifts to complete, interviews to record, candidates to decide on. Only what
+    waits is listed."""
     items = []
-    for vacancy in chaired.filter(status=VacancyStatus.CLOSED).prefetch_related("criteria"):
+    chaired = Vacancy.objects.filter(hiring_manager=user, status=VacancyStatus.CLOSED)
+    for vacancy in chaired.prefetch_related("criteria").order_by("closing_date", "pk"):
         criteria = len(vacancy.criteria.all())
         applications = Application.objects.filter(vacancy=vacancy)
+        about = f"{vacancy.reference} {vacancy.title}"
         if vacancy.sift_completed_at is None:
+            submitted = applications.filter(state=ApplicationState.SUBMITTED)
+            scorer_ids = {u.pk for u in scorers(vacancy)}
             to_agree = (
-                applications.filter(state=ApplicationState.SUBMITTED)
+                _fully_scored_by(submitted, ScoreStage.SHORTLISTING, scorer_ids, criteria)
                 .filter(~Q(scores_agreed(criteria, ScoreStage.SHORTLISTING)))
                 .count()
             )
-            undecided = applications.filter(state=ApplicationState.SUBMITTED).count()
-            items.append(Waiting(to_agree, f"{vacancy.reference}: "
-                         + _plural(to_agree, "application whose scores you have not agreed",
-                                   "applications whose scores you have not agreed"),
-                         reverse("moderation", args=[vacancy.pk, ScoreStage.SHORTLISTING])))  # fmt: skip
-            items.append(Waiting(undecided, f"{vacancy.reference}: "
-                         + _plural(undecided, "application to decide before the sift is complete",
-                                   "applications to decide before the sift is complete"),
-                         reverse("ranking", args=[vacancy.pk, ScoreStage.SHORTLISTING])))  # fmt: skip
+            undecided = submitted.count()
+            items.append(Waiting(to_agree, _plural(to_agree,
+                         "application scored by the whole panel, its scores to agree",
+                         "applications scored by the whole panel, their scores to agree"),
+                         reverse("moderation", args=[vacancy.pk, ScoreStage.SHORTLISTING])
+                         + "?to_agree=yes", about=about))  # fmt: skip
+            items.append(Waiting(undecided, _plural(undecided,
+                         "application to decide before the sift is complete",
+                         "applications to decide before the sift is complete"),
+                         reverse("ranking", args=[vacancy.pk, ScoreStage.SHORTLISTING]),
+                         about=about))  # fmt: skip
         held = applications.filter(
             state=ApplicationState.INTERVIEW_SCHEDULED, interview_at__lte=timezone.now()
         ).count()
         interviewed = applications.filter(state=ApplicationState.INTERVIEWED).count()
-        items.append(Waiting(held, f"{vacancy.reference}: "
-                     + _plural(held, "interview to record as held", "interviews to record as held"),
-                     reverse("interview-schedule", args=[vacancy.pk])))  # fmt: skip
-        items.append(Waiting(interviewed, f"{vacancy.reference}: "
-                     + _plural(interviewed, "candidate interviewed, waiting for a decision",
-                               "candidates interviewed, waiting for a decision"),
-                     reverse("ranking", args=[vacancy.pk, ScoreStage.INTERVIEW])))  # fmt: skip
-    return items
+        items.append(Waiting(held, _plural(held, "interview to record as held",
+                     "interviews to record as held"),
+                     reverse("interview-schedule", args=[vacancy.pk]), about=about))  # fmt: skip
+        items.append(Waiting(interviewed, _plural(interviewed,
+                     "candidate interviewed, waiting for a decision",
+                     "candidates interviewed, waiting for a decision"),
+                     reverse("ranking", args=[vacancy.pk, ScoreStage.INTERVIEW]),
+                     about=about))  # fmt: skip
+    return [item for item in items if item.count]
 
 
 def for_panel(user: User) -> list[Waiting]:
-    """Applications waiting for this person's scores, on each vacancy whose sift is open."""
+    """Applications waiting for this person's scores: at the sift while it is open, and at
+    interview once the interview has taken place. Only what waits is listed."""
     items = []
-    for vacancy in Vacancy.objects.filter(
-        panel=user, status=VacancyStatus.CLOSED, sift_completed_at=None
-    ).prefetch_related("criteria"):
+    sitting = Vacancy.objects.filter(panel=user, status=VacancyStatus.CLOSED)
+    for vacancy in sitting.prefetch_related("criteria").order_by("closing_date", "pk"):
         criteria = len(vacancy.criteria.all())
-        waiting = Application.objects.filter(vacancy=vacancy, state=ApplicationState.SUBMITTED)
-        scored = (
-            Score.objects.filter(
-                application__in=waiting, stage=ScoreStage.SHORTLISTING, scorer=user
+        applications = Application.objects.filter(vacancy=vacancy)
+        about = f"{vacancy.reference} {vacancy.title}"
+        stages = [(ScoreStage.INTERVIEW, applications.filter(_interview_held()))]
+        if vacancy.sift_completed_at is None:
+            stages.insert(
+                0, (ScoreStage.SHORTLISTING, applications.filter(state=ApplicationState.SUBMITTED))
             )
-            .values("application_id")
-            .annotate(n=Count("pk"))
-            .filter(n__gte=criteria)
-            .count()
-        )
-        count = waiting.count() - scored
-        items.append(Waiting(count, f"{vacancy.reference}: "
-                     + _plural(count, "application to score", "applications to score"),
-                     reverse("scoring-queue", args=[vacancy.pk, ScoreStage.SHORTLISTING])))  # fmt: skip
-    return items
+        for stage, waiting in stages:
+            count = waiting.count() - _fully_scored_by(waiting, stage, {user.pk}, criteria).count()
+            at = "" if stage == ScoreStage.SHORTLISTING else " after interview"
+            items.append(Waiting(count, _plural(count, f"application to score{at}",
+                         f"applications to score{at}"),
+                         reverse("scoring-queue", args=[vacancy.pk, stage]),
+                         about=about))  # fmt: skip
+    return [item for item in items if item.count]
 
 
 def for_candidate(user: User) -> list[Waiting]:
@@ -144,19 +170,24 @@ def for_candidate(user: User) -> list[Waiting]:
     interviews = mine.filter(
         state=ApplicationState.INTERVIEW_SCHEDULED, interview_at__gt=timezone.now()
     ).count()
+    # Decisions on requests for applications still going (not those withdrawn or ended).
     decided = AdjustmentRequest.objects.filter(
         application__candidate=user,
+        application__state__in=ACTIVE_STATES,
         state__in=[AdjustmentState.AGREED, AdjustmentState.PARTIALLY_AGREED,
-                   AdjustmentState.DECLINED, AdjustmentState.IN_PLACE],
-    ).count()  # fmt: skip
+                   AdjustmentState.DECLINED],
+    )  # fmt: skip
+    about = set(decided.values_list("application_id", flat=True))
     applications = reverse("my-applications")
     return [
         Waiting(offers, _plural(offers, "job offer to answer", "job offers to answer"),
                 applications),
         Waiting(interviews, _plural(interviews, "interview coming up", "interviews coming up"),
                 applications),
-        Waiting(decided, _plural(decided, "adjustment request decided",
-                "adjustment requests decided"), applications),
+        Waiting(len(decided), _plural(len(decided), "decision on a request for an adjustment",
+                "decisions on requests for adjustments"),
+                reverse("my-application", args=[next(iter(about))]) if len(about) == 1
+                else applications, "What was agreed, or why not, is on the application's page."),
         Waiting(mine.count(), _plural(mine.count(), "application", "applications"),
                 applications, "Follow each one, ask for adjustments or withdraw."),
     ]  # fmt: skip

@@ -5,6 +5,7 @@ State changes happen only in vacancies/services.py; the FSM field is protected.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -130,6 +131,10 @@ POSITIVE_ACTION_GROUP_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: "Closing soon": within this long.
+CLOSING_SOON = timedelta(days=7)
+
+
 class VacancyQuerySet(models.QuerySet["Vacancy"]):
     def visible_to(self, user: User | object) -> VacancyQuerySet:
         """Open vacancies for everyone; staff also see those they work on; HR sees all;
@@ -151,6 +156,29 @@ class VacancyQuerySet(models.QuerySet["Vacancy"]):
         if user.role == "hr":
             return self.all()
         return self.filter(models.Q(hiring_manager=user) | models.Q(panel=user)).distinct()
+
+    # --- The work waiting on vacancies (HR's home page counts them; the list shows them) ---
+
+    def closing_soon(self) -> VacancyQuerySet:
+        """Open, and closing between now and ``CLOSING_SOON`` from now."""
+        now = timezone.now()
+        return self.filter(
+            status=VacancyStatus.OPEN, closing_date__gte=now, closing_date__lte=now + CLOSING_SOON
+        )
+
+    def sift_open(self) -> VacancyQuerySet:
+        """Closed, and the sift not complete yet."""
+        return self.filter(status=VacancyStatus.CLOSED, sift_completed_at=None)
+
+    def held(self) -> VacancyQuerySet:
+        """Under a legal hold, on the vacancy or on any of its applications."""
+        application = apps.get_model("recruitment", "Application")
+        return self.filter(
+            models.Q(legal_hold=True)
+            | models.Exists(
+                application.objects.filter(vacancy=models.OuterRef("pk"), legal_hold=True)
+            )
+        )
 
     def with_appointment_flag(self) -> VacancyQuerySet:
         """Annotate ``has_appointed`` so listing vacancies with their actions costs no extra

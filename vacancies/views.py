@@ -21,6 +21,7 @@ from kernel import confirm
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
+from kernel.template_filters import govuk_time
 from vacancies import services
 from vacancies.forms import VacancyForm, VacancySearchForm
 from vacancies.models import Vacancy, VacancyStatus
@@ -74,17 +75,31 @@ def _staff_only(request: HttpRequest) -> None:
 
 @login_required
 def staff_vacancy_list(request: HttpRequest) -> HttpResponse:
-    """The vacancies this member of staff works on (HR: all)."""
+    """The vacancies this member of staff works on (HR: all); ``?show=`` one kind of work
+    waiting (``SHOWN``), as the home page counts it."""
     _staff_only(request)
     user = acting_user(request)
+    vacancies = Vacancy.objects.worked_on_by(user).order_by("-created_at")
+    show = request.GET.get("show", "")
+    if show in SHOWN:
+        vacancies = getattr(vacancies, SHOWN[show][0])().order_by("closing_date", "pk")
     return render(
         request,
         "vacancies/staff_list.html",
         {
-            "vacancies": Vacancy.objects.worked_on_by(user).order_by("-created_at"),
+            "vacancies": vacancies,
+            "showing": SHOWN[show][1] if show in SHOWN else "",
             "can_create": rules.has_perm("vacancies.create_vacancy", user),
         },
     )
+
+
+#: ``?show=`` on the staff list: the queryset method, and what the page then says it shows.
+SHOWN = {
+    "closing-soon": ("closing_soon", "Vacancies closing in the next 7 days"),
+    "sift-open": ("sift_open", "Closed vacancies whose sift is not complete"),
+    "held": ("held", "Vacancies under a legal hold"),
+}
 
 
 @login_required
@@ -213,8 +228,9 @@ def _asks_first(vacancy: Vacancy, action: str) -> confirm.Confirmation | None:
             title="Close this vacancy early?",
             caption=caption,
             paragraphs=[
-                f"Its closing date is {closing:%-d %B %Y at %H:%M}. If you close it now, no one "
-                "else can apply, and anyone who has started an application cannot send it.",
+                f"Its closing date is {closing:%-d %B %Y} at {govuk_time(closing)}. If you close "
+                "it now, no one else can apply, and anyone who has started an application "
+                "cannot send it.",
                 "Shortlisting can start once it is closed. You cannot open it again.",
             ],
             button="Close it now",
