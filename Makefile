@@ -44,7 +44,7 @@ chromium:
 
 run: $(VENV)/.runtime assets
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py seed_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://$(HOST):$(PORT)} \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -89,6 +89,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.service",
             ],
+            # In every template without {% load %}: intcomma and the rest of humanize, and
+            # the GOV.UK times (kernel/template_filters.py).
+            "builtins": [
+                "django.contrib.humanize.templatetags.humanize",
+                "kernel.template_filters",
+            ],
         },
     },
 ]

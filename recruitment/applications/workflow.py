@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 
+from kernel.template_filters import govuk_time
 from recruitment.applications.states import ApplicationState
 from recruitment.scoring import assessment
 from vacancies.models import VacancyStatus
@@ -193,7 +194,8 @@ def refusal(
     if transition == "record_interview" and not interview_time_come(application):
         when = timezone.localtime(application.interview_at)
         return "interview_not_held", (
-            f"The interview is set for {when:%-d %B %Y at %H:%M}: it can be recorded as held "
+            f"The interview is set for {when:%-d %B %Y} at {govuk_time(when)}: it can be recorded "
+            "as held "
             "from then."
         )
     if transition == "withdraw" and not application.withdrawable():

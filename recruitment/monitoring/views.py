@@ -166,10 +166,12 @@ def _summary(funnel: statistics.Funnel) -> str:
     totals = funnel.totals
     if totals["applied"] is None:
         return "No figures are published for this part of the organisation in this period."
-    parts = [f"About {totals['applied']} people applied"]
+    parts = [f"About {totals['applied']:,} people applied"]
     for stage in funnel.stages[1:]:
         value = totals[stage]
-        parts.append(f"{'a number not shown' if value is None else f'about {value}'} were {stage}")
+        parts.append(
+            f"{'a number not shown' if value is None else f'about {value:,}'} were {stage}"
+        )
     rate = funnel.declaration_rate
     declared = (
         "" if rate is None else f" About {round(rate * 100)}% of applicants answered this question."

@@ -14,6 +14,7 @@ from adjustments.models import AdjustmentRequest, Reminder
 from adjustments.reporting import DECISION_BANDS, _median_band
 from adjustments.services import add_working_days, adjustments_send_reminders
 from adjustments.tasks import send_adjustment_reminders
+from kernel.template_filters import govuk_time
 from recruitment.applications.services import application_schedule_interview
 from recruitment.models import Notification
 from recruitment.monitoring import disclosure, release
@@ -78,7 +79,8 @@ def test_an_open_request_due_soon_is_reminded_once(application, coordinator):
         f"{application.vacancy.title})\n"
         "Stage: Interview\n"
         "Category: Extra time\n"
-        f"Needed by: {timezone.localtime(due_by):%A %d %B %Y, %H:%M}\n"
+        f"Needed by: {timezone.localtime(due_by):%A %-d %B %Y}, "
+        f"{govuk_time(timezone.localtime(due_by))}\n"
         f"Decide it here: {settings.SITE_URL}/staff/adjustments/{adjustment.pk}/\n"
     )
 
@@ -146,7 +148,8 @@ def test_scheduling_an_interview_invites_the_candidate_once_with_the_access_to_w
     assert "adjustments" in message.body
     assert "Access to Work" in message.body
     assert "https://www.gov.uk/access-to-work" in message.body
-    assert f"{timezone.localtime(when):%A %d %B %Y at %H:%M}" in message.body
+    local = timezone.localtime(when)
+    assert f"{local:%A %-d %B %Y} at {govuk_time(local)}" in message.body
     # A retried task sends nothing twice.
     assert send_notification(application.pk, "interview_invitation") is False
     assert len(mail.outbox) == 1

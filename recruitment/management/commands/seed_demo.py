@@ -7,7 +7,7 @@ services; last year's history is bulk-made by ``generate_synthetic`` (no one sig
 those candidates)."""
 
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.management import call_command
@@ -21,6 +21,7 @@ from recruitment.applications import services as recruitment
 from recruitment.models import Application
 from recruitment.scoring import services
 from vacancies import services as vacancies
+from vacancies.forms import LONDON
 from vacancies.models import Vacancy
 
 HISTORY_SEED = 2026
@@ -88,7 +89,10 @@ class Command(BaseCommand):
         data = vacancies.VacancyInput(
             hiring_manager=users["manager"],
             panel=[users["panel1"], users["panel2"]],
-            closing_date=timezone.now() + timedelta(days=30),
+            # At 11:59pm London time, as every closing date set on the vacancy form.
+            closing_date=datetime.combine(
+                timezone.localdate() + timedelta(days=30), time(23, 59), tzinfo=LONDON
+            ),
             **fields,
         )
         vacancy = vacancies.vacancy_create(by=users["hr"], data=data)

@@ -70,7 +70,7 @@ def test_the_dashboard_shows_the_released_funnel_with_a_chart_table_and_summary(
     assert '<svg role="img" aria-labelledby="chart-title chart-desc"' in html
     assert funnel.totals["applied"] == expected("applied")
     assert abs(funnel.totals["applied"] - 55) <= 2
-    assert f"About {funnel.totals['applied']} people applied" in html
+    assert f"About {funnel.totals['applied']:,} people applied" in html
     assert "a number not shown were appointed" in html
     assert "Download this table (CSV)" in html
     asian = html.split('<th scope="row" class="govuk-table__header">Asian or Asian British</th>')[1]

@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from kernel.template_filters import govuk_time
 from recruitment.models import AgreedAssessment, Application, OfferDecision, Score
 from recruitment.scoring import services as services_
 from tests.support.factories import ApplicationFactory, agree, set_state
@@ -104,7 +105,7 @@ def test_an_interview_set_for_next_week_cannot_be_recorded_as_held_today(
     assert response.json()["code"] == "interview_not_held"
     local = timezone.localtime(when)
     assert response.json()["detail"] == (
-        f"The interview is set for {local:%-d %B %Y at %H:%M}: it can be recorded as held "
+        f"The interview is set for {local:%-d %B %Y} at {govuk_time(local)}: it can be recorded as held "
         "from then."
     )
     assert state_of(application) == "interview_scheduled"
