@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -34,8 +35,6 @@ from recruitment.scoring import assessment, guarantee, selectors
 from vacancies.models import GuaranteeScheme
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from accounts.models import User
     from vacancies.models import Vacancy
 
@@ -115,47 +114,51 @@ def application_records(vacancy: Vacancy) -> Iterator[dict[str, Any]]:
 
 
 #: The CSV download: one row an application, the JSON record's fields flattened (the
-#: panel's individual scores and the score history are summed up, in full in the JSON).
-CSV_COLUMNS = [
-    "reference",
-    "candidate_name",
-    "candidate_email",
-    "erased",
-    "state",
-    "furthest_stage",
-    "submitted_at",
-    "interview_at",
-    "shortlisting_agreed_total",
-    "shortlisting_agreed_scores",
-    "shortlisting_agreed_by",
-    "shortlisting_agreed_at",
-    "shortlisting_agreed_out_of_date",
-    "meets_minimum_criteria",
-    "interview_agreed_total",
-    "interview_agreed_scores",
-    "interview_agreed_by",
-    "interview_agreed_at",
-    "panel_scores",
-    "score_changes_after_agreement",
-    "interview_guarantee_declared",
-    "guarantee_step",
-    "guarantee_step_reason",
-    "positive_action_declared",
-    "decisions",
-    "offer_positive_action_used",
-    "offer_justification",
-    "offer_evidence",
-    "offer_decided_by",
-    "offer_decided_at",
-    "legal_hold",
-    "legal_hold_reason",
-]
+#: panel's individual scores and the score history are summed up, in full in the JSON):
+#: column → its heading, in words.
+CSV_HEADINGS = {
+    "reference": "Reference",
+    "candidate_name": "Candidate's name",
+    "candidate_email": "Candidate's email address",
+    "erased": "Personal data erased",
+    "state": "State",
+    "furthest_stage": "Furthest stage reached",
+    "submitted_at": "Sent",
+    "interview_at": "Interview",
+    "shortlisting_agreed_total": "Shortlisting: agreed total",
+    "shortlisting_agreed_scores": "Shortlisting: agreed scores",
+    "shortlisting_agreed_by": "Shortlisting: agreed by",
+    "shortlisting_agreed_at": "Shortlisting: agreed on",
+    "shortlisting_agreed_out_of_date": "Shortlisting: a score changed after agreement",
+    "meets_minimum_criteria": "Meets the minimum criteria",
+    "interview_agreed_total": "Interview: agreed total",
+    "interview_agreed_scores": "Interview: agreed scores",
+    "interview_agreed_by": "Interview: agreed by",
+    "interview_agreed_at": "Interview: agreed on",
+    "panel_scores": "Panel members' scores",
+    "score_changes_after_agreement": "Scores changed after agreement",
+    "interview_guarantee_declared": "Guaranteed interview scheme declared",
+    "guarantee_step": "What the guarantee did",
+    "guarantee_step_reason": "Why",
+    "positive_action_declared": "Positive-action declaration made",
+    "decisions": "Decisions",
+    "offer_positive_action_used": "Offer: positive-action tie-breaker used",
+    "offer_justification": "Offer: justification",
+    "offer_evidence": "Offer: evidence",
+    "offer_decided_by": "Offer: decided by",
+    "offer_decided_at": "Offer: decided on",
+    "legal_hold": "Legal hold",
+    "legal_hold_reason": "Legal hold: reason",
+}
+CSV_COLUMNS = list(CSV_HEADINGS)
+#: A moment in the CSV: local time to the minute, as a spreadsheet reads it.
+CSV_TIME = "%Y-%m-%d %H:%M"
 
 
 def decision_record_rows(vacancy: Vacancy) -> Iterator[list[Any]]:
     """The CSV download's rows, header first, a batch of applications at a time: a
     spreadsheet for a person, so its values are words (the JSON keeps the codes)."""
-    yield CSV_COLUMNS
+    yield list(CSV_HEADINGS.values())
     for record in application_records(vacancy):
         flat = _flat(record)
         yield [flat[column] for column in CSV_COLUMNS]
@@ -170,6 +173,9 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     def words(choices: Any, code: str | None) -> str:
         return "" if not code else str(dict(choices.choices).get(code, code))
 
+    def moment(iso: str | None) -> str | None:
+        return None if iso is None else datetime.fromisoformat(iso).strftime(CSV_TIME)
+
     row: dict[str, Any] = {
         "reference": record["reference"],
         "candidate_name": name(record["candidate"]),
@@ -177,8 +183,8 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
         "erased": record["erased"],
         "state": words(ApplicationState, record["state"]),
         "furthest_stage": words(Stage, record["furthest_stage"]),
-        "submitted_at": record["submitted_at"],
-        "interview_at": record["interview_at"],
+        "submitted_at": moment(record["submitted_at"]),
+        "interview_at": moment(record["interview_at"]),
         "meets_minimum_criteria": record["meets_minimum_criteria"],
         "panel_scores": [
             f"{words(ScoreStage, s['stage'])}, {s['criterion']}, {name(s['scorer'])}: {s['score']}"
@@ -194,7 +200,7 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
         "guarantee_step_reason": (record["guarantee_step"] or {}).get("reason"),
         "positive_action_declared": record["positive_action_declared"],
         "decisions": [
-            f"{h['at']} {TRANSITION_WORDS.get(h['transition'], h['transition'])} by "
+            f"{moment(h['at'])}: {TRANSITION_WORDS.get(h['transition'], h['transition'])} by "
             f"{name(h['by'])}" + (f" ({h['reason']})" if h["reason"] else "")
             for h in record["history"]
         ],
@@ -208,7 +214,7 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
             [] if done is None else [f"{s['criterion']}: {s['score']}" for s in done["scores"]]
         )
         row[f"{stage}_agreed_by"] = "" if done is None else name(done["agreed_by"])
-        row[f"{stage}_agreed_at"] = None if done is None else done["agreed_at"]
+        row[f"{stage}_agreed_at"] = None if done is None else moment(done["agreed_at"])
         if stage == "shortlisting":
             row["shortlisting_agreed_out_of_date"] = None if done is None else done["out_of_date"]
     offer = record["offer"] or {}
@@ -216,7 +222,7 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     row["offer_justification"] = offer.get("justification")
     row["offer_evidence"] = offer.get("evidence")
     row["offer_decided_by"] = name(offer.get("decided_by"))
-    row["offer_decided_at"] = offer.get("decided_at")
+    row["offer_decided_at"] = moment(offer.get("decided_at"))
     return row
 
 

@@ -5,11 +5,14 @@ at offer."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import rules
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -84,6 +87,29 @@ class PositiveActionDecisionsView(generics.ListAPIView[OfferDecision]):
     serializer_class = PositiveActionDecisionOutput
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     filter_backends: list[Any] = []
+    #: The CSV (a spreadsheet for a person): field → its heading, in words.
+    CSV_HEADINGS = {
+        "date": "Decided on",
+        "vacancy_reference": "Vacancy",
+        "application_reference": "Application",
+        "used": "Tie-breaker used",
+        "decided_by": "Decided by",
+        "justification": "Justification",
+        "evidence": "Evidence",
+        "tied_with": "Tied with",
+    }
+
+    def csv_rows(self, data: list[dict[str, Any]]) -> Iterator[list[Any]]:
+        """Headings in words, local time to the minute, the tied applications in one cell."""
+        yield list(self.CSV_HEADINGS.values())
+        for row in data:
+            decided = timezone.localtime(datetime.fromisoformat(row["date"]))
+            yield [
+                decided.strftime("%Y-%m-%d %H:%M") if field == "date"
+                else "; ".join(row[field]) if field == "tied_with"
+                else row[field]
+                for field in self.CSV_HEADINGS
+            ]  # fmt: skip
 
     def get_queryset(self) -> QuerySet[OfferDecision]:
         if not rules.has_perm("recruitment.view_positive_action_decisions", self.request.user):

@@ -152,8 +152,8 @@ def test_an_empty_csv_still_has_its_header(hr, client_for):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.decode().splitlines() == [
-        "date,vacancy_reference,application_reference,used,decided_by,justification,"
-        "evidence,tied_with"
+        "Decided on,Vacancy,Application,Tie-breaker used,Decided by,Justification,Evidence,"
+        "Tied with"
     ]
 
 

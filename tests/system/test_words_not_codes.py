@@ -101,7 +101,7 @@ def crawl(client, glued):
             b"".join(response.streaming_content) if response.streaming else response.content
         ).decode("utf-8", "replace")
         if kind.startswith("text/csv"):
-            text = "\n".join(body.splitlines()[1:])  # a CSV's header is for machines
+            text = body  # a CSV a page links to is for a person: its headings too
         elif kind.startswith("text/html"):
             parser = Text()
             parser.feed(body)

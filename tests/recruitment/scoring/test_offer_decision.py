@@ -241,19 +241,22 @@ def test_hr_exports_the_decisions_as_csv(decisions, hr, client_for):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="positive-action-decisions.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [list(row) for row in rows[:1]] == [
-        [
-            "date",
-            "vacancy_reference",
-            "application_reference",
-            "used",
-            "decided_by",
-            "justification",
-            "evidence",
-            "tied_with",
-        ]
+    headings, *lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert headings == [
+        "Decided on",
+        "Vacancy",
+        "Application",
+        "Tie-breaker used",
+        "Decided by",
+        "Justification",
+        "Evidence",
+        "Tied with",
     ]
+    keys = ["date", "vacancy_reference", "application_reference", "used", "decided_by",
+            "justification", "evidence", "tied_with"]  # fmt: skip
+    rows = [dict(zip(keys, line, strict=True)) for line in lines]
+    decided = OfferDecision.objects.get(pk=used.pk).decided_at
+    assert rows[0]["date"] == f"{timezone.localtime(decided):%Y-%m-%d %H:%M}"
     vacancy = used.application.vacancy.reference
     assert [{k: v for k, v in row.items() if k != "date"} for row in rows] == [
         {
