@@ -28,7 +28,7 @@ OUTCOMES = {
 }
 OUTCOME_LABELS = {
     "agreed": "Agreed",
-    "partially_agreed": "Partly agreed",
+    "partially_agreed": "Partially agreed",
     "declined": "Declined",
     "withdrawn": "Withdrawn",
     "open": "Waiting for a decision",

@@ -163,7 +163,7 @@ def adjustment_partially_agree(
 
 
 def adjustment_decline(*, adjustment_id: Any, by: User, reason: str) -> AdjustmentRequest:
-    reason = _required("reason", reason, "A reason is required to decline an adjustment.")
+    reason = _required("reason", reason, "Enter why this adjustment cannot be made.")
     return _transition(
         adjustment_id=adjustment_id,
         by=by,

@@ -138,6 +138,8 @@ def _render_staff_application(
         "recruitment/staff_application.html",
         {
             "application": application,
+            # Its title starts "Error:" when a form on it was sent back (GOV.UK's pattern).
+            "page_errors": any(form.is_bound and form.errors for form in forms.values()),
             "name_visible": rules.has_perm(
                 "recruitment.view_candidate_identity", user, application
             ),

@@ -232,7 +232,12 @@ class Period:
         last = _month_start(self.end.year, self.end.month - 1)
         span = f"{MONTHS[self.start.month - 1]} {self.start.year} to {MONTHS[last.month - 1]} {last.year}"
         if self.quarter is None:
-            return f"Reporting year {self.key.replace('-', ' to ', 1)} ({span})"
+            years = (
+                str(self.start.year)
+                if self.start.year == last.year
+                else f"{self.start.year} to {last.year}"
+            )
+            return f"Reporting year {years} ({span})"
         return f"Quarter {self.quarter} of {self.year_period.key} ({span})"
 
     @property

@@ -110,7 +110,8 @@ class YearStatus:
             " and others" if len(self.unfinished) > 10 else ""
         )
         return (
-            f"{self.year.label} waits for {len(self.unfinished)} campaign(s) to be filled or "
+            f"{self.year.label} waits for {len(self.unfinished)} "
+            f"campaign{'' if len(self.unfinished) == 1 else 's'} to be filled or "
             f"cancelled ({shown}): figures are published once they no longer change."
         )
 

@@ -987,7 +987,7 @@ def test_an_adjustment_request_names_a_missing_field(missing, application, candi
         ("agree", {}, "arrangement", ["Say what has been arranged."]),
         ("agree", {"arrangement": "   "}, "arrangement", ["Say what has been arranged."]),
         ("partially_agree", {"reason": "Some"}, "arrangement", ["Say what has been arranged."]),
-        ("decline", {}, "reason", ["A reason is required to decline an adjustment."]),
+        ("decline", {}, "reason", ["Enter why this adjustment cannot be made."]),
         (
             "decline",
             {"reason": ["no"]},

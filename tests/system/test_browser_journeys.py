@@ -176,6 +176,7 @@ def test_hr_creates_publishes_and_closes_a_vacancy_with_the_keyboard_only(page, 
     keys.activate(page.get_by_role("button", name="Close it now"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Vacancy closed")
     assert Vacancy.objects.get(pk=vacancy.pk).status == "closed"
+    expect(page.locator("main")).to_contain_text("Closed early, on ")
     no_violations(keys)
 
 

@@ -74,9 +74,12 @@ def test_interview_dates_are_validated_on_the_page(vacancy, chair):
     )
 
     assert response.status_code == 200
+    assert "<title>Error: " in response.content.decode()
     assert "The interview must be in the future." in response.content.decode()
     assert "Say where it is (the address and room) or how to join" in response.content.decode()
     assert Application.objects.get(pk=application.pk).state == "shortlisted"
+    page = browser(chair).get(f"/staff/applications/{application.pk}/").content.decode()
+    assert "<title>Error: " not in page
 
 
 def test_an_interview_s_place_format_and_length_reach_the_candidate_and_the_panel(
@@ -198,6 +201,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(application):
 def test_withdrawing_asks_for_confirmation_first(application, candidate):
     page = browser(candidate).get(f"/applications/{application.pk}/withdraw/")
     assert "Are you sure you want to withdraw your application?" in page.content.decode()
+    assert (
+        "requests for adjustments still open, or agreed and not yet in place, will be closed"
+        in (page.content.decode())
+    )
     assert Application.objects.get(pk=application.pk).state == "submitted"
 
     response = browser(candidate).post(f"/applications/{application.pk}/withdraw/")

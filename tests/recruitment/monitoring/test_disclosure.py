@@ -249,7 +249,7 @@ def test_reporting_years_run_april_to_march_and_name_themselves_plainly():
         "2025-04-01T00:00:00+01:00",
         "2026-04-01T00:00:00+01:00",
     )
-    assert year.label == "Reporting year 2025 to 26 (April 2025 to March 2026)"
+    assert year.label == "Reporting year 2025 to 2026 (April 2025 to March 2026)"
     q4 = disclosure.parse_period("2025-26-Q4")
     assert q4.label == "Quarter 4 of 2025-26 (January 2026 to March 2026)"
     moment = datetime(2026, 3, 31, 23, 30, tzinfo=disclosure.LONDON)

@@ -135,7 +135,7 @@ def test_a_large_selection_runs_in_the_background_and_is_kept_for_download(
         "*",
     ]
     assert ["unit", "The whole organisation"] in rows
-    assert ["period", "Reporting year 2024 to 25 (April 2024 to March 2025)"] in rows
+    assert ["period", "Reporting year 2024 to 2025 (April 2024 to March 2025)"] in rows
     assert ["Withheld: appointed", FEWER] in rows
     assert ["Adjustment requests", "By kind and outcome"] in rows
     kinds = rows[rows.index(["Adjustment requests", "By kind and outcome"]) + 1]

@@ -139,7 +139,7 @@ def test_the_funnel_publishes_every_cell_as_computed_by_hand_from_the_rows(hr, c
         "key": "",
         "label": "The whole organisation",
         "period": "2024-25",
-        "period_label": "Reporting year 2024 to 25 (April 2024 to March 2025)",
+        "period_label": "Reporting year 2024 to 2025 (April 2024 to March 2025)",
     }
     assert body["withheld"] == dict.fromkeys(STAGES, None)
     rows = {r["group"]: r["counts"] for r in body["rows"]}
@@ -322,7 +322,7 @@ def test_a_year_that_has_not_finished_publishes_nothing_and_says_why(hr, client_
     body = get(hr, client_for, "/api/v1/monitoring/funnel/?characteristic=sex").json()
     assert body["totals"] == dict.fromkeys(STAGES, None)
     assert body["withheld"]["applied"] == (
-        "Reporting year 2024 to 25 (April 2024 to March 2025) waits for 1 campaign(s) to be "
+        "Reporting year 2024 to 2025 (April 2024 to March 2025) waits for 1 campaign to be "
         "filled or cancelled (SW-LATE-1): figures are published once they no longer change."
     )
     assert not DecidedYear.objects.exists()
@@ -376,7 +376,7 @@ def test_the_units_endpoint_lists_years_and_units_with_reasons_but_no_figures(hr
     assert body["years"] == [
         {
             "year": "2024-25",
-            "label": "Reporting year 2024 to 25 (April 2024 to March 2025)",
+            "label": "Reporting year 2024 to 2025 (April 2024 to March 2025)",
             "published": True,
             "reason": None,
         }
@@ -556,7 +556,7 @@ def test_a_year_with_no_campaign_is_never_decided_by_asking(hr, client_for):
     response = client.get("/api/v1/monitoring/statutory-return/?year=2003-04")
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        "No campaign closed in Reporting year 2003 to 04 (April 2003 to March 2004): there is "
+        "No campaign closed in Reporting year 2003 to 2004 (April 2003 to March 2004): there is "
         "nothing to publish."
     )
     body = client.get("/api/v1/monitoring/funnel/?characteristic=sex&period=2010-11").json()
