@@ -4,6 +4,7 @@ applications); nothing here reads a declaration or an equality answer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -96,16 +97,25 @@ def _fully_scored_by(applications: QuerySet[Application], stage: str, scorer_ids
     return applications.filter(pk__in=complete)
 
 
+def _closed(**whose: User) -> Iterator[tuple[Vacancy, int, QuerySet[Application], str]]:
+    """The closed vacancies ``whose`` (chaired by, on the panel of), the soonest closed
+    first: each with its number of criteria, its applications and what names it."""
+    vacancies = Vacancy.objects.filter(status=VacancyStatus.CLOSED, **whose)
+    for vacancy in vacancies.prefetch_related("criteria").order_by("closing_date", "pk"):
+        yield (
+            vacancy,
+            len(vacancy.criteria.all()),
+            Application.objects.filter(vacancy=vacancy),
+            f"{vacancy.reference} {vacancy.title}",
+        )
+
+
 def for_chair(user: User) -> list[Waiting]:
     """A hiring manager's vacancies: scores the panel has finished and the chair has not
     agreed, sifts to complete, interviews to record, candidates to decide on. Only what
     waits is listed."""
     items = []
-    chaired = Vacancy.objects.filter(hiring_manager=user, status=VacancyStatus.CLOSED)
-    for vacancy in chaired.prefetch_related("criteria").order_by("closing_date", "pk"):
-        criteria = len(vacancy.criteria.all())
-        applications = Application.objects.filter(vacancy=vacancy)
-        about = f"{vacancy.reference} {vacancy.title}"
+    for vacancy, criteria, applications, about in _closed(hiring_manager=user):
         if vacancy.sift_completed_at is None:
             submitted = applications.filter(state=ApplicationState.SUBMITTED)
             scorer_ids = {u.pk for u in scorers(vacancy)}
@@ -144,11 +154,7 @@ def for_panel(user: User) -> list[Waiting]:
     """Applications waiting for this person's scores: at the sift while it is open, and at
     interview once the interview has taken place. Only what waits is listed."""
     items = []
-    sitting = Vacancy.objects.filter(panel=user, status=VacancyStatus.CLOSED)
-    for vacancy in sitting.prefetch_related("criteria").order_by("closing_date", "pk"):
-        criteria = len(vacancy.criteria.all())
-        applications = Application.objects.filter(vacancy=vacancy)
-        about = f"{vacancy.reference} {vacancy.title}"
+    for vacancy, criteria, applications, about in _closed(panel=user):
         stages = [(ScoreStage.INTERVIEW, applications.filter(_interview_held()))]
         if vacancy.sift_completed_at is None:
             stages.insert(
