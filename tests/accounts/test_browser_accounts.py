@@ -11,15 +11,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from accounts.models import Role, User
-from tests.support.browser import Keyboard
+from tests.support.browser import Keyboard, no_violations
 from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def no_violations(keys):
-    failing = {page: found for page, found in keys.scans.items() if found}
-    assert failing == {}, failing
 
 
 def link_in(message):

@@ -19,6 +19,12 @@ def axe_violations(page):
     ]
 
 
+def no_violations(keys):
+    """Every page the keyboard reached passed axe (the failures, by page, if not)."""
+    failing = {page: found for page, found in keys.scans.items() if found}
+    assert failing == {}, failing
+
+
 class Keyboard:
     """Drive a page with the keyboard only, and scan every page reached with axe."""
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from recruitment.models import Application, EqualityAnswers, PositiveActionDeclaration
-from tests.support.browser import Keyboard, axe_violations
+from tests.support.browser import Keyboard, axe_violations, no_violations
 from tests.support.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -22,11 +22,6 @@ from tests.support.factories import (
 from vacancies.models import Vacancy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def no_violations(keys):
-    failing = {page: found for page, found in keys.scans.items() if found}
-    assert failing == {}, failing
 
 
 def test_the_pages_are_styled_by_govuk_frontend(page, live_server):

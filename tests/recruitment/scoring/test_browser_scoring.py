@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from recruitment.models import AgreedAssessment, Application, Score
-from tests.support.browser import Keyboard
+from tests.support.browser import Keyboard, no_violations
 from tests.support.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -27,11 +27,6 @@ def sign_in(keys, page, base, username):
     keys.type_into(page.get_by_label("Username"), username)
     keys.type_into(page.get_by_label("Password"), PASSWORD)
     keys.activate(page.get_by_role("button", name="Sign in"))
-
-
-def no_violations(keys):
-    failing = {page: found for page, found in keys.scans.items() if found}
-    assert failing == {}, failing
 
 
 def score_all(application, scorer, scores):
