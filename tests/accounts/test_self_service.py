@@ -4,7 +4,6 @@ password is reset by e-mail with the same answer whatever the address; registeri
 asking for links are throttled; passwords are hashed with Argon2, older hashes upgraded."""
 
 import re
-import uuid
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -15,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role, User
 from recruitment.applications.notifications import notify
 from recruitment.models import Notification
-from tests.support.clients import banner, page_client
+from tests.support.clients import an_address_of_its_own, banner, page_client
 from tests.support.factories import PASSWORD, ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +161,7 @@ def test_the_reset_link_sets_a_password_once_and_ends_api_tokens(
 
 @override_settings(REGISTRATION_LIMIT=2)
 def test_registering_is_throttled_per_client():
-    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"  # a client of its own
+    address = an_address_of_its_own()
     api = APIClient(REMOTE_ADDR=address)
     answers = [
         api.post("/api/v1/auth/register/", {**BODY, "username": f"u{i}",
@@ -170,7 +169,7 @@ def test_registering_is_throttled_per_client():
         for i in range(3)
     ]  # fmt: skip
     page = Client(REMOTE_ADDR=address).post("/accounts/register/", {})
-    elsewhere = APIClient(REMOTE_ADDR="10.251.0.1").post(
+    elsewhere = APIClient(REMOTE_ADDR=an_address_of_its_own()).post(
         "/api/v1/auth/register/", {**BODY, "username": "u9", "email": "u9@example.org"},
         format="json",
     )  # fmt: skip

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from adjustments.models import AdjustmentRequest, PreApplicationRequest
-from tests.support.clients import banner, page_client
+from tests.support.clients import an_address_of_its_own, banner, page_client
 from tests.support.factories import ApplicationFactory, set_vacancy_status
 
 pytestmark = pytest.mark.django_db
@@ -154,9 +154,7 @@ def test_a_job_cancelled_with_no_application_still_loses_its_requests(vacancy, s
 
 
 def _client_of_its_own():
-    import uuid
-
-    return Client(REMOTE_ADDR=f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.9")
+    return Client(REMOTE_ADDR=an_address_of_its_own())
 
 
 def test_only_requests_taken_count_and_they_do_not_use_up_registering(vacancy, settings):

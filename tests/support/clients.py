@@ -1,6 +1,8 @@
 """Clients for the tests: one for the pages (a signed-in browser session), one for the API
 (token authentication, as integrations use), and the banner a page showed."""
 
+import uuid
+
 from django.contrib.messages import get_messages
 from django.test import Client
 from rest_framework.test import APIClient
@@ -25,3 +27,10 @@ def api_client(user=None):
 def banner(response):
     """The messages (success or error banners) the page showed."""
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def an_address_of_its_own():
+    """A client address no other test (nor an earlier run against the same Redis) has used, so
+    the per-address throttles, whose counts live in the shared cache, start at zero."""
+    n = uuid.uuid4().int
+    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}"
