@@ -24,6 +24,7 @@ from adjustments.models import (
     AdjustmentState,
 )
 from adjustments.reporting import adjustments_report
+from adjustments.services import EXTRA_MINUTES
 from kernel.api import IdFilter, JSONInput, acting_user
 from kernel.errors import ActionForbidden
 from recruitment.models import Application
@@ -42,6 +43,11 @@ class AdjustmentActionInput(JSONInput):
         max_length=5000, required=False, allow_blank=True, default=""
     )
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    extra_minutes = serializers.IntegerField(
+        min_value=EXTRA_MINUTES[0], max_value=EXTRA_MINUTES[1], required=False, allow_null=True,
+        default=None, help_text="Agreed extra time only: the minutes it adds to an interview "
+        "(empty: a quarter of the slot's length, or the configured share).",
+    )  # fmt: skip
 
 
 class AdjustmentOutput(serializers.ModelSerializer[AdjustmentRequest]):
@@ -93,10 +99,14 @@ class AdjustmentFilter(django_filters.FilterSet):
 ACTION_SERVICES = {
     "review": lambda pk, by, d: services.adjustment_review(adjustment_id=pk, by=by),
     "agree": lambda pk, by, d: services.adjustment_agree(
-        adjustment_id=pk, by=by, arrangement=d["arrangement"]
+        adjustment_id=pk, by=by, arrangement=d["arrangement"], extra_minutes=d["extra_minutes"]
     ),
     "partially_agree": lambda pk, by, d: services.adjustment_partially_agree(
-        adjustment_id=pk, by=by, arrangement=d["arrangement"], reason=d["reason"]
+        adjustment_id=pk,
+        by=by,
+        arrangement=d["arrangement"],
+        reason=d["reason"],
+        extra_minutes=d["extra_minutes"],
     ),
     "decline": lambda pk, by, d: services.adjustment_decline(
         adjustment_id=pk, by=by, reason=d["reason"]

@@ -1,5 +1,7 @@
 """Web forms for adjustments. They collect input; the rules are in adjustments/services.py."""
 
+from typing import Any
+
 from crispy_forms_gds.choices import Choice
 from django import forms
 
@@ -81,6 +83,20 @@ class DecisionForm(GovForm):
         label="Reason",
         help_text="Required to decline; for a partial agreement, what could not be arranged.",
     )
+    extra_minutes = forms.IntegerField(
+        required=False,
+        min_value=5,
+        max_value=240,
+        label="Extra minutes at interview",
+        help_text="Added to the interview slot the candidate books. Leave empty for a quarter "
+        "of the slot's length.",
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+    )
+
+    def __init__(self, *args: Any, extra_time: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not extra_time:
+            del self.fields["extra_minutes"]
 
 
 class QueueFilterForm(forms.Form):

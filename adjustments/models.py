@@ -133,6 +133,9 @@ class AdjustmentRequest(ConcurrentTransitionMixin, models.Model):
     arrangement = models.TextField(max_length=5000, blank=True)
     decline_reason = models.TextField(max_length=5000, blank=True)
     provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.EMPLOYER)
+    #: Agreed extra time: how many minutes it adds to an interview (None: the decision gave
+    #: no number, and ``INTERVIEW_EXTRA_TIME_PERCENT`` of the slot's length applies).
+    extra_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     in_place_at = models.DateTimeField(null=True, blank=True)

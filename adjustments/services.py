@@ -120,11 +120,25 @@ def _required(field: str, value: str, message: str) -> str:
     return value.strip()
 
 
-def _decided(by: User, **fields: str) -> Any:
+#: How many extra minutes agreed extra time may add to an interview.
+EXTRA_MINUTES = (5, 240)
+
+
+def _decided(by: User, extra_minutes: int | None = None, **fields: str) -> Any:
     """Record the decision, and tell the candidate once it is committed: what was agreed
-    (the arrangement) or why not (``adjustment_decided:<id>``, templates/adjustments/email/)."""
+    (the arrangement) or why not (``adjustment_decided:<id>``, templates/adjustments/email/).
+    ``extra_minutes``: for agreed extra time, what it adds to the interview (optional)."""
 
     def record(adjustment: AdjustmentRequest) -> None:
+        if extra_minutes is not None:
+            low, high = EXTRA_MINUTES
+            if adjustment.category != AdjustmentCategory.EXTRA_TIME:
+                raise ValidationError(
+                    {"extra_minutes": ["Extra minutes are given only for extra time."]}
+                )
+            if not low <= extra_minutes <= high:
+                raise ValidationError({"extra_minutes": [f"Between {low} and {high} minutes."]})
+            adjustment.extra_minutes = extra_minutes
         for name, value in fields.items():
             setattr(adjustment, name, value)
         adjustment.decided_at = timezone.now()
@@ -139,18 +153,25 @@ def adjustment_review(*, adjustment_id: Any, by: User) -> AdjustmentRequest:
     return _transition(adjustment_id=adjustment_id, by=by, action="review")
 
 
-def adjustment_agree(*, adjustment_id: Any, by: User, arrangement: str) -> AdjustmentRequest:
+def adjustment_agree(
+    *, adjustment_id: Any, by: User, arrangement: str, extra_minutes: int | None = None
+) -> AdjustmentRequest:
     arrangement = _required("arrangement", arrangement, "Say what has been arranged.")
     return _transition(
         adjustment_id=adjustment_id,
         by=by,
         action="agree",
-        before=_decided(by, arrangement=arrangement),
+        before=_decided(by, extra_minutes, arrangement=arrangement),
     )
 
 
 def adjustment_partially_agree(
-    *, adjustment_id: Any, by: User, arrangement: str, reason: str = ""
+    *,
+    adjustment_id: Any,
+    by: User,
+    arrangement: str,
+    reason: str = "",
+    extra_minutes: int | None = None,
 ) -> AdjustmentRequest:
     arrangement = _required("arrangement", arrangement, "Say what has been arranged.")
     return _transition(
@@ -158,7 +179,7 @@ def adjustment_partially_agree(
         by=by,
         action="partially_agree",
         reason=reason,
-        before=_decided(by, arrangement=arrangement, decline_reason=reason.strip()),
+        before=_decided(by, extra_minutes, arrangement=arrangement, decline_reason=reason.strip()),
     )
 
 

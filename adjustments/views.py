@@ -148,7 +148,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     adjustment = get_object_or_404(
         AdjustmentRequest.objects.with_due_by().select_related("application__vacancy"), pk=pk
     )
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(
+        request.POST or None, extra_time=adjustment.category == AdjustmentCategory.EXTRA_TIME
+    )
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in services.ACTIONS or action == "withdraw":
@@ -158,13 +160,17 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             calls = {
                 "review": lambda: services.adjustment_review(adjustment_id=pk, by=user),
                 "agree": lambda: services.adjustment_agree(
-                    adjustment_id=pk, by=user, arrangement=data["arrangement"]
+                    adjustment_id=pk,
+                    by=user,
+                    arrangement=data["arrangement"],
+                    extra_minutes=data.get("extra_minutes"),
                 ),
                 "partially_agree": lambda: services.adjustment_partially_agree(
                     adjustment_id=pk,
                     by=user,
                     arrangement=data["arrangement"],
                     reason=data["reason"],
+                    extra_minutes=data.get("extra_minutes"),
                 ),
                 "decline": lambda: services.adjustment_decline(
                     adjustment_id=pk, by=user, reason=data["reason"]

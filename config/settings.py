@@ -296,6 +296,9 @@ EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 MESSAGE_CHANNEL = env.str("MESSAGE_CHANNEL", default="smtp")
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+#: Optional: a second template, ((subject)), ((body)) and ((file)), for the messages that
+#: carry a file (the interview's calendar invitation); without it they go without the file.
+NOTIFY_FILE_TEMPLATE_ID = env.str("NOTIFY_FILE_TEMPLATE_ID", default="")
 NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
@@ -307,6 +310,17 @@ ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", d
 #: Remind panel members of applications still waiting for their scores this many days after
 #: the vacancy closed (sift) or after the interview.
 PANEL_SCORING_REMINDER_DAYS = env.int("PANEL_SCORING_REMINDER_DAYS", default=2)
+
+#: Interview slots (recruitment/interviews/): a candidate books, moves or cancels a slot up to
+#: this many hours before it starts; after that they ask the recruitment team.
+INTERVIEW_NOTICE_HOURS = env.int("INTERVIEW_NOTICE_HOURS", default=24)
+#: Communication support (a BSL interpreter, a lipspeaker, speech-to-text) has to be booked,
+#: and Access to Work applied to, ahead: slots sooner than this many days are not offered to
+#: a candidate whose agreed adjustment is communication support.
+INTERVIEW_SUPPORT_LEAD_DAYS = env.int("INTERVIEW_SUPPORT_LEAD_DAYS", default=14)
+#: Agreed extra time whose decision gives no number of minutes lengthens a slot by this
+#: share of its length (rounded up to 5 minutes); 25% is the usual exam-access figure.
+INTERVIEW_EXTRA_TIME_PERCENT = env.int("INTERVIEW_EXTRA_TIME_PERCENT", default=25)
 
 #: Retention (docs/domain.md §6): candidates' personal data is erased this many months
 #: after the vacancy is filled or cancelled, unless under a legal hold. One deployment
@@ -410,6 +424,7 @@ SPECTACULAR_SETTINGS = {
         "AdjustmentStateEnum": "adjustments.models.AdjustmentState",
         "UnitKindEnum": "recruitment.monitoring.disclosure.UNIT_KINDS",
         "CriterionKindEnum": "vacancies.models.CriterionKind",
+        "InterviewFormatEnum": "recruitment.models.InterviewFormat",
     },
 }
 
@@ -456,6 +471,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-decisions-from-the-ranking": {
         "task": "recruitment.tasks.resume_decision_runs",
         "schedule": timedelta(minutes=5),
+    },
+    "remind-candidates-of-tomorrows-interviews": {
+        "task": "recruitment.tasks.send_interview_reminders",
+        "schedule": timedelta(hours=1),
     },
     "remind-panel-members-of-unscored-applications": {
         "task": "recruitment.tasks.send_scoring_reminders",

@@ -20,6 +20,8 @@ from recruitment import home
 from recruitment.applications import staff_views
 from recruitment.applications import views as recruitment_views
 from recruitment.applications.api import ApplicationViewSet
+from recruitment.interviews import api as interview_api
+from recruitment.interviews import views as interview_views
 from recruitment.monitoring import api as monitoring_api
 from recruitment.monitoring import views as monitoring_views
 from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
@@ -87,6 +89,17 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path("decision-runs/<int:pk>/", DecisionRunView.as_view(), name="decision-run"),
     path(
+        "vacancies/<int:pk>/interview-slots/",
+        interview_api.VacancySlotsView.as_view(),
+        name="vacancy-interview-slots",
+    ),
+    path("interview-slots/<int:pk>/", interview_api.SlotView.as_view(), name="interview-slot"),
+    path(
+        "applications/<int:pk>/interview-slots/",
+        interview_api.OfferedSlotsView.as_view(),
+        name="application-interview-slots",
+    ),
+    path(
         "vacancies/<int:pk>/decision-record/",
         DecisionRecordView.as_view(),
         name="vacancy-decision-record",
@@ -121,6 +134,12 @@ candidate_pages: list[URLPattern | URLResolver] = [
         adjustment_views.withdraw_adjustment,
         name="withdraw-adjustment",
     ),
+    path("applications/<int:pk>/interview/", interview_views.book, name="book-interview"),
+    path(
+        "applications/<int:pk>/interview.ics",
+        interview_views.calendar_file,
+        name="interview-calendar",
+    ),
     path(
         "applications/<int:pk>/<slug:action>/",
         recruitment_views.my_application_action,
@@ -143,6 +162,17 @@ staff_pages: list[URLPattern | URLResolver] = [
         adjustment_views.interview_schedule,
         name="interview-schedule",
     ),
+    path(
+        "vacancies/<int:pk>/interview-slots/",
+        interview_views.vacancy_slots,
+        name="interview-slots",
+    ),
+    path(
+        "interview-slots/<int:pk>/remove/",
+        interview_views.remove_slot,
+        name="remove-interview-slot",
+    ),
+    path("interviews/", interview_views.my_day, name="my-interview-day"),
     path(
         "vacancies/<int:pk>/applications/",
         staff_views.staff_applications,

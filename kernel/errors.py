@@ -38,6 +38,12 @@ class DomainError(Exception):
             "interviews_outstanding",
             # A decision over a range of the ranking while another is still running.
             "decision_run_open",
+            # Interview slots (docs/api.md): a slot someone holds (booked, or booked first in
+            # a race); a slot the candidate's agreed adjustments or the notice rule leave
+            # out; a booked interview too close to change without the recruitment team.
+            "slot_taken",
+            "slot_not_offered",
+            "too_late_to_change",
         }
     )
 

@@ -21,6 +21,7 @@ logged; the original error is not chained (its text often quotes the address).""
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 import smtplib
 import ssl
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from notifications_python_client import prepare_upload
 from notifications_python_client.errors import APIError as NotifyAPIError
 from notifications_python_client.errors import TokenError as NotifyTokenError
 from notifications_python_client.notifications import NotificationsAPIClient
@@ -131,13 +133,30 @@ def compose(name: str, context: Mapping[str, Any]) -> tuple[str, str]:
     return one_line(subject.removesuffix("\n")), render_to_string(f"{name}.txt", context)
 
 
-def send_mail(subject: str, message: str, recipient_list: Sequence[str]) -> int:
+#: A file sent with a message: (file name, content, MIME type).
+Attachment = tuple[str, bytes, str]
+
+
+def send_mail(
+    subject: str,
+    message: str,
+    recipient_list: Sequence[str],
+    attachments: Sequence[Attachment] = (),
+) -> int:
     """Send one message through the configured channel (``MESSAGE_CHANNEL``: SMTP from
     ``DEFAULT_FROM_EMAIL``, or GOV.UK Notify); raise ``SendFailure`` if it was not sent (so a
-    claim recorded with it rolls back)."""
+    claim recorded with it rolls back). ``attachments`` go with an SMTP message; Notify sends
+    a file only through a template made for one (``NOTIFY_FILE_TEMPLATE_ID``, with a
+    ``((file))`` placeholder for its download link), so without that template the message
+    goes without it (every message that carries a file also links to it in its words)."""
     try:
         if settings.MESSAGE_CHANNEL == "notify":
-            sent = _send_by_notify(subject, message, list(recipient_list))
+            sent = _send_by_notify(subject, message, list(recipient_list), attachments)
+        elif attachments:
+            email = mail.EmailMessage(subject, message, None, list(recipient_list))
+            for name, content, mimetype in attachments:
+                email.attach(name, content, mimetype)
+            sent = email.send()
         else:
             sent = mail.send_mail(subject, message, None, list(recipient_list))
     except Exception as exc:
@@ -159,7 +178,9 @@ def send_mail(subject: str, message: str, recipient_list: Sequence[str]) -> int:
 NOTIFY_SERVED_FOR = 6 * 60 * 60
 
 
-def _send_by_notify(subject: str, message: str, recipients: list[str]) -> int:
+def _send_by_notify(
+    subject: str, message: str, recipients: list[str], attachments: Sequence[Attachment] = ()
+) -> int:
     """GOV.UK Notify (the official client): one e-mail each, through one template whose
     subject is ``((subject))`` and body ``((body))`` (``NOTIFY_TEMPLATE_ID``), so every
     message keeps its words here, in its templates.
@@ -174,10 +195,18 @@ def _send_by_notify(subject: str, message: str, recipients: list[str]) -> int:
         served = _served_key(address, subject, message)
         if cache.get(served):
             continue
+        template, personalisation = (
+            settings.NOTIFY_TEMPLATE_ID,
+            {"subject": subject, "body": message},
+        )
+        if attachments and settings.NOTIFY_FILE_TEMPLATE_ID:
+            name, content, _ = attachments[0]
+            template = settings.NOTIFY_FILE_TEMPLATE_ID
+            personalisation["file"] = prepare_upload(
+                io.BytesIO(content), filename=name, confirm_email_before_download=True
+            )
         client.send_email_notification(
-            email_address=address,
-            template_id=settings.NOTIFY_TEMPLATE_ID,
-            personalisation={"subject": subject, "body": message},
+            email_address=address, template_id=template, personalisation=personalisation
         )
         cache.set(served, 1, timeout=NOTIFY_SERVED_FOR)
     return len(recipients)

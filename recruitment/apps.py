@@ -12,6 +12,8 @@ class RecruitmentConfig(AppConfig):
             AgreedAssessment,
             AgreedScore,
             Application,
+            InterviewBooking,
+            InterviewSlot,
             OfferDecision,
             Score,
         )
@@ -22,6 +24,9 @@ class RecruitmentConfig(AppConfig):
         audit.register(AgreedAssessment)
         audit.register(AgreedScore)
         audit.register(OfferDecision)
+        # Interview slots (who published or removed which, and their panel) and bookings.
+        audit.register(InterviewSlot, m2m_fields={"panel"})
+        audit.register(InterviewBooking)
         # Of an application, only the legal hold is audited here (its states are in the
         # transition log).
         audit.register(Application, include_fields=["legal_hold", "legal_hold_reason"])

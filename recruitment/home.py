@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -24,7 +25,13 @@ from adjustments.models import (
 )
 from recruitment.applications.selectors import scores_agreed
 from recruitment.applications.states import ACTIVE_STATES
-from recruitment.models import Application, ApplicationState, Score, ScoreStage
+from recruitment.models import (
+    Application,
+    ApplicationState,
+    InterviewBooking,
+    Score,
+    ScoreStage,
+)
 from recruitment.scoring.selectors import scorers
 from vacancies.models import Vacancy, VacancyStatus
 
@@ -150,10 +157,23 @@ def for_chair(user: User) -> list[Waiting]:
     return [item for item in items if item.count]
 
 
+def _today() -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return start, start + timedelta(days=1)
+
+
 def for_panel(user: User) -> list[Waiting]:
-    """Applications waiting for this person's scores: at the sift while it is open, and at
-    interview once the interview has taken place. Only what waits is listed."""
-    items = []
+    """Today's interviews this person sits on, and applications waiting for their scores: at
+    the sift while it is open, and at interview once the interview has taken place. Only
+    what waits is listed."""
+    start, end = _today()
+    today = (
+        InterviewBooking.objects.live()
+        .filter(slot__panel=user, slot__starts_at__gte=start, slot__starts_at__lt=end)
+        .count()
+    )
+    items = [Waiting(today, _plural(today, "interview today", "interviews today"),
+                     reverse("my-interview-day"), "Each with the arrangements agreed for it.")]  # fmt: skip
     for vacancy, criteria, applications, about in _closed(panel=user):
         stages = [(ScoreStage.INTERVIEW, applications.filter(_interview_held()))]
         if vacancy.sift_completed_at is None:
@@ -176,6 +196,16 @@ def for_candidate(user: User) -> list[Waiting]:
     interviews = mine.filter(
         state=ApplicationState.INTERVIEW_SCHEDULED, interview_at__gt=timezone.now()
     ).count()
+    # Invited, the sift complete, and slots published: theirs to book.
+    to_book = list(
+        mine.filter(
+            state=ApplicationState.SHORTLISTED,
+            vacancy__sift_completed_at__isnull=False,
+            vacancy__interview_slots__starts_at__gt=timezone.now(),
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     # Decisions on requests for applications still going (not those withdrawn or ended).
     decided = AdjustmentRequest.objects.filter(
         application__candidate=user,
@@ -188,6 +218,9 @@ def for_candidate(user: User) -> list[Waiting]:
     return [
         Waiting(offers, _plural(offers, "job offer to answer", "job offers to answer"),
                 applications),
+        Waiting(len(to_book), _plural(len(to_book), "interview to book", "interviews to book"),
+                reverse("book-interview", args=[to_book[0]]) if len(to_book) == 1
+                else applications, "Choose a time that suits you."),
         Waiting(interviews, _plural(interviews, "interview coming up", "interviews coming up"),
                 applications),
         Waiting(len(decided), _plural(len(decided), "decision on a request for an adjustment",

@@ -4,6 +4,7 @@
   declarations, drafts and the messages sent;
 - recruitment/scoring/models.py: scores, agreed scores, offer decisions, the guarantee step,
   scoring reminders;
+- recruitment/interviews/models.py: interview slots and their bookings;
 - recruitment/monitoring/models.py: equality answers (stored apart, read only by the
   statistics) and the records of the release path.
 """
@@ -23,6 +24,7 @@ from recruitment.applications.models import (
     PositiveActionDeclaration,
     Stage,
 )
+from recruitment.interviews.models import InterviewBooking, InterviewSlot
 from recruitment.monitoring.models import (
     EQUALITY_QUESTIONS,
     PREFER_NOT_TO_SAY,
@@ -77,7 +79,9 @@ __all__ = [
     "GuaranteeDeclaration",
     "GuaranteeOutcome",
     "GuaranteeStep",
+    "InterviewBooking",
     "InterviewFormat",
+    "InterviewSlot",
     "Notification",
     "OfferDecision",
     "PositiveActionDeclaration",

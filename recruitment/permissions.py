@@ -74,6 +74,8 @@ rules.add_perm("recruitment.complete_sift", is_decision_maker)
 #: What the guarantee did for a candidate (and that they declared): HR only.
 rules.add_perm("recruitment.view_guarantee_step", is_hr)
 rules.add_perm("recruitment.schedule_interview", is_decision_maker)
+#: Booking, moving or cancelling a published interview slot: the candidate themselves.
+rules.add_perm("recruitment.book_interview", is_kept & is_applicant)
 rules.add_perm("recruitment.record_interview", is_decision_maker | sits_on_its_panel)
 rules.add_perm("recruitment.offer", is_decision_maker)
 rules.add_perm("recruitment.respond_to_offer", is_hr | is_applicant)

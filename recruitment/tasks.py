@@ -8,6 +8,7 @@ from celery import Task, shared_task
 from kernel import mail
 from recruitment.applications.notifications import (
     agreement_reopened_send,
+    interview_reminders_send,
     notify,
     scoring_reminders_send,
 )
@@ -94,6 +95,13 @@ def send_scoring_reminders() -> list[dict[str, Any]]:
     """Periodic (beat, hourly): remind panel members of applications waiting for their
     scores (idempotent: each member is reminded of an application once per stage)."""
     return scoring_reminders_send()
+
+
+@shared_task(acks_late=True)
+def send_interview_reminders() -> list[int]:
+    """Periodic (beat, hourly): remind candidates of tomorrow's booked interviews
+    (idempotent: once per booking)."""
+    return interview_reminders_send()
 
 
 # --- Retention (recruitment/privacy/retention.py) -----------------------------------------------------

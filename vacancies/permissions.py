@@ -49,6 +49,8 @@ rules.add_perm("vacancies.manage_vacancy", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.view_ranking", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.set_legal_hold", is_hr)
 rules.add_perm("vacancies.moderate", is_hr | is_vacancy_chair)
+#: Publishing and removing interview slots (recruitment/interviews/).
+rules.add_perm("vacancies.manage_interview_slots", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.decide_applications", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.score", is_vacancy_chair | is_vacancy_panel_member)
 rules.add_perm("vacancies.view_staff_details", is_hr | is_vacancy_staff)

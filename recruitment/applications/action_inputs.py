@@ -35,6 +35,14 @@ class ScheduleInterviewInput(ActionInput):
     )  # fmt: skip
 
 
+class BookInterviewInput(ActionInput):
+    slot = serializers.IntegerField(
+        min_value=1,
+        help_text="An interview slot offered to this application "
+        "(GET /applications/{id}/interview-slots/).",
+    )
+
+
 class PositiveActionUseInput(JSONInput):
     justification = serializers.CharField(max_length=5000)
 
@@ -47,6 +55,7 @@ class OfferInput(ActionInput):
 ACTION_INPUTS: dict[str, type[ActionInput]] = {
     "reason": ActionInput,
     "interview": ScheduleInterviewInput,
+    "slot": BookInterviewInput,
     "offer": OfferInput,
 }
 

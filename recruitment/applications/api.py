@@ -340,7 +340,8 @@ class ApplicationViewSet(
         responses={200: ApplicationOutput},
         parameters=[OpenApiParameter("action_name", enum=list(workflow.ACTIONS), location="path")],
         description="Take an action: " + ", ".join(workflow.ACTIONS) + ". `reason` is required "
-        "for reject; `interview_at` for schedule_interview; `positive_action` only on offer.",
+        "for reject; `interview_at` for schedule_interview; `slot` for book_interview; "
+        "`positive_action` only on offer.",
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def take_action(

@@ -332,6 +332,27 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @logged
     @transition(
         field=state,
+        source=[ApplicationState.SHORTLISTED, ApplicationState.INTERVIEW_SCHEDULED],
+        target=ApplicationState.INTERVIEW_SCHEDULED,
+        permission=permission(ACTIONS["book_interview"].permission),
+    )
+    def book_interview(self, by: User | None = None, description: str = "") -> None:
+        """The candidate books a published slot, or moves to another
+        (recruitment/interviews/booking.py)."""
+
+    @logged
+    @transition(
+        field=state,
+        source=ApplicationState.INTERVIEW_SCHEDULED,
+        target=ApplicationState.SHORTLISTED,
+        permission=permission(ACTIONS["cancel_interview"].permission),
+    )
+    def cancel_interview(self, by: User | None = None, description: str = "") -> None:
+        """The candidate cancels the slot they booked; they may book another."""
+
+    @logged
+    @transition(
+        field=state,
         source=ApplicationState.INTERVIEW_SCHEDULED,
         target=ApplicationState.INTERVIEWED,
         permission=permission(ACTIONS["record_interview"].permission),

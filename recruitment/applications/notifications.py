@@ -17,9 +17,11 @@ from django.utils import timezone
 from adjustments.models import AdjustmentRequest, AdjustmentState
 from kernel import mail
 from kernel.mail import compose, send_mail, site_link
+from recruitment.interviews import calendar
 from recruitment.models import (
     Application,
     ApplicationState,
+    InterviewBooking,
     Notification,
     Score,
     ScoreStage,
@@ -43,12 +45,25 @@ CANDIDATE_MESSAGES = frozenset(
 #: A decision on one of the candidate's adjustment requests: ``adjustment_decided:<id>``
 #: (templates/adjustments/email/decided.*), sent once for each request.
 ADJUSTMENT_DECIDED = "adjustment_decided:"
+#: About one interview booking, ``<prefix><booking id>``, each with the calendar invitation
+#: (templates/recruitment/email/interview_<booked|cancelled|reminder>.*), sent once each.
+INTERVIEW_BOOKED = "interview_booked:"
+INTERVIEW_CANCELLED = "interview_cancelled:"
+INTERVIEW_REMINDER = "interview_reminder:"
+BOOKING_MESSAGES = (INTERVIEW_BOOKED, INTERVIEW_CANCELLED, INTERVIEW_REMINDER)
+PER_RECORD = (ADJUSTMENT_DECIDED, *BOOKING_MESSAGES)
+
+
+def _split(kind: str) -> tuple[str, int] | None:
+    """(prefix, record id) of a message about one record, else None."""
+    for prefix in PER_RECORD:
+        if kind.startswith(prefix) and kind.removeprefix(prefix).isdigit():
+            return prefix, int(kind.removeprefix(prefix))
+    return None
 
 
 def is_candidate_message(kind: str) -> bool:
-    if kind.startswith(ADJUSTMENT_DECIDED):
-        return kind.removeprefix(ADJUSTMENT_DECIDED).isdigit()
-    return kind in CANDIDATE_MESSAGES
+    return kind in CANDIDATE_MESSAGES or _split(kind) is not None
 
 
 def render_message(application: Application, kind: str) -> tuple[str, str]:
@@ -68,7 +83,41 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
             pk=int(kind.removeprefix(ADJUSTMENT_DECIDED)), application=application
         )
         return compose("adjustments/email/decided", context)
+    if (split := _split(kind)) is not None:
+        prefix, pk = split
+        held = InterviewBooking.objects.select_related("slot").get(pk=pk, application=application)
+        start = timezone.localtime(held.slot.starts_at)
+        context |= {
+            "booking": held,
+            "slot": held.slot,
+            "when": start,
+            "moved": held.sequence > 0,
+            "calendar_link": site_link(f"/applications/{application.pk}/interview.ics"),
+            "book_link": site_link(f"/applications/{application.pk}/interview/"),
+            "notice_hours": settings.INTERVIEW_NOTICE_HOURS,
+        }
+        return compose(f"recruitment/email/{prefix.rstrip(':')}", context)
     return compose(f"recruitment/email/{kind}", context)
+
+
+def attachments_of(application: Application, kind: str) -> list[mail.Attachment]:
+    """The calendar invitation a booking message carries (none for the others)."""
+    split = _split(kind)
+    if split is None or split[0] not in BOOKING_MESSAGES:
+        return []
+    prefix, pk = split
+    held = InterviewBooking.objects.select_related("slot", "application__vacancy").get(pk=pk)
+    ics = calendar.invitation(held, cancelled=prefix == INTERVIEW_CANCELLED)
+    return [(calendar.FILENAME, ics, calendar.CONTENT_TYPE)]
+
+
+def _booking_stands(application: Application, kind: str) -> bool:
+    """A booking or reminder message goes only while its booking is live (a booking moved
+    again before its message went has a newer message of its own)."""
+    split = _split(kind)
+    if split is None or split[0] == INTERVIEW_CANCELLED or split[0] not in BOOKING_MESSAGES:
+        return True
+    return InterviewBooking.objects.live().filter(pk=split[1], application=application).exists()
 
 
 def _decision_stands(application: Application, kind: str) -> bool:
@@ -110,11 +159,13 @@ def notify(application_id: Any, kind: str) -> bool:
             return False
         if kind.startswith(ADJUSTMENT_DECIDED) and not _decision_stands(application, kind):
             return False  # withdrawn before the message went: there is nothing to tell
+        if not _booking_stands(application, kind):
+            return False
         _, created = Notification.objects.get_or_create(application=application, kind=kind)
         if not created:
             return False
         subject, body = render_message(application, kind)
-        send_mail(subject, body, [application.candidate.email])
+        send_mail(subject, body, [application.candidate.email], attachments_of(application, kind))
     logger.info("notification %s sent for application %s", kind, application_id)
     return True
 
@@ -148,6 +199,36 @@ def agreement_reopened_send(application_id: Any, stage: str) -> bool:
     send_mail(subject, body, [chair.email])
     logger.info("reopened-agreement notice sent for application %s (%s)", application_id, stage)
     return True
+
+
+# --- Reminding candidates of tomorrow's interview -------------------------------------------------
+
+
+def interview_reminders_send(*, now: datetime | None = None) -> list[int]:
+    """Remind each candidate the day before their booked interview (London dates), with the
+    calendar invitation again: once per booking (the ``Notification`` claim), so the hourly
+    run sends nothing twice. A failure to send is logged and left for the next run. Returns
+    the bookings reminded now."""
+    now = now or timezone.now()
+    tomorrow = timezone.localtime(now).date() + timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()))
+    due = (
+        InterviewBooking.objects.live()
+        .filter(slot__starts_at__gte=start, slot__starts_at__lt=start + timedelta(days=1))
+        .values_list("pk", "application_id")
+    )
+    sent = []
+    for pk, application_id in due:
+        try:
+            if notify(application_id, f"{INTERVIEW_REMINDER}{pk}"):
+                sent.append(pk)
+        except mail.SendFailure as failure:
+            logger.warning(
+                "interview reminder for booking %s not sent (%s); left for the next run",
+                pk,
+                failure,
+            )
+    return sent
 
 
 # --- Reminding panel members of applications waiting for their scores ---------------------------

@@ -27,6 +27,8 @@ from kernel.legal_hold import legal_hold_set
 from kernel.text import single_line_errors
 from recruitment import tasks
 from recruitment.applications import workflow
+from recruitment.applications.notifications import INTERVIEW_BOOKED, INTERVIEW_CANCELLED
+from recruitment.interviews import booking
 from recruitment.models import (
     EQUALITY_QUESTIONS,
     Application,
@@ -317,6 +319,39 @@ def application_schedule_interview(
     )
 
 
+def application_book_interview(
+    *, application_id: Any, by: User, slot: int, reason: str = ""
+) -> Application:
+    """Book a published interview slot, or move to another: the candidate, once the sift is
+    complete, up to ``INTERVIEW_NOTICE_HOURS`` before the interview. The slot is shaped by
+    their agreed adjustments (recruitment/interviews/rules.py); they are sent the details
+    with a calendar invitation."""
+
+    def hold(application: Application) -> None:
+        held = booking.book(application, slot, by)
+        notify_on_commit(application.pk, f"{INTERVIEW_BOOKED}{held.pk}")
+
+    return _transition(
+        application_id=application_id, by=by, action="book_interview", reason=reason, before=hold
+    )
+
+
+def application_cancel_interview(*, application_id: Any, by: User, reason: str = "") -> Application:
+    """Cancel the booked slot (it is free again); the candidate may book another."""
+
+    def release(application: Application) -> None:
+        if (released := booking.cancel(application)) is not None:
+            notify_on_commit(application.pk, f"{INTERVIEW_CANCELLED}{released.pk}")
+
+    return _transition(
+        application_id=application_id,
+        by=by,
+        action="cancel_interview",
+        reason=reason,
+        before=release,
+    )
+
+
 def application_record_interview(*, application_id: Any, by: User, reason: str = "") -> Application:
     return _transition(
         application_id=application_id, by=by, action="record_interview", reason=reason
@@ -391,6 +426,7 @@ def application_withdraw(*, application_id: Any, by: User, reason: str = "") -> 
 
     def close_requests(application: Application) -> None:
         adjustments_close_for_withdrawal(application=application, by=by)
+        booking.cancel(application, clear_interview=False)  # the slot is free again
 
     return _transition(
         application_id=application_id,

@@ -309,6 +309,8 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": services.available_actions(application, user),
             "invitation": ADJUSTMENT_INVITATIONS.get(application.candidate_state),
             "can_request": application.candidate_state not in FINAL_STATES,
+            "booking": application.bookings.filter(cancelled_at=None).first(),
+            "has_slots": application.vacancy.interview_slots.exists(),
         },
     )
 

@@ -15,8 +15,10 @@ None of them reads a declaration: the merit decision is blind (docs/domain.md §
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
+from django.conf import settings
 from django.utils import timezone
 
 from kernel.template_filters import govuk_time
@@ -27,9 +29,9 @@ from vacancies.models import VacancyStatus
 if TYPE_CHECKING:
     from recruitment.applications.models import Application
 
-#: What an action takes besides an optional ``reason``: nothing more, an interview date, or
-#: (for the offer) the positive-action justification.
-Input = Literal["reason", "interview", "offer"]
+#: What an action takes besides an optional ``reason``: nothing more, an interview date, an
+#: interview slot, or (for the offer) the positive-action justification.
+Input = Literal["reason", "interview", "slot", "offer"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,25 @@ ACTIONS: dict[str, Action] = {
             "recruitment.schedule_interview",
             takes="interview",
             done="Interview arranged. The candidate has been sent the invitation.",
+        ),
+        Action(
+            "book_interview",
+            ("book_interview",),
+            "recruitment.book_interview",
+            takes="slot",
+            refusals=("sift_incomplete", "too_late_to_change", "slot_taken", "slot_not_offered"),
+            staff_page=False,
+            candidate_done="Your interview is booked. We have sent you the details and a "
+            "calendar invitation.",
+        ),
+        Action(
+            "cancel_interview",
+            ("cancel_interview",),
+            "recruitment.book_interview",
+            refusals=("too_late_to_change",),
+            staff_page=False,
+            candidate_question="Are you sure you want to cancel your interview?",
+            candidate_done="Your interview has been cancelled. You can book another slot.",
         ),
         Action(
             "record_interview",
@@ -163,6 +184,8 @@ TRANSITION_WORDS = {
     "invite_to_interview": "Invited to interview",
     "reject_after_interview": "Not appointed",
     "schedule_interview": "Interview arranged",
+    "book_interview": "Interview booked",
+    "cancel_interview": "Interview cancelled",
     "record_interview": "Interviewed",
     "offer": "Job offered",
     "accept_offer": "Offer accepted",
@@ -174,6 +197,15 @@ TRANSITION_WORDS = {
 def interview_time_come(application: Application) -> bool:
     """Whether the interview's time has come (an interview is recorded as held only then)."""
     return application.interview_at is None or application.interview_at <= timezone.now()
+
+
+def too_late_to_change(application: Application) -> bool:
+    """The interview arranged is closer than the booking notice: the candidate asks the
+    recruitment team to change it instead."""
+    notice = timedelta(hours=settings.INTERVIEW_NOTICE_HOURS)
+    return application.interview_at is not None and (
+        application.interview_at < timezone.now() + notice
+    )
 
 
 def refusal(
@@ -197,6 +229,18 @@ def refusal(
             f"The interview is set for {when:%-d %B %Y} at {govuk_time(when)}: it can be recorded "
             "as held "
             "from then."
+        )
+    if transition == "book_interview" and application.vacancy.sift_completed_at is None:
+        return "sift_incomplete", "Interviews can be booked once shortlisting is complete."
+    if transition in ("book_interview", "cancel_interview") and too_late_to_change(application):
+        return "too_late_to_change", (
+            f"Your interview is less than {settings.INTERVIEW_NOTICE_HOURS} hours away. "
+            "To change it, contact the recruitment team."
+        )
+    if transition == "cancel_interview" and not application.bookings.filter(cancelled_at=None):
+        return "invalid_transition", (
+            "Cannot cancel this interview here: the recruitment team arranged it. Contact "
+            "them to change it."
         )
     if transition == "withdraw" and not application.withdrawable():
         return "invalid_transition", "Cannot withdraw this application: it is not shortlisted."

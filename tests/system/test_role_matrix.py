@@ -54,13 +54,15 @@ from rest_framework.test import APIClient
 
 from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest, PreApplicationRequest
-from recruitment.applications import workflow
+from recruitment.applications import services, workflow
 from recruitment.models import (
     AgreedAssessment,
     Application,
     ApplicationDraft,
     DecidedYear,
     DecisionRun,
+    InterviewBooking,
+    InterviewSlot,
     Score,
     StatutoryReturnDownload,
 )
@@ -74,6 +76,7 @@ from tests.support.factories import (
     GuaranteeDeclarationFactory,
     VacancyFactory,
     agree,
+    complete_sift,
     set_state,
     set_vacancy_status,
 )
@@ -202,6 +205,57 @@ def scored(w):
     """The vacancy closed; agreed scores for every criterion: a decision on merit is open."""
     closed(w)
     agree(w.application, [1, 1, 1], by=w.users["chair"])
+
+
+def slots_published(w):
+    """The sift complete, the candidate invited, two phone slots a week ahead (the chair on
+    their panel): ``w.slot`` and ``w.other_slot``."""
+    application_in("shortlisted")(w)
+    complete_sift(w.vacancy)
+    w.slot, w.other_slot = (
+        InterviewSlot.objects.create(
+            vacancy=w.vacancy,
+            starts_at=timezone.now() + timedelta(days=7, hours=i),
+            minutes=45,
+            format="phone",
+            created_by=w.users["chair"],
+        )
+        for i in range(2)
+    )
+    for slot in (w.slot, w.other_slot):
+        slot.panel.set([w.users["chair"]])
+
+
+def interview_booked(w):
+    """``w.slot`` booked by the candidate."""
+    slots_published(w)
+    services.take("book_interview", application_id=app(w), by=w.users["cand"], slot=w.slot.pk)
+
+
+def slot_run_body(w):
+    return {"starts_at": (timezone.now() + timedelta(days=9)).isoformat(), "minutes": 45,
+            "format": "phone", "panel": [w.users["chair"].pk], "count": 2}  # fmt: skip
+
+
+def slot_run_form(w):
+    day = timezone.localdate() + timedelta(days=9)
+    return {"date_0": str(day.day), "date_1": str(day.month), "date_2": str(day.year),
+            "time": "10:00", "minutes": "45", "count": "2", "gap": "15", "format": "phone",
+            "panel": [str(w.users["chair"].pk)]}  # fmt: skip
+
+
+def slots_published_by(w, user):
+    return InterviewSlot.objects.filter(vacancy=w.vacancy, created_by=user).count() == 2
+
+
+def slot_gone(w, user):
+    return not InterviewSlot.objects.filter(pk=w.slot.pk).exists()
+
+
+def booked_slot(name):
+    return lambda w, user: (
+        InterviewBooking.objects.live().get(application=w.application).slot == getattr(w, name)
+    )
 
 
 def asked_before_applying(w, user):
@@ -691,6 +745,41 @@ API_ROWS = [
         401, 403, 404, 404, 403, conflict("invalid_transition"), conflict("invalid_transition"),
         setup=closed, note="not shortlisted",
         body=lambda w: {"interview_at": (timezone.now() + timedelta(days=7)).isoformat()}),
+    api("GET /api/v1/vacancies/{id}/interview-slots/",
+        lambda w: f"{V}/{w.vacancy.pk}/interview-slots/",
+        401, 404, 404, 404, 200, 200, 200, setup=slots_published),
+    api("POST /api/v1/vacancies/{id}/interview-slots/",
+        lambda w: f"{V}/{w.vacancy.pk}/interview-slots/",
+        401, 404, 404, 404, 403, 201, 201, setup=closed, body=slot_run_body,
+        effect=slots_published_by),
+    api("POST /api/v1/vacancies/{id}/interview-slots/",
+        lambda w: f"{V}/{w.vacancy.pk}/interview-slots/",
+        401, 404, 404, 404, 403, conflict("vacancy_open"), conflict("vacancy_open"),
+        body=slot_run_body, note="vacancy open"),
+    api("DELETE /api/v1/interview-slots/{id}/", lambda w: f"/api/v1/interview-slots/{w.slot.pk}/",
+        401, 404, 404, 404, 403, 204, 204, setup=slots_published, effect=slot_gone),
+    api("DELETE /api/v1/interview-slots/{id}/", lambda w: f"/api/v1/interview-slots/{w.slot.pk}/",
+        401, 404, 404, 404, 403, conflict("slot_taken"), conflict("slot_taken"),
+        setup=interview_booked, note="booked"),
+    api("GET /api/v1/applications/{id}/interview-slots/",
+        lambda w: f"{A}/{app(w)}/interview-slots/",
+        401, 200, 404, 404, 403, 403, 403, setup=slots_published),
+    api("POST /api/v1/applications/{id}/actions/{action_name}/ book_interview",
+        lambda w: f"{A}/{app(w)}/actions/book_interview/",
+        401, 200, 404, 404, 403, 403, 403, setup=slots_published,
+        body=lambda w: {"slot": w.other_slot.pk}, effect=booked_slot("other_slot")),
+    api("POST /api/v1/applications/{id}/actions/{action_name}/ book_interview",
+        lambda w: f"{A}/{app(w)}/actions/book_interview/",
+        401, conflict("slot_taken"), 404, 404, 403, 403, 403, setup=interview_booked,
+        body=lambda w: {"slot": w.slot.pk}, note="already theirs"),
+    api("POST /api/v1/applications/{id}/actions/{action_name}/ cancel_interview",
+        lambda w: f"{A}/{app(w)}/actions/cancel_interview/",
+        401, 200, 404, 404, 403, 403, 403, setup=interview_booked,
+        effect=application_state("shortlisted")),
+    api("POST /api/v1/applications/{id}/actions/{action_name}/ cancel_interview",
+        lambda w: f"{A}/{app(w)}/actions/cancel_interview/",
+        401, conflict("invalid_transition"), 404, 404, 403, 403, 403, setup=slots_published,
+        note="nothing booked"),
     api("POST /api/v1/applications/{id}/actions/{action_name}/ record_interview",
         lambda w: f"{A}/{app(w)}/actions/record_interview/",
         401, 403, 404, 404, 200, 200, 200, setup=application_in("interview_scheduled"),
@@ -810,6 +899,18 @@ PAGE_ROWS = [
          lambda w: f"/applications/{app(w)}/decline_offer/",
          LOGIN, DONE, 404, 403, 403, 403, 403, setup=application_in("offered"),
          effect=application_state("offer_declined")),
+    page("my-application-action cancel_interview",
+         lambda w: f"/applications/{app(w)}/cancel_interview/",
+         LOGIN, DONE, 404, 403, 403, 403, 403, setup=interview_booked,
+         effect=application_state("shortlisted")),
+    page("book-interview", lambda w: f"/applications/{app(w)}/interview/",
+         LOGIN, DONE, 404, 404, 404, 404, 404, setup=slots_published,
+         body=lambda w: {"slot": str(w.other_slot.pk)}, effect=booked_slot("other_slot")),
+    page("interview-slots", lambda w: f"/staff/vacancies/{w.vacancy.pk}/interview-slots/",
+         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=closed, body=slot_run_form,
+         effect=slots_published_by),
+    page("remove-interview-slot", lambda w: f"/staff/interview-slots/{w.slot.pk}/remove/",
+         LOGIN, 403, 403, 404, 403, DONE, DONE, setup=slots_published, effect=slot_gone),
     page("request-adjustment", lambda w: f"/applications/{app(w)}/adjustments/new/",
          LOGIN, DONE, 404, 404, 403, 403, 403, effect=adjustment_requested,
          body=lambda w: {"stage": "interview", "category": "rest_breaks", "details": "Breaks."}),
@@ -1158,6 +1259,8 @@ NO_STATE_CHANGE = {
     "staff-vacancy": "GET only",
     "staff-application": "GET only",
     "interview-schedule": "GET only",
+    "my-interview-day": "GET only",
+    "interview-calendar": "GET only (the candidate's own calendar invitation)",
     "staff-applications": "GET only",
     "scoring-queue": "GET only",
     "moderation": "GET only",

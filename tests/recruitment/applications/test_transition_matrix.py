@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from recruitment.applications import workflow
-from recruitment.models import Application
+from recruitment.models import Application, InterviewBooking, InterviewSlot
 from tests.support.factories import agree, complete_sift, set_state
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,13 @@ TABLE = {
         {"chair", "hr"},
     ),
     "schedule_interview": ({"shortlisted": "interview_scheduled"}, {"chair", "hr"}),
+    # A published slot, booked by the candidate once the sift is complete; booking again
+    # moves to another slot. Cancelling frees the slot booked, and they are invited again.
+    "book_interview": (
+        {"shortlisted": "interview_scheduled", "interview_scheduled": "interview_scheduled"},
+        {"candidate"},
+    ),
+    "cancel_interview": ({"interview_scheduled": "shortlisted"}, {"candidate"}),
     "record_interview": (
         {"interview_scheduled": "interviewed"},
         {"chair", "hr", "panel_member"},
@@ -75,6 +82,8 @@ def test_the_matrix_covers_exactly_the_actions_of_the_workflow_table():
         "shortlist": ("shortlist",),
         "reject": ("reject_at_sift", "reject_after_interview"),
         "schedule_interview": ("schedule_interview",),
+        "book_interview": ("book_interview",),
+        "cancel_interview": ("cancel_interview",),
         "record_interview": ("record_interview",),
         "offer": ("offer",),
         "accept_offer": ("accept_offer",),
@@ -128,15 +137,16 @@ def test_the_written_table_is_what_the_contract_says():
     """A guard on the table itself: the counts the contract implies."""
     cells = [(s, a, p) for s in STATES for a in ACTIONS for p in PERSONAS]
     outcomes = [expected(*cell)[0] for cell in cells]
-    assert len(cells) == 560
-    assert outcomes.count(404) == 10 * 8 * 3
-    # 4 visible personas × 8 actions = 32 pairs; allowed: shortlist 2, reject 2, schedule 2,
-    # record 3, offer 2, accept 2, decline 2, withdraw 1 = 16, so 16 forbidden in each state.
-    assert outcomes.count(403) == 10 * 16
+    assert len(cells) == 700
+    assert outcomes.count(404) == 10 * 10 * 3
+    # 4 visible personas × 10 actions = 40 pairs; allowed: shortlist 2, reject 2, schedule 2,
+    # book 1, cancel 1, record 3, offer 2, accept 2, decline 2, withdraw 1 = 18, so 22
+    # forbidden in each state.
+    assert outcomes.count(403) == 10 * 22
     # Allowed (state, action, persona) triples that move: shortlist 2, reject 2×2,
-    # schedule 2, record 3, offer 2, accept 2, decline 2, withdraw 5 = 22.
-    assert outcomes.count(200) == 22
-    assert outcomes.count(409) == 560 - 240 - 160 - 22
+    # schedule 2, book 2, cancel 1, record 3, offer 2, accept 2, decline 2, withdraw 5 = 25.
+    assert outcomes.count(200) == 25
+    assert outcomes.count(409) == 700 - 300 - 220 - 25
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -144,11 +154,32 @@ def test_the_written_table_is_what_the_contract_says():
 INTERVIEW_AT = timezone.now().replace(microsecond=0) + timedelta(days=30)
 
 
-def body_for(action: str) -> dict[str, str]:
-    body = {"reason": f"Matrix: {action}."}
+def body_for(action: str, slots) -> dict[str, str | int]:
+    body: dict[str, str | int] = {"reason": f"Matrix: {action}."}
     if action == "schedule_interview":
         body["interview_at"] = INTERVIEW_AT.isoformat()
+    if action == "book_interview":
+        body["slot"] = slots["free"].pk
     return body
+
+
+@pytest.fixture
+def slots(closed, chair):
+    """Two published slots a month ahead: one booked by an application whose interview is
+    scheduled (``in_state``), one free."""
+    made = {
+        name: InterviewSlot.objects.create(
+            vacancy=closed,
+            starts_at=INTERVIEW_AT + timedelta(hours=i),
+            minutes=45,
+            format="phone",
+            created_by=chair,
+        )
+        for i, name in enumerate(("booked", "free"))
+    }
+    for slot in made.values():
+        slot.panel.set([chair])
+    return made
 
 
 def snapshot(application: Application, hr_client) -> dict:
@@ -164,7 +195,7 @@ def snapshot(application: Application, hr_client) -> dict:
     }
 
 
-def in_state(application, state):
+def in_state(application, state, slots=None):
     """The application in ``state`` as a real campaign has it: the shortlisting and interview
     scores agreed (so a rejection at sift and an offer rest on them: their refusals are
     tested in tests/recruitment/scoring/test_guarantee.py and tests/recruitment/scoring/test_decision_record.py), the interview with
@@ -177,6 +208,13 @@ def in_state(application, state):
     agree(application, [3] * criteria, stage="interview")
     if state != "submitted":
         complete_sift(application.vacancy)
+    if state == "interview_scheduled" and slots is not None:
+        # Booked by the candidate (the interview's time is left unset, as for one arranged
+        # by staff with no time yet, so recording it as held stays open).
+        InterviewBooking.objects.create(
+            slot=slots["booked"], application=application, minutes=45,
+            ends_at=slots["booked"].ends_at,
+        )  # fmt: skip
     return application
 
 
@@ -191,8 +229,10 @@ CELLS = [
 
 
 @pytest.mark.parametrize(("state", "action", "persona"), CELLS)
-def test_transition_matrix(state, action, persona, request, closed, application, hr, client_for):
-    application = in_state(application, state)
+def test_transition_matrix(
+    state, action, persona, request, closed, application, hr, client_for, slots
+):
+    application = in_state(application, state, slots)
     actor = request.getfixturevalue(persona)
     hr_client = client_for(hr)
     before = snapshot(application, hr_client)
@@ -200,7 +240,7 @@ def test_transition_matrix(state, action, persona, request, closed, application,
 
     response = client_for(actor).post(
         f"/api/v1/applications/{application.pk}/actions/{action}/",
-        body_for(action),
+        body_for(action, slots),
         format="json",
     )
 
@@ -223,6 +263,12 @@ def test_transition_matrix(state, action, persona, request, closed, application,
     if action == "schedule_interview":
         assert after["interview_at"] == INTERVIEW_AT
         assert datetime.fromisoformat(body["interview_at"]) == INTERVIEW_AT
+    elif action == "book_interview":
+        assert after["interview_at"] == slots["free"].starts_at
+        assert InterviewBooking.objects.live().get(application=application).slot == slots["free"]
+    elif action == "cancel_interview":
+        assert after["interview_at"] is None
+        assert not InterviewBooking.objects.live().filter(application=application).exists()
     else:
         assert after["interview_at"] == before["interview_at"]
     # Exactly one new history row: who, from, to, reason.
@@ -245,9 +291,9 @@ def test_transition_matrix(state, action, persona, request, closed, application,
     [pytest.param(s, p, id=f"{s}-{p}") for s in STATES for p in PERSONAS],
 )
 def test_available_actions_are_exactly_the_ones_that_succeed(
-    state, persona, request, closed, application, client_for
+    state, persona, request, closed, application, client_for, slots
 ):
-    application = in_state(application, state)
+    application = in_state(application, state, slots)
     actor = request.getfixturevalue(persona)
 
     response = client_for(actor).get(f"/api/v1/applications/{application.pk}/")
