@@ -196,6 +196,15 @@ class VacancyForm(GovForm):
         label="Why is the number of interviews limited?",
         help_text="Required if you set a limit. It is kept on the vacancy's record.",
     )
+    score_feedback = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Give candidates feedback from their scores after a decision",
+        help_text="Each candidate sees what their agreed score for each criterion means, "
+        "beside roughly how many other candidates got each score. Those figures are shown "
+        "only when enough candidates were scored, and adjusted so that no one can be singled "
+        "out. HR can turn this off at any time.",
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -261,6 +270,7 @@ class VacancyForm(GovForm):
             tie_band_reason=data["tie_band_reason"],
             interview_limit=data["interview_limit"],
             interview_limit_reason=data["interview_limit_reason"],
+            score_feedback=data["score_feedback"],
         )
 
     @staticmethod
@@ -296,6 +306,7 @@ class VacancyForm(GovForm):
             "tie_band_reason": vacancy.tie_band_reason,
             "interview_limit": "" if vacancy.interview_limit is None else vacancy.interview_limit,
             "interview_limit_reason": vacancy.interview_limit_reason,
+            "score_feedback": vacancy.score_feedback,
         }
 
 

@@ -238,6 +238,10 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
         null=True, blank=True, validators=[MinValueValidator(1)]
     )
     interview_limit_reason = models.TextField(max_length=2000, blank=True)
+    #: After a decision, a candidate sees the band of each of their agreed scores beside the
+    #: (protected) spread of the cohort's (recruitment/scoring/feedback.py). HR may turn it
+    #: off, for example on legal advice about a complaint; on by default.
+    score_feedback = models.BooleanField(default=True)
 
     status = FSMField(
         default=VacancyStatus.DRAFT, choices=VacancyStatus.choices, protected=True, db_index=True

@@ -48,6 +48,8 @@ rules.add_perm(
 rules.add_perm("vacancies.manage_vacancy", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.view_ranking", is_hr | is_vacancy_chair)
 rules.add_perm("vacancies.set_legal_hold", is_hr)
+#: Candidates' feedback from the scores (recruitment/scoring/feedback.py), on or off.
+rules.add_perm("vacancies.set_score_feedback", is_hr)
 rules.add_perm("vacancies.moderate", is_hr | is_vacancy_chair)
 #: Publishing and removing interview slots (recruitment/interviews/).
 rules.add_perm("vacancies.manage_interview_slots", is_hr | is_vacancy_chair)

@@ -76,6 +76,9 @@ class VacancyInput:
     tie_band_reason: str = ""
     interview_limit: int | None = None
     interview_limit_reason: str = ""
+    #: Candidates see feedback from their agreed scores after a decision (HR may turn it off
+    #: later too: ``vacancy_score_feedback_set``).
+    score_feedback: bool = True
 
 
 def _validate(data: VacancyInput, exclude_pk: int | None = None, by: User | None = None) -> None:
@@ -323,3 +326,19 @@ def vacancy_legal_hold_set(
         reason=reason,
         confirm=confirm,
     )
+
+
+def vacancy_score_feedback_set(*, vacancy_id: Any, by: User, on: bool) -> Vacancy:
+    """Turn candidates' feedback from the scores on or off (HR only), at any stage: it
+    changes nothing about the sift, only what a candidate is shown after a decision, and
+    the reason to turn it off (legal advice about a complaint, say) often comes late. Kept
+    in the audit log with who changed it."""
+    with transaction.atomic(), acting_as(by):
+        vacancy = Vacancy.objects.select_for_update().get(pk=vacancy_id)
+        if not rules.has_perm("vacancies.set_score_feedback", by, vacancy):
+            raise ActionForbidden("Only HR can turn feedback from the scores on or off.")
+        if vacancy.score_feedback != on:
+            vacancy.score_feedback = on
+            vacancy.save(update_fields=["score_feedback", "updated_at"])
+    logger.info("vacancy %s: score feedback %s by %s", vacancy.pk, "on" if on else "off", by.pk)
+    return vacancy

@@ -174,6 +174,7 @@ def staff_vacancy_detail(
             "can_score": rules.has_perm("vacancies.score", user, vacancy),
             "can_moderate": rules.has_perm("vacancies.moderate", user, vacancy),
             "can_hold": rules.has_perm("vacancies.set_legal_hold", user, vacancy),
+            "can_set_feedback": rules.has_perm("vacancies.set_score_feedback", user, vacancy),
             "can_export": rules.has_perm("recruitment.export_decision_record", user, vacancy),
             "hold_form": hold_form or LegalHoldForm(prefix="hold", release=vacancy.legal_hold),
             "hold_explanation": (
@@ -200,6 +201,8 @@ def staff_vacancy_action(request: HttpRequest, pk: int, action: str) -> HttpResp
     vacancy = get_object_or_404(Vacancy.objects.visible_to(user), pk=pk)
     if action in ("hold", "release-hold"):
         return _legal_hold(request, vacancy, held=action == "hold")
+    if action in ("feedback-on", "feedback-off"):
+        return _score_feedback(request, vacancy, on=action == "feedback-on")
     if action not in ACTIONS:
         raise PermissionDenied
     service, done = ACTIONS[action]
@@ -250,6 +253,20 @@ def _asks_first(vacancy: Vacancy, action: str) -> confirm.Confirmation | None:
             cancel_url=page,
         )
     return None
+
+
+def _score_feedback(request: HttpRequest, vacancy: Vacancy, *, on: bool) -> HttpResponse:
+    try:
+        services.vacancy_score_feedback_set(vacancy_id=vacancy.pk, by=acting_user(request), on=on)
+    except ActionForbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    messages.success(
+        request,
+        "Feedback from the scores turned on: candidates see it after a decision."
+        if on
+        else "Feedback from the scores turned off: candidates are told it is not given.",
+    )
+    return redirect("staff-vacancy", pk=vacancy.pk)
 
 
 def _legal_hold(request: HttpRequest, vacancy: Vacancy, *, held: bool) -> HttpResponse:
