@@ -371,6 +371,12 @@ MONITORING_YEAR_START_MONTH = env.int("MONITORING_YEAR_START_MONTH", default=4)
 MONITORING_GRADE_BANDS: dict[str, str] = env.json("MONITORING_GRADE_BANDS", default={})
 #: The exact statutory return is refused for a year with fewer applications than this.
 MONITORING_STATUTORY_MINIMUM = env.int("MONITORING_STATUTORY_MINIMUM", default=100)
+#: Candidates' feedback from the scores (recruitment/scoring/feedback.py): other candidates'
+#: figures only where at least this many had agreed scores at the stage.
+FEEDBACK_MIN_COHORT = env.int("FEEDBACK_MIN_COHORT", default=20)
+#: The secret its record keys derive from: never change it (a second set of figures would
+#: narrow the truth). Empty: derived from DJANGO_SECRET_KEY, which must not change either.
+FEEDBACK_SECRET = env.str("FEEDBACK_SECRET", default="")
 
 # --- API ------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from recruitment.interviews import views as interview_views
 from recruitment.monitoring import api as monitoring_api
 from recruitment.monitoring import views as monitoring_views
 from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
-from recruitment.scoring import offer_views, ranking_views
+from recruitment.scoring import feedback_views, offer_views, ranking_views
 from recruitment.scoring import views as panel_views
 from recruitment.scoring.api import (
     DecisionRunView,
@@ -89,6 +89,11 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path("decision-runs/<int:pk>/", DecisionRunView.as_view(), name="decision-run"),
     path(
+        "applications/<int:pk>/feedback/",
+        feedback_views.FeedbackView.as_view(),
+        name="application-feedback",
+    ),
+    path(
         "vacancies/<int:pk>/interview-slots/",
         interview_api.VacancySlotsView.as_view(),
         name="vacancy-interview-slots",
@@ -124,6 +129,7 @@ candidate_pages: list[URLPattern | URLResolver] = [
     path(
         "applications/<int:pk>/sent/", recruitment_views.application_sent, name="application-sent"
     ),
+    path("applications/<int:pk>/feedback/", feedback_views.feedback_page, name="my-feedback"),
     path(
         "applications/<int:pk>/adjustments/new/",
         adjustment_views.request_adjustment,

@@ -207,6 +207,21 @@ def scored(w):
     agree(w.application, [1, 1, 1], by=w.users["chair"])
 
 
+def told_not_shortlisted(w):
+    """Scored, not shortlisted, and the sift complete: the candidate has been told."""
+    scored(w)
+    w.application = set_state(w.application, "not_shortlisted")
+    complete_sift(w.vacancy)
+
+
+def feedback_off(w):
+    Vacancy.objects.filter(pk=w.vacancy.pk).update(score_feedback=False)
+
+
+def feedback_given(value):
+    return lambda w, user: Vacancy.objects.get(pk=w.vacancy.pk).score_feedback is value
+
+
 def slots_published(w):
     """The sift complete, the candidate invited, two phone slots a week ahead (the chair on
     their panel): ``w.slot`` and ``w.other_slot``."""
@@ -698,6 +713,14 @@ API_ROWS = [
         401, 403, 404, 404, 403, 403, 200,
         body=lambda w: {"held": False, "reason": "Claim withdrawn.", "confirm": True},
         setup=hold("application"), effect=held("application", False), note="release"),
+    # Feedback from the scores: the candidate's alone; to everyone else it does not exist.
+    api("GET /api/v1/applications/{id}/feedback/", lambda w: f"{A}/{app(w)}/feedback/",
+        401, conflict("feedback_not_ready"), 404, 404, 404, 404, 404, note="no decision yet"),
+    api("GET /api/v1/applications/{id}/feedback/", lambda w: f"{A}/{app(w)}/feedback/",
+        401, 200, 404, 404, 404, 404, 404, setup=told_not_shortlisted),
+    api("GET /api/v1/applications/{id}/feedback/", lambda w: f"{A}/{app(w)}/feedback/",
+        401, conflict("feedback_not_offered"), 404, 404, 404, 404, 404,
+        setup=feedback_off, note="turned off"),
     api("POST /api/v1/applications/{id}/adjustments/",
         lambda w: f"{A}/{app(w)}/adjustments/",
         401, 201, 404, 404, 403, 403, 403, effect=adjustment_requested,
@@ -968,6 +991,12 @@ PAGE_ROWS = [
          lambda w: f"/staff/vacancies/{w.draft.pk}/release-hold/",
          LOGIN, 404, 404, 404, 403, 403, DONE, setup=hold("draft"), effect=held("draft", False),
          body=lambda w: {"hold-reason": "Claim withdrawn.", "hold-confirm": "on"}),
+    page("staff-vacancy-action feedback-off",
+         lambda w: f"/staff/vacancies/{w.vacancy.pk}/feedback-off/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, effect=feedback_given(False)),
+    page("staff-vacancy-action feedback-on",
+         lambda w: f"/staff/vacancies/{w.vacancy.pk}/feedback-on/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, setup=feedback_off, effect=feedback_given(True)),
     page("staff-application-action hold", staff_app_action("hold"),
          LOGIN, 403, 403, 404, 403, 403, DONE, body=lambda w: {"hold-reason": "ET/1234"},
          effect=held("application", True)),
@@ -1253,6 +1282,7 @@ NO_STATE_CHANGE = {
     "apply-start": "keeps the answers in the session",
     "my-applications": "GET only",
     "my-application": "GET only",
+    "my-feedback": "GET only (the API's, in the API rows)",
     "account-data": "GET only (the subject access download)",
     "application-sent": "GET only",
     "staff-vacancies": "GET only",
