@@ -142,16 +142,18 @@ def send_mail(
     message: str,
     recipient_list: Sequence[str],
     attachments: Sequence[Attachment] = (),
+    reference: str = "",
 ) -> int:
     """Send one message through the configured channel (``MESSAGE_CHANNEL``: SMTP from
     ``DEFAULT_FROM_EMAIL``, or GOV.UK Notify); raise ``SendFailure`` if it was not sent (so a
     claim recorded with it rolls back). ``attachments`` go with an SMTP message; Notify sends
     a file only through a template made for one (``NOTIFY_FILE_TEMPLATE_ID``, with a
     ``((file))`` placeholder for its download link), so without that template the message
-    goes without it (every message that carries a file also links to it in its words)."""
+    goes without it (every message that carries a file also links to it in its words).
+    ``reference``: what the message is (no personal data), Notify's ``reference``."""
     try:
         if settings.MESSAGE_CHANNEL == "notify":
-            sent = _send_by_notify(subject, message, list(recipient_list), attachments)
+            sent = _send_by_notify(subject, message, list(recipient_list), attachments, reference)
         elif attachments:
             email = mail.EmailMessage(subject, message, None, list(recipient_list))
             for name, content, mimetype in attachments:
@@ -179,7 +181,11 @@ NOTIFY_SERVED_FOR = 6 * 60 * 60
 
 
 def _send_by_notify(
-    subject: str, message: str, recipients: list[str], attachments: Sequence[Attachment] = ()
+    subject: str,
+    message: str,
+    recipients: list[str],
+    attachments: Sequence[Attachment] = (),
+    reference: str = "",
 ) -> int:
     """GOV.UK Notify (the official client): one e-mail each, through one template whose
     subject is ``((subject))`` and body ``((body))`` (``NOTIFY_TEMPLATE_ID``), so every
@@ -192,7 +198,7 @@ def _send_by_notify(
         settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=settings.EMAIL_TIMEOUT
     )
     for address in recipients:
-        served = _served_key(address, subject, message)
+        served = _served_key(address, subject, message, reference)
         if cache.get(served):
             continue
         template, personalisation = (
@@ -206,15 +212,19 @@ def _send_by_notify(
                 io.BytesIO(content), filename=name, confirm_email_before_download=True
             )
         client.send_email_notification(
-            email_address=address, template_id=template, personalisation=personalisation
+            email_address=address,
+            template_id=template,
+            personalisation=personalisation,
+            reference=reference or None,
         )
         cache.set(served, 1, timeout=NOTIFY_SERVED_FOR)
     return len(recipients)
 
 
-def _served_key(address: str, subject: str, message: str) -> str:
-    """A digest of the key, the address and the words: nothing readable is kept."""
-    parts = (settings.NOTIFY_API_KEY, address.lower(), subject, message)
+def _served_key(address: str, subject: str, message: str, reference: str = "") -> str:
+    """A digest of the key, the address, the words and the message's own reference (two
+    messages may say the same, a move back to an earlier time): nothing readable is kept."""
+    parts = (settings.NOTIFY_API_KEY, address.lower(), subject, message, reference)
     return "notify-served:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

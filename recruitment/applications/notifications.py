@@ -165,7 +165,13 @@ def notify(application_id: Any, kind: str) -> bool:
         if not created:
             return False
         subject, body = render_message(application, kind)
-        send_mail(subject, body, [application.candidate.email], attachments_of(application, kind))
+        send_mail(
+            subject,
+            body,
+            [application.candidate.email],
+            attachments_of(application, kind),
+            reference=f"application-{application.pk}-{kind}",
+        )
     logger.info("notification %s sent for application %s", kind, application_id)
     return True
 

@@ -144,3 +144,63 @@ def test_a_retry_after_a_part_failure_sends_only_to_those_not_yet_served(notify_
 
     sent = [r["body"]["email_address"] for r in notify_api.received]
     assert sent == ["hr1@example.org", "hr2@example.org", "hr2@example.org"]  # refused, then sent
+
+
+FILE_TEMPLATE_ID = str(uuid.uuid4())
+
+
+def test_a_calendar_invitation_goes_as_a_notify_file_through_the_file_template(
+    notify_api, settings
+):
+    """Notify sends a file as a link in a template made for it (``((file))``): the upload is
+    the file's bytes, base64, with its name, and Notify's own download confirmation."""
+    import base64
+
+    settings.NOTIFY_FILE_TEMPLATE_ID = FILE_TEMPLATE_ID
+    ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+
+    send_mail(
+        "Interview booked", "Body", ["amara@example.org"], [("interview.ics", ics, "text/calendar")]
+    )
+
+    (request,) = notify_api.received
+    assert request["body"]["template_id"] == FILE_TEMPLATE_ID
+    upload = request["body"]["personalisation"]["file"]
+    assert base64.b64decode(upload["file"]) == ics
+    assert upload["filename"] == "interview.ics"
+    assert upload["confirm_email_before_download"] is True
+    assert request["body"]["personalisation"]["subject"] == "Interview booked"
+
+
+def test_without_a_file_template_notify_sends_the_words_alone(notify_api, settings):
+    """(Other words than the test above: Notify's channel remembers what it served.)"""
+    settings.NOTIFY_FILE_TEMPLATE_ID = ""
+
+    send_mail(
+        "Interview moved",
+        "Words",
+        ["amara@example.org"],
+        [("interview.ics", b"x", "text/calendar")],
+    )
+
+    (request,) = notify_api.received
+    assert request["body"]["template_id"] == TEMPLATE_ID
+    assert request["body"]["personalisation"] == {"subject": "Interview moved", "body": "Words"}
+
+
+def test_the_same_words_as_another_message_still_go_and_carry_their_reference(notify_api):
+    """A move back to an earlier time says what an earlier message said: it is its own
+    message (its reference), so Notify's channel does not take it for a retry."""
+    for reference in ("application-1-interview_booked:1", "application-1-interview_booked:3"):
+        send_mail("Interview moved", "Same words", ["amara@example.org"], reference=reference)
+    send_mail(
+        "Interview moved",
+        "Same words",
+        ["amara@example.org"],
+        reference="application-1-interview_booked:3",
+    )  # fmt: skip  (a retry)
+
+    assert [r["body"]["reference"] for r in notify_api.received] == [
+        "application-1-interview_booked:1",
+        "application-1-interview_booked:3",
+    ]

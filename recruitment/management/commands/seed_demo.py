@@ -10,6 +10,7 @@ import io
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import user_create
 from recruitment.applications import services as recruitment
+from recruitment.interviews import services as interviews
 from recruitment.models import Application
 from recruitment.scoring import services
 from vacancies import services as vacancies
@@ -202,6 +204,34 @@ class Command(BaseCommand):
             ),
         )
         self._adjustments(users, submitted)
+        self._interview_slots(users, vacancy)
+
+    def _interview_slots(self, users: dict[str, User], vacancy: Vacancy) -> None:
+        """Slots the invited candidates book once the sift is complete: a morning of
+        in-person slots at an accessible venue three days ahead, and an afternoon of video
+        slots after communication support's lead time (so Ben's BSL interpreter can be
+        arranged)."""
+        panel = [users["manager"].pk, users["panel1"].pk, users["panel2"].pk]
+        days = (3, settings.INTERVIEW_SUPPORT_LEAD_DAYS + 2)
+        for days_ahead, start, fmt, place, accessible in [
+            (days[0], time(9, 30), "in_person", "Committee Room 1, Civic Centre, Ely", True),
+            (days[1], time(13, 30), "video", "https://meet.example.org/ehp-interviews", False),
+        ]:
+            day = timezone.localdate() + timedelta(days=days_ahead)
+            interviews.slots_publish(
+                vacancy_id=vacancy.pk,
+                by=users["manager"],
+                run=interviews.SlotRun(
+                    starts_at=datetime.combine(day, start, LONDON),
+                    minutes=45,
+                    format=fmt,
+                    place=place,
+                    accessible=accessible,
+                    panel=panel,
+                    count=4,
+                    gap=15,
+                ),
+            )
 
     def _adjustments(self, users: dict[str, User], submitted: list[Application]) -> None:
         """Ben asks for extra time and a BSL interpreter at interview (one agreed and in
