@@ -190,6 +190,12 @@ class VacancyQuerySet(models.QuerySet["Vacancy"]):
             )
         )
 
+    def advertised(self) -> VacancyQuerySet:
+        """Open and before the closing date: the jobs anyone can apply for now, which the job
+        feed and the structured data for search engines advertise. (An open vacancy past its
+        closing date waits a minute at most for the closing task; it is not advertised.)"""
+        return self.filter(status=VacancyStatus.OPEN, closing_date__gt=timezone.now())
+
     def due_to_close(self) -> VacancyQuerySet:
         """Open vacancies whose closing date has passed."""
         return self.filter(status=VacancyStatus.OPEN, closing_date__lte=timezone.now())
@@ -251,6 +257,10 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: When it was published (draft → open): the date a job search engine shows as posted
+    #: (vacancies/structured_data.py) and the job feed's order. Null for a draft, and for one
+    #: cancelled before it was ever published.
+    published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     #: When the campaign ended (filled or cancelled): the retention period runs from here.
     ended_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -334,7 +344,7 @@ class Vacancy(ConcurrentTransitionMixin, models.Model):
         conditions=[condition(closing_date_in_future)],
     )
     def publish(self, by: User | None = None, description: str = "") -> None:
-        pass
+        self.published_at = timezone.now()
 
     @logged
     @transition(field=status, source=VacancyStatus.OPEN, target=VacancyStatus.CLOSED)
