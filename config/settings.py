@@ -302,6 +302,7 @@ NOTIFY_FILE_TEMPLATE_ID = env.str("NOTIFY_FILE_TEMPLATE_ID", default="")
 NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
+from config.organisation import *  # noqa: E402, F403 - ORGANISATION_*: the employer
 
 # --- Domain settings (see docs/domain.md) ---------------------------------------------------
 

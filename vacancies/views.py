@@ -22,7 +22,7 @@ from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import LegalHoldForm, legal_hold_posted
 from kernel.template_filters import govuk_time
-from vacancies import services
+from vacancies import services, structured_data
 from vacancies.forms import VacancyForm, VacancySearchForm
 from vacancies.models import Vacancy, VacancyStatus
 
@@ -62,7 +62,18 @@ def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     applied = None
     if request.user.is_authenticated:
         applied = vacancy.applications.filter(candidate=request.user).first()
-    return render(request, "vacancies/detail.html", {"vacancy": vacancy, "applied": applied})
+    return render(
+        request,
+        "vacancies/detail.html",
+        {
+            "vacancy": vacancy,
+            "applied": applied,
+            # For job search engines, on the page of a job open to applications only.
+            "job_posting": structured_data.script(structured_data.job_posting(vacancy))
+            if vacancy.accepting_applications
+            else None,
+        },
+    )
 
 
 # --- Staff pages ----------------------------------------------------------------------------
