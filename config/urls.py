@@ -32,6 +32,7 @@ from recruitment.scoring.api import (
     PositiveActionDecisionsView,
     VacancySiftViewSet,
 )
+from vacancies import feeds as vacancy_feeds
 from vacancies import views as vacancy_views
 from vacancies.api import VacancyViewSet
 
@@ -115,6 +116,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 candidate_pages: list[URLPattern | URLResolver] = [
     path("jobs/", vacancy_views.vacancy_list, name="vacancy-list"),
+    path("jobs/feed/", vacancy_feeds.open_vacancies, name="vacancy-feed"),
     path("jobs/<int:pk>/", vacancy_views.vacancy_detail, name="vacancy"),
     path(
         "jobs/<int:pk>/adjustments/",

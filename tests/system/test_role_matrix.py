@@ -1279,6 +1279,7 @@ NO_STATE_CHANGE = {
     "logout": "signs out",
     "vacancy-list": "GET only",
     "vacancy": "GET only",
+    "vacancy-feed": "GET only (the Atom feed of open jobs)",
     "apply-start": "keeps the answers in the session",
     "my-applications": "GET only",
     "my-application": "GET only",

@@ -29,6 +29,7 @@ ACCESS = {
     "oidc_authentication_callback": PUBLIC,
     "vacancy-list": PUBLIC,  # web jobs list and API vacancy list (open vacancies only)
     "vacancy": PUBLIC,
+    "vacancy-feed": PUBLIC,  # the Atom feed of the jobs open to applications
     "ask-before-applying": PUBLIC,  # an open job's page: anyone may ask
     "vacancy-detail": PUBLIC,  # API: an open vacancy, else 404
     "schema": PUBLIC,
