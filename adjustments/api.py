@@ -70,6 +70,7 @@ class AdjustmentOutput(serializers.ModelSerializer[AdjustmentRequest]):
             "arrangement",
             "reason",
             "provider",
+            "extra_minutes",
             "requested_at",
             "decided_at",
             "available_actions",

@@ -18,6 +18,7 @@ from adjustments.models import (
     OPEN_STATES,
     AdjustmentCategory,
     AdjustmentRequest,
+    AdjustmentStage,
     AdjustmentState,
     Provider,
     Reminder,
@@ -27,6 +28,7 @@ from kernel import mail, transitions
 from kernel.errors import ActionForbidden, DomainError
 from kernel.mail import compose, send_mail, site_link
 from recruitment import tasks
+from recruitment.interviews import booking
 from recruitment.models import FINAL_STATES, Application
 
 logger = logging.getLogger(__name__)
@@ -157,11 +159,13 @@ def adjustment_agree(
     *, adjustment_id: Any, by: User, arrangement: str, extra_minutes: int | None = None
 ) -> AdjustmentRequest:
     arrangement = _required("arrangement", arrangement, "Say what has been arranged.")
-    return _transition(
-        adjustment_id=adjustment_id,
-        by=by,
-        action="agree",
-        before=_decided(by, extra_minutes, arrangement=arrangement),
+    return _reshaped(
+        _transition(
+            adjustment_id=adjustment_id,
+            by=by,
+            action="agree",
+            before=_decided(by, extra_minutes, arrangement=arrangement),
+        )
     )
 
 
@@ -174,13 +178,26 @@ def adjustment_partially_agree(
     extra_minutes: int | None = None,
 ) -> AdjustmentRequest:
     arrangement = _required("arrangement", arrangement, "Say what has been arranged.")
-    return _transition(
-        adjustment_id=adjustment_id,
-        by=by,
-        action="partially_agree",
-        reason=reason,
-        before=_decided(by, extra_minutes, arrangement=arrangement, decline_reason=reason.strip()),
+    return _reshaped(
+        _transition(
+            adjustment_id=adjustment_id,
+            by=by,
+            action="partially_agree",
+            reason=reason,
+            before=_decided(
+                by, extra_minutes, arrangement=arrangement, decline_reason=reason.strip()
+            ),
+        )
     )
+
+
+def _reshaped(adjustment: AdjustmentRequest) -> AdjustmentRequest:
+    """An interview arrangement agreed after the candidate booked a slot: the booking takes
+    the agreed extra time where the panel is free for it; where the slot no longer suits, the
+    booking page and this request's page say so (recruitment/interviews/booking.py)."""
+    if adjustment.stage == AdjustmentStage.INTERVIEW:
+        booking.reshape_for(adjustment.application_id)
+    return adjustment
 
 
 def adjustment_decline(*, adjustment_id: Any, by: User, reason: str) -> AdjustmentRequest:

@@ -35,6 +35,7 @@ from adjustments.selectors import arrangements_visible_to
 from kernel.api import acting_user
 from kernel.errors import ActionForbidden, DomainError
 from kernel.paging import page_links, paginate
+from recruitment.interviews import booking
 from recruitment.models import Application, ApplicationState
 from recruitment.monitoring import release
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
@@ -195,8 +196,16 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "actions": services.available_actions(adjustment, user),
             "back": "/staff/adjustments/",
+            "booking_unsuited": _booking_unsuited(adjustment),
         },
     )
+
+
+def _booking_unsuited(adjustment: AdjustmentRequest) -> bool:
+    """The candidate's booked interview slot no longer suits what was agreed (a venue, the
+    format or extra time the panel is not free for): HR helps them choose another."""
+    held = booking.live_booking(adjustment.application)
+    return held is not None and not booking.suits(adjustment.application, held)
 
 
 # --- The panel's interview schedule ------------------------------------------------------------

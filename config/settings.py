@@ -312,16 +312,7 @@ ADJUSTMENT_REMINDER_WORKING_DAYS = env.int("ADJUSTMENT_REMINDER_WORKING_DAYS", d
 #: the vacancy closed (sift) or after the interview.
 PANEL_SCORING_REMINDER_DAYS = env.int("PANEL_SCORING_REMINDER_DAYS", default=2)
 
-#: Interview slots (recruitment/interviews/): a candidate books, moves or cancels a slot up to
-#: this many hours before it starts; after that they ask the recruitment team.
-INTERVIEW_NOTICE_HOURS = env.int("INTERVIEW_NOTICE_HOURS", default=24)
-#: Communication support (a BSL interpreter, a lipspeaker, speech-to-text) has to be booked,
-#: and Access to Work applied to, ahead: slots sooner than this many days are not offered to
-#: a candidate whose agreed adjustment is communication support.
-INTERVIEW_SUPPORT_LEAD_DAYS = env.int("INTERVIEW_SUPPORT_LEAD_DAYS", default=14)
-#: Agreed extra time whose decision gives no number of minutes lengthens a slot by this
-#: share of its length (rounded up to 5 minutes); 25% is the usual exam-access figure.
-INTERVIEW_EXTRA_TIME_PERCENT = env.int("INTERVIEW_EXTRA_TIME_PERCENT", default=25)
+from config.interviews import *  # noqa: E402, F403 - INTERVIEW_*: the slot rules
 
 #: Retention (docs/domain.md §6): candidates' personal data is erased this many months
 #: after the vacancy is filled or cancelled, unless under a legal hold. One deployment

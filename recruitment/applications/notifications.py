@@ -40,7 +40,15 @@ ACCESS_TO_WORK = "https://www.gov.uk/access-to-work"
 #: The messages a candidate is sent about their application, each at most once: the
 #: templates templates/recruitment/email/<kind>.subject.txt and <kind>.txt.
 CANDIDATE_MESSAGES = frozenset(
-    {"received", "interview_invitation", "shortlisted", "not_shortlisted", "not_appointed", "offer"}
+    {
+        "received",
+        "interview_invitation",
+        "interview_booking_open",
+        "shortlisted",
+        "not_shortlisted",
+        "not_appointed",
+        "offer",
+    }
 )
 #: A decision on one of the candidate's adjustment requests: ``adjustment_decided:<id>``
 #: (templates/adjustments/email/decided.*), sent once for each request.
@@ -77,6 +85,8 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
         "link": site_link(f"/applications/{application.pk}/"),
         "jobs_link": site_link("/jobs/"),
         "access_to_work": ACCESS_TO_WORK,
+        "book_link": site_link(f"/applications/{application.pk}/interview/"),
+        "withdrawn": application.state == ApplicationState.WITHDRAWN,
     }
     if kind.startswith(ADJUSTMENT_DECIDED):
         context["adjustment"] = AdjustmentRequest.objects.get(
@@ -91,9 +101,8 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
             "booking": held,
             "slot": held.slot,
             "when": start,
-            "moved": held.sequence > 0,
+            "moved": held.replaces_id is not None,
             "calendar_link": site_link(f"/applications/{application.pk}/interview.ics"),
-            "book_link": site_link(f"/applications/{application.pk}/interview/"),
             "notice_hours": settings.INTERVIEW_NOTICE_HOURS,
         }
         return compose(f"recruitment/email/{prefix.rstrip(':')}", context)
@@ -115,9 +124,18 @@ def _booking_stands(application: Application, kind: str) -> bool:
     """A booking or reminder message goes only while its booking is live (a booking moved
     again before its message went has a newer message of its own)."""
     split = _split(kind)
-    if split is None or split[0] == INTERVIEW_CANCELLED or split[0] not in BOOKING_MESSAGES:
+    if split is None or split[0] not in BOOKING_MESSAGES:
         return True
-    return InterviewBooking.objects.live().filter(pk=split[1], application=application).exists()
+    if split[0] == INTERVIEW_CANCELLED:
+        # Not once a later booking exists: its own message says where things stand.
+        return not InterviewBooking.objects.filter(
+            application=application, pk__gt=split[1]
+        ).exists()
+    return (
+        InterviewBooking.objects.live()
+        .filter(pk=split[1], application=application, slot__vacancy__status=VacancyStatus.CLOSED)
+        .exists()
+    )
 
 
 def _decision_stands(application: Application, kind: str) -> bool:
@@ -221,6 +239,7 @@ def interview_reminders_send(*, now: datetime | None = None) -> list[int]:
     due = (
         InterviewBooking.objects.live()
         .filter(slot__starts_at__gte=start, slot__starts_at__lt=start + timedelta(days=1))
+        .filter(slot__vacancy__status=VacancyStatus.CLOSED)
         .values_list("pk", "application_id")
     )
     sent = []

@@ -426,7 +426,9 @@ def application_withdraw(*, application_id: Any, by: User, reason: str = "") -> 
 
     def close_requests(application: Application) -> None:
         adjustments_close_for_withdrawal(application=application, by=by)
-        booking.cancel(application, clear_interview=False)  # the slot is free again
+        # The slot is free again; the calendar event is cancelled.
+        if (released := booking.cancel(application, clear_interview=False)) is not None:
+            notify_on_commit(application.pk, f"{INTERVIEW_CANCELLED}{released.pk}")
 
     return _transition(
         application_id=application_id,

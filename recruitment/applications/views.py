@@ -280,9 +280,11 @@ def my_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _status(application: Application) -> tuple[str, str]:
+def _status(application: Application, may_book: bool = False) -> tuple[str, str]:
     """What the candidate is told of their application, in plain words."""
     state = application.candidate_state
+    if state == ApplicationState.SHORTLISTED and may_book:
+        return ("Invited to interview", "We would like to interview you. Choose a time below.")
     if state == ApplicationState.SUBMITTED and application.vacancy.status != "open":
         return (
             "Received",
@@ -299,18 +301,20 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
         (workflow.TRANSITION_WORDS.get(entry.transition, entry.transition), entry)
         for entry in selectors_.application_history(application, user)
     ]
+    actions = services.available_actions(application, user)
+    has_slots = application.vacancy.interview_slots.filter(removed_at=None).exists()
     return render(
         request,
         "recruitment/my_application.html",
         {
             "application": application,
-            "status": _status(application),
+            "status": _status(application, "book_interview" in actions and has_slots),
             "history": history,
-            "actions": services.available_actions(application, user),
+            "actions": actions,
             "invitation": ADJUSTMENT_INVITATIONS.get(application.candidate_state),
             "can_request": application.candidate_state not in FINAL_STATES,
             "booking": application.bookings.filter(cancelled_at=None).first(),
-            "has_slots": application.vacancy.interview_slots.exists(),
+            "has_slots": has_slots,
         },
     )
 

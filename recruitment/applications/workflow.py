@@ -112,7 +112,7 @@ ACTIONS: dict[str, Action] = {
             refusals=("too_late_to_change",),
             staff_page=False,
             candidate_question="Are you sure you want to cancel your interview?",
-            candidate_done="Your interview has been cancelled. You can book another slot.",
+            candidate_done="Your interview has been cancelled. You can book another time.",
         ),
         Action(
             "record_interview",
@@ -230,8 +230,21 @@ def refusal(
             "as held "
             "from then."
         )
+    if transition == "book_interview" and application.vacancy.status != VacancyStatus.CLOSED:
+        return "invalid_transition", (
+            f"The vacancy is {application.vacancy.get_status_display().lower()}: interviews "
+            "can no longer be booked."
+        )
     if transition == "book_interview" and application.vacancy.sift_completed_at is None:
         return "sift_incomplete", "Interviews can be booked once shortlisting is complete."
+    if (
+        transition == "book_interview"
+        and application.state == ApplicationState.INTERVIEW_SCHEDULED
+        and not application.bookings.filter(cancelled_at=None)
+    ):
+        return "invalid_transition", (
+            "The recruitment team arranged your interview: contact them to change it."
+        )
     if transition in ("book_interview", "cancel_interview") and too_late_to_change(application):
         return "too_late_to_change", (
             f"Your interview is less than {settings.INTERVIEW_NOTICE_HOURS} hours away. "

@@ -96,7 +96,8 @@ class OfferedSlotsOutput(serializers.Serializer[Any]):
 
 def slots_of(vacancy: Vacancy) -> QuerySet[InterviewSlot]:
     return (
-        InterviewSlot.objects.filter(vacancy=vacancy)
+        InterviewSlot.objects.published()
+        .filter(vacancy=vacancy)
         .prefetch_related(
             "panel",
             Prefetch(
@@ -153,7 +154,7 @@ class SlotView(generics.GenericAPIView[InterviewSlot]):
     serializer_class = SlotOutput
 
     def get_queryset(self) -> QuerySet[InterviewSlot]:
-        return InterviewSlot.objects.filter(
+        return InterviewSlot.objects.published().filter(
             vacancy__in=Vacancy.objects.worked_on_by(self.request.user)
         )
 

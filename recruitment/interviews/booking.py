@@ -13,21 +13,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
 from adjustments.models import AdjustmentRequest
 from kernel.errors import DomainError
+from recruitment.applications.models import Application
+from recruitment.applications.states import ApplicationState
 from recruitment.interviews import rules
 from recruitment.interviews.models import InterviewBooking, InterviewSlot
+from vacancies.models import VacancyStatus
 
-if TYPE_CHECKING:
-    from recruitment.applications.models import Application
+NOT_OFFERED = "Choose one of the interview slots offered."
+#: The states in which a candidate may book (invited) or move (booked) an interview.
+BOOKABLE_STATES = (ApplicationState.SHORTLISTED, ApplicationState.INTERVIEW_SCHEDULED)
 
 
 @dataclass(frozen=True)
@@ -55,35 +59,81 @@ def live_booking(application: Application) -> InterviewBooking | None:
     )
 
 
-def _busy(slots: Sequence[InterviewSlot], application: Application) -> list[InterviewBooking]:
-    """Live bookings (not this application's) of anyone on these slots' panels that could
-    run into them: one query."""
+@dataclass(frozen=True)
+class Busy:
+    """When some of the panel are interviewing someone else."""
+
+    start: datetime
+    end: datetime
+    panel: frozenset[int]
+    slot_id: int | None = None
+
+
+#: How long an interview the recruitment team arranged with no length is taken to last.
+ARRANGED_MINUTES = 60
+
+
+def _busy(slots: Sequence[InterviewSlot], application: Application) -> list[Busy]:
+    """The interviews (not this application's) of anyone on these slots' panels that could
+    run into them: live bookings, and interviews the recruitment team arranged without a slot
+    (their vacancy's chair and panel are busy). Two queries, however many slots."""
     if not slots:
         return []
     panel = {p.pk for s in slots for p in s.panel.all()}
+    earliest = min(s.starts_at for s in slots) - timedelta(days=1)
     latest = max(s.starts_at for s in slots) + timedelta(days=1)
-    return list(
-        InterviewBooking.objects.live()
+    found = [
+        Busy(b.slot.starts_at, b.ends_at, frozenset(p.pk for p in b.slot.panel.all()), b.slot_id)
+        for b in InterviewBooking.objects.live()
         .exclude(application=application)
-        .filter(
-            slot__panel__in=panel,
-            ends_at__gt=min(s.starts_at for s in slots),
-            slot__starts_at__lt=latest,
-        )
+        .filter(slot__panel__in=panel, ends_at__gt=earliest, slot__starts_at__lt=latest)
         .select_related("slot")
         .prefetch_related("slot__panel")
         .distinct()
+    ]
+    arranged = (
+        Application.objects.filter(
+            state=ApplicationState.INTERVIEW_SCHEDULED,
+            interview_at__gt=earliest,
+            interview_at__lt=latest,
+        )
+        .filter(Q(vacancy__hiring_manager__in=panel) | Q(vacancy__panel__in=panel))
+        .exclude(pk=application.pk)
+        .exclude(bookings__cancelled_at__isnull=True, bookings__isnull=False)
+        .select_related("vacancy")
+        .prefetch_related("vacancy__panel")
+        .distinct()
     )
+    for other in arranged:
+        if other.interview_at is None:
+            continue
+        minutes = other.interview_minutes or ARRANGED_MINUTES
+        staff = {other.vacancy.hiring_manager_id, *(p.pk for p in other.vacancy.panel.all())}
+        found.append(
+            Busy(other.interview_at, other.interview_at + timedelta(minutes=minutes),
+                 frozenset(staff))
+        )  # fmt: skip
+    return found
 
 
-def _clashes(offer: Offer, busy: Sequence[InterviewBooking]) -> bool:
+def _clashes(offer: Offer, busy: Sequence[Busy]) -> bool:
     panel = {p.pk for p in offer.slot.panel.all()}
     return any(
         b.slot_id != offer.slot.pk
-        and b.slot.starts_at < offer.ends_at
-        and b.ends_at > offer.slot.starts_at
-        and panel & {p.pk for p in b.slot.panel.all()}
+        and b.start < offer.ends_at
+        and b.end > offer.slot.starts_at
+        and panel & b.panel
         for b in busy
+    )
+
+
+def may_book(application: Application) -> bool:
+    """Only a candidate invited to interview (or with one booked) on a closed vacancy whose
+    sift is complete sees slots: nobody else learns where and when interviews are."""
+    return (
+        application.state in BOOKABLE_STATES
+        and application.vacancy.status == VacancyStatus.CLOSED
+        and application.vacancy.sift_completed_at is not None
     )
 
 
@@ -98,6 +148,7 @@ def offered_slots(
         InterviewSlot.objects.filter(
             vacancy_id=application.vacancy_id, starts_at__gte=rules.earliest_bookable(now, needs)
         )
+        .published()
         .free()
         .prefetch_related("panel")
     )
@@ -112,21 +163,24 @@ def book(application: Application, slot_id: int, by: User) -> InterviewBooking:
     application's interview from it. Raises 400 for a slot not of this vacancy, 409
     ``slot_taken`` or ``slot_not_offered``."""
     now = timezone.now()
-    slot = (
-        InterviewSlot.objects.filter(pk=slot_id, vacancy_id=application.vacancy_id)
+    found = (
+        InterviewSlot.objects.published()
+        .filter(pk=slot_id, vacancy_id=application.vacancy_id)
         .prefetch_related("panel")
         .first()
     )
-    if slot is None:
-        raise ValidationError({"slot": ["Choose one of the interview slots offered."]})
+    if found is None:
+        raise ValidationError({"slot": [NOT_OFFERED]})
     # Panel members first, in id order, then the slot: bookings sharing anyone take turns.
     list(
         User.objects.select_for_update()
-        .filter(pk__in=[p.pk for p in slot.panel.all()])
+        .filter(pk__in=[p.pk for p in found.panel.all()])
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    slot = InterviewSlot.objects.select_for_update().get(pk=slot.pk)
+    slot = InterviewSlot.objects.published().select_for_update().filter(pk=found.pk).first()
+    if slot is None:  # removed while we waited for its panel
+        raise ValidationError({"slot": [NOT_OFFERED]})
     current = live_booking(application)
     if current is not None and current.slot_id == slot.pk:
         raise DomainError("slot_taken", "You have already booked that slot.")
@@ -152,7 +206,8 @@ def book(application: Application, slot_id: int, by: User) -> InterviewBooking:
                 minutes=offer.minutes,
                 ends_at=offer.ends_at,
                 booked_by=by,
-                sequence=application.bookings.count(),
+                sequence=_next_sequence(application),
+                replaces=current,
             )
     except IntegrityError:
         raise DomainError("slot_taken", "That slot has just been booked: choose another.") from None
@@ -161,6 +216,52 @@ def book(application: Application, slot_id: int, by: User) -> InterviewBooking:
     application.interview_place = slot.place
     application.interview_minutes = offer.minutes
     return booking
+
+
+def _next_sequence(application: Application) -> int:
+    """One more than any booking of the application had: a calendar replaces its event only
+    with a higher SEQUENCE."""
+    last = application.bookings.aggregate(last=Max("sequence"))["last"]
+    return 0 if last is None else last + 1
+
+
+def reshape(application: Application) -> InterviewBooking | None:
+    """After an interview adjustment is agreed: lengthen the live booking to the agreed extra
+    time where the slot still suits and the panel is free for it. Returns the booking when it
+    no longer suits (the candidate chooses another time; the pages say so), else None."""
+    held = live_booking(application)
+    if held is None:
+        return None
+    needs = needs_for(application)
+    offer = Offer(held.slot, held.slot.minutes + rules.extra_minutes(held.slot.minutes, needs))
+    if rules.unsuited(held.slot, needs) or _clashes(offer, _busy([held.slot], application)):
+        return held
+    if offer.minutes != held.minutes:
+        held.minutes, held.ends_at = offer.minutes, offer.ends_at
+        held.save(update_fields=["minutes", "ends_at"])
+        Application.objects.filter(pk=application.pk).update(interview_minutes=offer.minutes)
+    return None
+
+
+def reshape_for(application_id: int) -> InterviewBooking | None:
+    """``reshape`` with the application locked, in its own transaction (after a decision on
+    an adjustment is committed)."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("vacancy")
+            .get(pk=application_id)
+        )
+        return reshape(application)
+
+
+def suits(application: Application, held: InterviewBooking | None) -> bool:
+    """Whether the booked slot suits the agreed adjustments (place, format, length)."""
+    if held is None:
+        return True
+    needs = needs_for(application)
+    wanted = held.slot.minutes + rules.extra_minutes(held.slot.minutes, needs)
+    return rules.unsuited(held.slot, needs) is None and held.minutes >= wanted
 
 
 def cancel(application: Application, clear_interview: bool = True) -> InterviewBooking | None:
@@ -186,13 +287,13 @@ def offer_for(application: Application) -> dict[str, Any]:
     now = timezone.now()
     needs = needs_for(application)
     live = live_booking(application)
-    may_book = application.vacancy.sift_completed_at is not None
     return {
-        "slots": offered_slots(application, needs, now) if may_book else [],
+        "slots": offered_slots(application, needs, now) if may_book(application) else [],
         "shaped_by": rules.what_shapes_the_choice(needs, now),
         "access_to_work": needs.communication_support,
         "booked_slot": live.slot_id if live else None,
         "booking": live,
+        "suits": suits(application, live),
     }
 
 

@@ -50,6 +50,10 @@ def invitation(booking: InterviewBooking, *, cancelled: bool = False) -> bytes:
         f"{how}. {booking.minutes} minutes.\n"
         f"Your application: {settings.SITE_URL.rstrip('/')}/applications/{application.pk}/",
     )
+    # RFC 5546: a REQUEST or CANCEL names its organiser (the recruitment team's address).
+    organiser = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+    organiser.params["cn"] = vText("Recruitment team")
+    event.add("organizer", organiser, encode=False)
     if application.candidate is not None and application.candidate.email:
         attendee = vCalAddress(f"mailto:{application.candidate.email}")
         attendee.params["cn"] = vText(application.candidate.full_name)

@@ -29,6 +29,7 @@ class SlotRunForm(GovForm):
         help_text="24-hour clock, for example 09:30",
         input_formats=["%H:%M", "%H.%M"],
         error_messages={"invalid": "Enter a time like 09:30", "required": "Enter a start time"},
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
     )
     minutes = forms.IntegerField(
         label="Length of each slot, in minutes",
@@ -92,8 +93,11 @@ class SlotRunForm(GovForm):
         error_messages={"required": "Select who sits on the panel"},
     )
 
-    def __init__(self, *args: Any, staff: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, staff: list[tuple[int, str]], vacancy: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.vacancy = vacancy
         panel = cast(forms.MultipleChoiceField, self.fields["panel"])
         panel.choices = staff
         panel.initial = [pk for pk, _ in staff]
@@ -109,17 +113,37 @@ class SlotRunForm(GovForm):
             Field.checkboxes("panel", legend_size=Size.SMALL),
         )
 
+    def clean(self) -> dict[str, Any]:
+        """The checks across fields, so that every problem shows at once (the service makes
+        the same checks, and the API's answer names them)."""
+        data = super().clean() or {}
+        if data.get("date") and data.get("time") and self.vacancy is not None:
+            errors = services.run_errors(self.run(), self.vacancy)
+            for name, problems in errors.items():
+                target = {"starts_at": "date"}.get(name, name)
+                for problem in problems:
+                    if target in self.fields and target not in self.errors:
+                        self.add_error(target, problem)
+        elif (
+            data.get("format") in (InterviewFormat.IN_PERSON, InterviewFormat.VIDEO)
+            and not (data.get("place") or "").strip()
+        ):
+            self.add_error(
+                "place", "Say where it is (the address and room) or how to join (the video link)."
+            )
+        return data
+
     def run(self) -> services.SlotRun:
         data = self.cleaned_data
         return services.SlotRun(
             starts_at=datetime.datetime.combine(data["date"], data["time"], LONDON),
-            minutes=data["minutes"],
-            format=data["format"],
-            place=data["place"],
-            accessible=data["accessible"],
-            panel=[int(pk) for pk in data["panel"]],
-            count=data["count"],
-            gap=data["gap"],
+            minutes=data.get("minutes") or 0,
+            format=data.get("format") or "",
+            place=data.get("place") or "",
+            accessible=bool(data.get("accessible")),
+            panel=[int(pk) for pk in data.get("panel") or []],
+            count=data.get("count") or 1,
+            gap=data.get("gap") or 0,
         )
 
 

@@ -19,6 +19,10 @@ from recruitment.applications.states import InterviewFormat
 
 
 class SlotQuerySet(models.QuerySet["InterviewSlot"]):
+    def published(self) -> SlotQuerySet:
+        """Not removed (a removed slot is kept for its bookings' history)."""
+        return self.filter(removed_at=None)
+
     def free(self) -> SlotQuerySet:
         """Slots nobody holds (never booked, or every booking cancelled)."""
         held = InterviewBooking.objects.filter(slot=models.OuterRef("pk"), cancelled_at=None)
@@ -45,6 +49,9 @@ class InterviewSlot(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Removed by the chair or HR while nobody held it: no longer offered or listed, kept
+    #: because its cancelled bookings are the history of someone's interview.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SlotQuerySet.as_manager()
 
@@ -66,9 +73,7 @@ class BookingQuerySet(models.QuerySet["InterviewBooking"]):
 
 
 class InterviewBooking(models.Model):
-    #: A slot is removed only while nobody holds it; its cancelled bookings go with it (the
-    #: application's history keeps each booking and cancellation).
-    slot = models.ForeignKey(InterviewSlot, on_delete=models.CASCADE, related_name="bookings")
+    slot = models.ForeignKey(InterviewSlot, on_delete=models.PROTECT, related_name="bookings")
     application = models.ForeignKey(
         "recruitment.Application", on_delete=models.CASCADE, related_name="bookings"
     )
@@ -81,6 +86,10 @@ class InterviewBooking(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    #: The booking this one moved from (None: a first booking, or one after a cancellation).
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+    )
     #: The calendar event's revision: each booking of an application numbers one more, so a
     #: calendar replaces the event it already holds (iCalendar SEQUENCE).
     sequence = models.PositiveSmallIntegerField(default=0)

@@ -23,8 +23,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 
 from adjustments.models import AGREED_STATES, AdjustmentCategory, AdjustmentStage
+from kernel.template_filters import govuk_time
 from recruitment.applications.states import InterviewFormat
 
 if TYPE_CHECKING:
@@ -83,13 +85,20 @@ def earliest_bookable(now: datetime, needs: Needs) -> datetime:
     return now + notice
 
 
-def slot_refusal(slot: InterviewSlot, needs: Needs, now: datetime) -> str | None:
-    """Why this slot is not offered to a candidate with these needs (None: it is), in words
-    the candidate can read (it is about their own arrangements)."""
+def unsuited(slot: InterviewSlot, needs: Needs) -> str | None:
+    """Why this slot does not suit these needs whenever it is (None: it does)."""
     if needs.remote and slot.format != InterviewFormat.VIDEO:
         return "Your agreed remote interview is by video: choose a video slot."
     if needs.accessible_venue and slot.format == InterviewFormat.IN_PERSON and not slot.accessible:
         return "That venue is not marked accessible: choose an accessible venue or a video slot."
+    return None
+
+
+def slot_refusal(slot: InterviewSlot, needs: Needs, now: datetime) -> str | None:
+    """Why this slot is not offered to a candidate with these needs (None: it is), in words
+    the candidate can read (it is about their own arrangements)."""
+    if refused := unsuited(slot, needs):
+        return refused
     if slot.starts_at < earliest_bookable(now, needs):
         if needs.communication_support:
             return (
@@ -111,8 +120,9 @@ def what_shapes_the_choice(needs: Needs, now: datetime) -> list[str]:
     if needs.accessible_venue:
         said.append("In-person slots are shown only at venues marked accessible.")
     if needs.communication_support:
+        since = timezone.localtime(earliest_bookable(now, needs))
         said.append(
-            f"Slots are shown from {earliest_bookable(now, needs):%-d %B %Y}, so there is "
+            f"Slots are shown from {since:%-d %B %Y} at {govuk_time(since)}, so there is "
             "time to arrange your communication support."
         )
     if needs.extra_time:

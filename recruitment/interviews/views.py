@@ -30,6 +30,9 @@ from recruitment.interviews.forms import BookSlotForm, SlotRunForm
 from recruitment.models import Application, InterviewSlot
 from vacancies.models import Vacancy
 
+#: The days the "Your interviews" page goes to (beyond them, today).
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
+
 
 def _staff(request: HttpRequest) -> None:
     if not getattr(request.user, "is_recruitment_staff", False):
@@ -52,7 +55,7 @@ def vacancy_slots(request: HttpRequest, pk: int) -> HttpResponse:
     staff = [(vacancy.hiring_manager.pk, f"{vacancy.hiring_manager.full_name} (chair)")] + [
         (p.pk, p.full_name) for p in vacancy.panel.all() if p.pk != vacancy.hiring_manager_id
     ]
-    form = SlotRunForm(request.POST or None, staff=staff) if may_manage else None
+    form = SlotRunForm(request.POST or None, staff=staff, vacancy=vacancy) if may_manage else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -60,7 +63,7 @@ def vacancy_slots(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 made = services.slots_publish(vacancy_id=vacancy.pk, by=user, run=form.run())
             except ValidationError as exc:
-                form.add_service_errors(exc)
+                form.add_service_errors(exc, {"starts_at": "date"})
             except DomainError as exc:
                 messages.error(request, exc.detail)
                 return redirect("interview-slots", pk=vacancy.pk)
@@ -92,10 +95,13 @@ def remove_slot(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     user = acting_user(request)
     slot = get_object_or_404(
-        InterviewSlot.objects.filter(vacancy__in=Vacancy.objects.worked_on_by(user)), pk=pk
+        InterviewSlot.objects.published().filter(vacancy__in=Vacancy.objects.worked_on_by(user)),
+        pk=pk,
     )
     try:
         services.slot_remove(slot_id=slot.pk, by=user)
+    except Http404:
+        messages.error(request, "That slot has already been removed.")
     except ActionForbidden:
         raise PermissionDenied from None
     except DomainError as exc:
@@ -137,7 +143,13 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.detail)
             return redirect("book-interview", pk=application.pk)
         else:
-            messages.success(request, workflow.ACTIONS["book_interview"].candidate_done)
+            messages.success(
+                request,
+                "Your interview time has been changed. We have sent you the new details and "
+                "calendar invitation."
+                if offer["booking"]
+                else workflow.ACTIONS["book_interview"].candidate_done,
+            )
             return redirect("my-application", pk=application.pk)
     refused = None
     if "book_interview" not in actions:
@@ -179,13 +191,11 @@ def my_day(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     today = timezone.localtime().date()
     try:
-        day = (
-            datetime.date.fromisoformat(request.GET.get("date", ""))
-            if request.GET.get("date")
-            else today
-        )
+        day = datetime.date.fromisoformat(request.GET.get("date") or today.isoformat())
     except ValueError:
         day = today
+    if not FIRST_DAY <= day <= LAST_DAY:
+        day = today  # a day nobody interviews on, at the calendar's ends
     start = datetime.datetime.combine(day, datetime.time.min, LONDON)
     rows = [
         {"booking": b, "arrangements": arrangements_visible_to(b.application, user)}

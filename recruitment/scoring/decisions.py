@@ -24,6 +24,7 @@ from recruitment.applications.services import (
     reason_required,
     record_stage,
 )
+from recruitment.interviews.services import booking_open_tell
 from recruitment.models import (
     Application,
     ApplicationState,
@@ -230,6 +231,7 @@ def sift_complete(*, vacancy_id: Any, by: User, confirm: bool = False) -> SiftCo
             notify_on_commit(pk, "not_shortlisted")
         for application in invited:
             notify_on_commit(application.pk, "shortlisted")
+        booking_open_tell(vacancy)
     logger.info(
         "sift of vacancy %s completed by user %s: %d invited, %d told not shortlisted",
         vacancy.pk,

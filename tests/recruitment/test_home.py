@@ -23,7 +23,7 @@ from tests.support.factories import (
 pytestmark = pytest.mark.django_db
 
 ITEM = re.compile(
-    r'(?:<span class="govuk-caption-s">([^<]+)</span>)?<a class="govuk-link" href="([^"]+)">'
+    r'(?:<span class="app-waiting__about">([^<]+)</span>)?<a class="govuk-link" href="([^"]+)">'
     r'<strong class="app-waiting__count">(\d+)</strong>&nbsp;([^<]+)</a>'
 )
 

@@ -264,7 +264,7 @@ def slots_published_by(w, user):
 
 
 def slot_gone(w, user):
-    return not InterviewSlot.objects.filter(pk=w.slot.pk).exists()
+    return not InterviewSlot.objects.published().filter(pk=w.slot.pk).exists()
 
 
 def booked_slot(name):

@@ -173,9 +173,9 @@ class Command(BaseCommand):
                 )
             )
         vacancies.vacancy_close(vacancy_id=vacancy.pk, by=users["hr"], reason="Demo: closed early")
-        # Ben and Chloe are scored and agreed, Ben shortlisted; the chair decides Chloe on
-        # merit. She declared a scheme and meets the minimum criteria, so completing the sift
-        # invites her if she is not shortlisted. Dev is still waiting for his sift.
+        # Ben and Chloe are scored and agreed, Ben shortlisted and Chloe not (on merit). She
+        # declared a scheme and meets the minimum criteria, so completing the sift invites
+        # her. Dev is still waiting for his sift.
         for application, agreed in [(submitted[0], [3, 3, 2]), (submitted[1], [2, 2, 1])]:
             for member in ("panel1", "panel2"):
                 services.scores_submit(
@@ -196,6 +196,13 @@ class Command(BaseCommand):
                 note="Agreed at moderation.",
             )
         recruitment.application_shortlist(application_id=submitted[0].pk, by=users["manager"])
+        # Chloe is not shortlisted on merit (fewer marks than Ben): completing the sift
+        # invites her under the guarantee she declared, as she meets the minimum criteria.
+        recruitment.application_reject(
+            application_id=submitted[1].pk,
+            by=users["manager"],
+            reason="Fewer marks on the essential criteria than the candidates shortlisted.",
+        )
         recruitment.application_schedule_interview(
             application_id=submitted[0].pk,
             by=users["manager"],

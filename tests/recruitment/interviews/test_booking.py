@@ -251,7 +251,9 @@ def test_withdrawing_frees_the_booked_slot(invited, publish):
     with pytest.raises(ActionForbidden):
         slot_services.slot_remove(slot_id=slot.pk, by=invited.candidate)
     slot_services.slot_remove(slot_id=slot.pk, by=invited.vacancy.hiring_manager)
-    assert not InterviewSlot.objects.exists()
+    assert not InterviewSlot.objects.published().exists()
+    # Kept, with the booking it had: the history of the candidate's interview.
+    assert InterviewSlot.objects.get(pk=slot.pk).bookings.count() == 1
 
 
 def test_a_booked_slot_cannot_be_removed(invited, publish, chair):
