@@ -309,13 +309,22 @@ def test_a_small_cohort_shows_the_candidate_only_their_own_scores(vacancy, candi
 
 
 def test_the_minimum_cohort_is_a_setting(vacancy, candidate, settings):
+    """Lowered to 5, a cohort of 6 is released through the cell key method like any other
+    (its size and counts, each perturbed, withheld below 10: which, depends on the keys);
+    at the default of 20 nothing of it is shown at all."""
     settings.FEEDBACK_MIN_COHORT = 5
     applications = build(vacancy, [(1, 2, 3)] * 6, candidate, mine=0)
 
     [stage] = api(candidate, applications[0]).json()["stages"]
 
-    assert stage["cohort_size"] is not None
+    assert stage["withheld"] == ""
+    assert stage["criteria"][0]["distribution"] is not None
+    assert stage["cohort_size"] in (None, *range(10, 20))
     assert stage["criteria"][0]["distribution"][1]["count"] in (None, *range(10, 20))
+    settings.FEEDBACK_MIN_COHORT = 20
+    [hidden] = api(candidate, applications[0]).json()["stages"]
+    assert hidden["withheld"].startswith("Other candidates' scores at shortlisting are not shown")
+    assert hidden["criteria"][0]["distribution"] is None
 
 
 def test_without_a_feedback_secret_the_keys_come_from_the_secret_key(vacancy, candidate, settings):
