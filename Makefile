@@ -17,6 +17,8 @@ help:
 
 # A marker per requirements file: reinstall only when a pin changes.
 $(VENV)/.runtime: requirements.txt
+	@ldconfig -p | grep -q libpangoft2-1.0 || { echo "Installing Debian's Pango for the PDF report"; \
+	  (apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)); }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@! $(PY) -m pip show --quiet django-fsm 2>/dev/null || { echo "django-fsm (not django-fsm-2) is installed: remove it"; exit 1; }

@@ -119,5 +119,8 @@ def logging_config(log_format: str, level: str = "INFO") -> dict[str, Any]:
             "django": {"handlers": [], "level": level, "propagate": True},
             "gunicorn.error": gunicorn,
             "gunicorn.access": gunicorn,
+            # WeasyPrint tells every step of every PDF at INFO: only its warnings matter.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
         },
     }

@@ -341,6 +341,9 @@ MONITORING_COMPARISON_LABELS = {
     "gender_identity": "different from sex registered at birth",
 }
 MONITORING_ADVERSE_IMPACT_THRESHOLD = 0.8  # the four-fifths rule
+#: Fisher's exact test as Lancaster's mid-p (less conservative with small groups) in the
+#: dashboard's adverse impact and the publication pack; off: the ordinary two-sided test.
+MONITORING_FISHER_MID_P = env.bool("MONITORING_FISHER_MID_P", default=False)
 MONITORING_BENCHMARK_CSV = env.str(
     "MONITORING_BENCHMARK_CSV",
     default=str(BASE_DIR / "recruitment/data/census2021_england_wales.csv"),

@@ -23,6 +23,7 @@ from recruitment.applications.api import ApplicationViewSet
 from recruitment.interviews import api as interview_api
 from recruitment.interviews import views as interview_views
 from recruitment.monitoring import api as monitoring_api
+from recruitment.monitoring import publication_views
 from recruitment.monitoring import views as monitoring_views
 from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
 from recruitment.scoring import feedback_views, offer_views, ranking_views
@@ -228,6 +229,17 @@ staff_pages: list[URLPattern | URLResolver] = [
         name="positive-action-decisions",
     ),
     path("monitoring/", monitoring_views.dashboard, name="monitoring"),
+    path("monitoring/publication/", publication_views.publication_list, name="publication"),
+    path(
+        "monitoring/publication/<str:year>/",
+        publication_views.publication_year,
+        name="publication-year",
+    ),
+    path(
+        "monitoring/publication/<str:year>/report.pdf",
+        publication_views.publication_pdf,
+        name="publication-pdf",
+    ),
     path("monitoring/reports/<str:report_id>/", monitoring_views.report, name="monitoring-report"),
     path(
         "monitoring/reports/<str:report_id>/download.csv",

@@ -44,6 +44,8 @@ class DomainError(Exception):
             "slot_taken",
             "slot_not_offered",
             "too_late_to_change",
+            # A reporting year's equality report published a second time (docs/api.md).
+            "already_published",
             # A candidate's feedback from the scores (docs/api.md): turned off for the
             # vacancy; nothing to give yet (no decision told, or the stage still moving).
             "feedback_not_offered",

@@ -32,3 +32,11 @@ def govuk_datetime(value: datetime | None, day: str = "j F Y") -> str:
     if value is None or value == "":
         return ""
     return f"{date_format(value, day)}, {govuk_time(value)}"
+
+
+@register.filter
+def percent(value: float | None, missing: str = "–") -> str:
+    """A rate (0 to 1) as a whole percentage, "42%"; ``missing`` for none."""
+    if value is None or value == "":
+        return missing
+    return f"{round(float(value) * 100)}%"

@@ -15,6 +15,7 @@ class RecruitmentConfig(AppConfig):
             InterviewBooking,
             InterviewSlot,
             OfferDecision,
+            PublicationPack,
             Score,
         )
 
@@ -27,6 +28,8 @@ class RecruitmentConfig(AppConfig):
         # Interview slots (who published or removed which, and their panel) and bookings.
         audit.register(InterviewSlot, m2m_fields={"panel"})
         audit.register(InterviewBooking)
+        # Who published which year's equality report, when (not the report itself).
+        audit.register(PublicationPack, include_fields=["year", "sha256", "published_by"])
         # Of an application, only the legal hold is audited here (its states are in the
         # transition log).
         audit.register(Application, include_fields=["legal_hold", "legal_hold_reason"])

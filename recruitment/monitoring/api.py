@@ -324,7 +324,9 @@ class RelativeLikelihoodView(MonitoringView):
             from_stage=data["from_stage"],
             to_stage=data["to_stage"],
         )
-        return Response(asdict(self._result))
+        body = asdict(self._result)
+        body.pop("counts")  # the publication pack's, for its interval and tests
+        return Response(body)
 
     def csv_rows(self, data: Any) -> Any:
         return statistics.likelihood_csv_rows(self._result, self._symbol)

@@ -224,3 +224,25 @@ class StatutoryReturnDownload(models.Model):
 
     class Meta:
         ordering = ["-downloaded_at"]
+
+
+class PublicationPack(models.Model):
+    """A reporting year's published equality report (recruitment/monitoring/publication.py):
+    the figures as computed when HR published it, the report's HTML and its PDF, kept and
+    served as they were, never recomputed."""
+
+    year = models.CharField(max_length=7, unique=True)  # "2025-26"
+    figures = models.JSONField()
+    html = models.TextField()
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)  # of the PDF, as a reader can check a copy
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Equality report {self.year}"

@@ -146,6 +146,8 @@ class Likelihood:
     highest_rate_group: str | None
     unit: dict[str, Any] = field(default_factory=dict)
     withheld: dict[str, str | None] = field(default_factory=dict)
+    #: The released (to, from) counts behind the rates: reference, comparison, each group.
+    counts: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 def relative_likelihood(
@@ -231,6 +233,7 @@ def relative_likelihood(
             s: None if selection.released[s] else selection.reasons[s]
             for s in (from_stage, to_stage)
         },
+        counts={"reference": (ref_hits, ref_base), "comparison": (cmp_hits, cmp_base), **released},
     )
 
 

@@ -20,8 +20,9 @@ from django.shortcuts import redirect, render
 from kernel.api import MAX_ID, acting_user
 from recruitment import tasks
 from recruitment.models import StatutoryReturnDownload
-from recruitment.monitoring import disclosure, groups, release, statistics, years
+from recruitment.monitoring import charts, disclosure, groups, inference, release, statistics, years
 from recruitment.monitoring import reports as monitoring_reports
+from recruitment.monitoring.groups import STAGE_LABELS
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
 LABELS = groups.CHARACTERISTIC_LABELS
@@ -123,35 +124,40 @@ def _hr(request: HttpRequest) -> Any:
     return user
 
 
-def _chart(funnel: statistics.Funnel) -> dict[str, Any]:
-    """Geometry for a server-side SVG: one row of bars per group, one bar per stage."""
-    rows = [(r["label"], r["counts"]) for r in funnel.rows]
-    rows += [("not stated", funnel.not_stated), ("prefer not to say", funnel.prefer_not_to_say)]
-    largest = max([v for _, counts in rows for v in counts.values() if v] or [1])
-    bar, gap, label_width, width = 14, 26, 170, 420
-    groups = []
-    y = 30
-    for name, counts in rows:
-        bars = []
-        for i, stage in enumerate(funnel.stages):
-            value = counts[stage]
-            bars.append(
-                {
-                    "y": y + i * (bar + 2),
-                    "width": 0 if not value else max(2, round(width * value / largest)),
-                    "value": "not shown" if value is None else value,
-                    "stage": stage,
-                    "shade": i,
-                }
-            )
-        groups.append({"name": name, "y": y, "bars": bars})
-        y += len(funnel.stages) * (bar + 2) + gap
+def _charts(
+    label: str,
+    funnel: statistics.Funnel,
+    likelihood: statistics.Likelihood,
+    representation_rows: list[dict[str, Any]],
+    benchmark: str,
+    reference_label: str,
+) -> dict[str, Any]:
+    """The dashboard's charts of rates (recruitment/monitoring/charts.py), each drawn from
+    the released figures its table shows."""
+    counts = likelihood.counts
+    interval = (
+        inference.likelihood_interval(*counts["reference"], *counts["comparison"])
+        if likelihood.relative_likelihood is not None
+        else None
+    )
+    direction = inference.direction(
+        likelihood.relative_likelihood, interval, f"applicants in the “{reference_label}” group",
+        likelihood.comparison if likelihood.comparison.startswith("all ")
+        else f"those in the “{likelihood.comparison}” group",
+        likelihood.from_stage, likelihood.to_stage,
+    )  # fmt: skip
     return {
-        "groups": groups,
-        "height": y,
-        "label_width": label_width,
-        "width": label_width + width + 90,
-        "bar": bar,
+        "conversion": charts.conversion_chart(label, funnel, STAGE_LABELS),
+        "representation": charts.representation_chart(label, benchmark, representation_rows),
+        "likelihood": charts.likelihood_chart(
+            f"{label}: relative likelihood of appointment from shortlisting, with its 95% "
+            "confidence interval",
+            direction,
+            likelihood.relative_likelihood,
+            interval,
+        ),
+        "interval": interval,
+        "direction": direction,
     }
 
 
@@ -221,10 +227,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             funnel = statistics.funnel(characteristic, preset, selection)
             likelihood = statistics.relative_likelihood(characteristic, preset, selection)
             representation = statistics.representation(characteristic, preset, selection)
+            representation_rows = [
+                {**row, "label": groups.group_label(characteristic, row["group"])}
+                for row in representation["rows"]
+            ]
             query = urlencode({"characteristic": characteristic, "preset": preset_name, **params})
             context.update(
                 funnel=funnel,
-                chart=_chart(funnel),
                 summary=_summary(funnel),
                 likelihood=likelihood,
                 reference_label=groups.group_label(characteristic, likelihood.reference),
@@ -244,10 +253,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ),
                 fisher_p=_p_value(likelihood.fisher_p),
                 representation=representation,
-                representation_rows=[
-                    {**row, "label": groups.group_label(characteristic, row["group"])}
-                    for row in representation["rows"]
-                ],
+                representation_rows=representation_rows,
+                charts=_charts(
+                    LABELS[characteristic],
+                    funnel,
+                    likelihood,
+                    representation_rows,
+                    representation["benchmark"],
+                    groups.group_label(characteristic, likelihood.reference),
+                ),
                 csv_url=f"/api/v1/monitoring/funnel/?{query}&format=csv",
                 rl_csv_url=f"/api/v1/monitoring/relative-likelihood/?{query}&format=csv",
                 label=LABELS[characteristic],

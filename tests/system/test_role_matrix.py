@@ -63,6 +63,7 @@ from recruitment.models import (
     DecisionRun,
     InterviewBooking,
     InterviewSlot,
+    PublicationPack,
     Score,
     StatutoryReturnDownload,
 )
@@ -220,6 +221,10 @@ def feedback_off(w):
 
 def feedback_given(value):
     return lambda w, user: Vacancy.objects.get(pk=w.vacancy.pk).score_feedback is value
+
+
+def pack_published(w, user):
+    return PublicationPack.objects.filter(year="2024-25", published_by=user).exists()
 
 
 def slots_published(w):
@@ -934,6 +939,12 @@ PAGE_ROWS = [
          effect=slots_published_by),
     page("remove-interview-slot", lambda w: f"/staff/interview-slots/{w.slot.pk}/remove/",
          LOGIN, 403, 403, 404, 403, DONE, DONE, setup=slots_published, effect=slot_gone),
+    page("publication-year", lambda w: "/staff/monitoring/publication/2024-25/",
+         LOGIN, 403, 403, 403, 403, 403, DONE, setup=finished_year(25, decided=True),
+         body=lambda w: {"confirm": "on"}, effect=pack_published),
+    page("publication-year", lambda w: "/staff/monitoring/publication/2024-25/",
+         LOGIN, 403, 403, 403, 403, 403, KEPT, setup=finished_year(25, decided=False),
+         body=lambda w: {"confirm": "on"}, note="year not decided"),
     page("request-adjustment", lambda w: f"/applications/{app(w)}/adjustments/new/",
          LOGIN, DONE, 404, 404, 403, 403, 403, effect=adjustment_requested,
          body=lambda w: {"stage": "interview", "category": "rest_breaks", "details": "Breaks."}),
@@ -1298,6 +1309,8 @@ NO_STATE_CHANGE = {
     "ranking": "GET only",
     "positive-action-decisions": "GET only (and the API's, in the API rows)",
     "monitoring": "GET only",
+    "publication": "GET only",
+    "publication-pdf": "GET only",
     "monitoring-report": "GET only",
     "monitoring-report-download": "GET only",
     "adjustment-queue": "GET only",

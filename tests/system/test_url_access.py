@@ -81,6 +81,9 @@ ACCESS = {
             "offer-decision",
             "positive-action-decisions",
             "monitoring",
+            "publication",
+            "publication-year",
+            "publication-pdf",
             "monitoring-report",
             "monitoring-report-download",
             "adjustment-queue",
@@ -142,6 +145,7 @@ SAMPLE = {
     "report_id": "abc",
     "action_name": "shortlist",
     "format": "json",
+    "year": "2024-25",
 }
 
 

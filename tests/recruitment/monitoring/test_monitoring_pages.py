@@ -67,7 +67,18 @@ def test_the_dashboard_shows_the_released_funnel_with_a_chart_table_and_summary(
     white = funnel.rows[0]["counts"]
     assert white == {**{s: expected(s, group="white") for s in STAGES[:-1]}, "appointed": None}
     assert abs(white["offered"] - 22) <= 2
-    assert '<svg role="img" aria-labelledby="chart-title chart-desc"' in html
+    for chart in ("conversion-chart", "likelihood-chart", "representation-chart"):
+        assert (
+            f'<svg role="img" aria-labelledby="{chart}-title" aria-describedby="{chart}-caption"'
+            in html
+        )
+    conversion = page.context["charts"]["conversion"]
+    white_bars = conversion.rows[0].bars  # White: the share of applicants reaching each stage
+    assert [b.value for b in white_bars] == [
+        f"{round(expected(s, group='white') / expected('applied', group='white') * 100)}%"
+        if s != "appointed" else "not shown"
+        for s in STAGES[1:]
+    ]  # fmt: skip
     assert funnel.totals["applied"] == expected("applied")
     assert abs(funnel.totals["applied"] - 55) <= 2
     assert f"About {funnel.totals['applied']:,} people applied" in html
@@ -167,7 +178,7 @@ def test_the_dashboard_is_axe_clean(page, live_server, hr):
     page.get_by_role("button", name="Sign in").click()
     page.goto(live_server.url + "/staff/monitoring/?characteristic=ethnicity_group")
 
-    assert page.locator("svg[role=img]").count() == 1
+    assert page.locator("svg[role=img]").count() == 3
     assert page.locator("#withheld").count() == 1
     assert axe_violations(page) == []
 

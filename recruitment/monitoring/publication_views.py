@@ -1,0 +1,116 @@
+"""The yearly equality publication's pages (HR): the years to publish and the reports
+published; a year's report as a draft to check, then published with a confirmation; its
+PDF. A published report is served from its stored copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from kernel.api import acting_user
+from kernel.errors import DomainError
+from kernel.forms import GovForm
+from recruitment.models import DecidedYear, PublicationPack
+from recruitment.monitoring import publication
+
+
+class PublishForm(GovForm):
+    confirm = forms.BooleanField(
+        label="I have checked this report and it is ready to publish",
+        error_messages={"required": "Confirm that the report is ready to publish"},
+    )
+
+
+def _hr(request: HttpRequest) -> Any:
+    user = acting_user(request)
+    if not rules.has_perm("recruitment.view_monitoring", user):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def publication_list(request: HttpRequest) -> HttpResponse:
+    _hr(request)
+    published = list(PublicationPack.objects.select_related("published_by").defer("pdf", "html"))
+    done = {p.year for p in published}
+    to_publish = [
+        y for y in DecidedYear.objects.order_by("-year").values_list("year", flat=True)
+        if y not in done and "-Q" not in y
+    ]  # fmt: skip
+    return render(
+        request,
+        "monitoring/publication_list.html",
+        {"published": published, "to_publish": to_publish},
+    )
+
+
+def _year(year: str) -> Any:
+    try:
+        return publication.year_of(year)
+    except ValidationError:
+        raise Http404 from None
+
+
+@login_required
+def publication_year(request: HttpRequest, year: str) -> HttpResponse:
+    """A published report as it was published; otherwise the draft, and publishing it."""
+    user = _hr(request)
+    period = _year(year)
+    pack = PublicationPack.objects.filter(year=period.key).first()
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if pack is not None:
+            messages.error(request, f"The report for {period.label} is already published.")
+            return redirect("publication-year", year=period.key)
+        if form.is_valid():
+            try:
+                publication.pack_publish(key=period.key, by=user, confirm=True)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+            else:
+                messages.success(request, f"The report for {period.label} is published.")
+            return redirect("publication-year", year=period.key)
+    if pack is not None:
+        body, draft = pack.html, False
+    else:
+        try:
+            body = publication.render_pack(publication.pack_figures(period.key), draft=True)
+        except DomainError as exc:
+            return render(
+                request,
+                "monitoring/publication_year.html",
+                {"period": period, "not_ready": exc.detail},
+            )
+        draft = True
+    return render(
+        request,
+        "monitoring/publication_year.html",
+        {"period": period, "pack": pack, "body": body, "draft": draft, "form": form},
+    )
+
+
+@login_required
+def publication_pdf(request: HttpRequest, year: str) -> HttpResponse:
+    """The PDF: as published, or the draft's, made now."""
+    _hr(request)
+    period = _year(year)
+    pack = PublicationPack.objects.filter(year=period.key).first()
+    if pack is not None:
+        pdf, name = bytes(pack.pdf), f"equality-in-recruitment-{period.key}.pdf"
+    else:
+        try:
+            figures = publication.pack_figures(period.key)
+        except DomainError:
+            raise Http404 from None
+        pdf = publication.render_pdf(publication.render_pack(figures, draft=True), figures)
+        name = f"equality-in-recruitment-{period.key}-draft.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
