@@ -63,6 +63,7 @@ def pack_figures(key: str) -> dict[str, Any]:
     """The figures of a year's pack, computed now from the released counts. 409
     ``not_releasable`` until the year's figures are published (decided)."""
     period = year_of(key)
+    years.decide_year(period)  # a finished year is decided on its first read, as everywhere
     status = years.year_status(period)
     if not status.decided:
         raise DomainError("not_releasable", status.reason or "This year is not published yet.")

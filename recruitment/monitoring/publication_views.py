@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from kernel.api import acting_user
 from kernel.errors import DomainError
 from kernel.forms import GovForm
-from recruitment.models import DecidedYear, PublicationPack
-from recruitment.monitoring import publication
+from recruitment.models import PublicationPack
+from recruitment.monitoring import publication, years
 
 
 class PublishForm(GovForm):
@@ -40,10 +40,10 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     _hr(request)
     published = list(PublicationPack.objects.select_related("published_by").defer("pdf", "html"))
     done = {p.year for p in published}
+    # Every reporting year with campaigns, the finished ones decided on this first read.
     to_publish = [
-        y for y in DecidedYear.objects.order_by("-year").values_list("year", flat=True)
-        if y not in done and "-Q" not in y
-    ]  # fmt: skip
+        s.year.key for s in years.reporting_years() if s.decided and s.year.key not in done
+    ]
     return render(
         request,
         "monitoring/publication_list.html",
