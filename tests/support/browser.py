@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from tests.support.factories import PASSWORD
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -90,3 +92,13 @@ class Keyboard:
             if self.page.evaluate("els => els.includes(document.activeElement)", handles):
                 return
         raise AssertionError(f"could not reach {locator} with the Tab key")
+
+
+def sign_in(keys, page, base, username, password=None):
+    """Sign in afresh by keyboard (cookies cleared), scanning the sign-in page."""
+    page.context.clear_cookies()
+    page.goto(base + "/accounts/login/")
+    keys.scan()
+    keys.type_into(page.get_by_label("Username"), username)
+    keys.type_into(page.get_by_label("Password"), password or PASSWORD)
+    keys.activate(page.get_by_role("button", name="Sign in"))

@@ -7,19 +7,9 @@ from playwright.sync_api import expect
 from adjustments import services as adjustments
 from recruitment.models import Application, InterviewBooking, InterviewSlot
 from tests.recruitment.interviews.conftest import at
-from tests.support.browser import Keyboard, no_violations
-from tests.support.factories import PASSWORD
+from tests.support.browser import Keyboard, no_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(keys, page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    keys.scan()
-    keys.type_into(page.get_by_label("Username"), username)
-    keys.type_into(page.get_by_label("Password"), PASSWORD)
-    keys.activate(page.get_by_role("button", name="Sign in"))
 
 
 def test_the_chair_publishes_slots_and_the_candidate_books_moves_and_cancels_by_keyboard(

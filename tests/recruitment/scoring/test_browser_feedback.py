@@ -6,20 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.recruitment.scoring.test_feedback import build
-from tests.support.browser import Keyboard, no_violations
-from tests.support.factories import PASSWORD
+from tests.support.browser import Keyboard, no_violations, sign_in
 from vacancies.models import Vacancy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(keys, page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    keys.scan()
-    keys.type_into(page.get_by_label("Username"), username)
-    keys.type_into(page.get_by_label("Password"), PASSWORD)
-    keys.activate(page.get_by_role("button", name="Sign in"))
 
 
 def test_a_candidate_reaches_their_feedback_by_keyboard_and_hr_can_turn_it_off(

@@ -7,9 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from recruitment.models import AgreedAssessment, Application, Score
-from tests.support.browser import Keyboard, no_violations
+from tests.support.browser import Keyboard, no_violations, sign_in
 from tests.support.factories import (
-    PASSWORD,
     ApplicationFactory,
     EvidenceFactory,
     GuaranteeDeclarationFactory,
@@ -18,15 +17,6 @@ from tests.support.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(keys, page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    keys.scan()
-    keys.type_into(page.get_by_label("Username"), username)
-    keys.type_into(page.get_by_label("Password"), PASSWORD)
-    keys.activate(page.get_by_role("button", name="Sign in"))
 
 
 def score_all(application, scorer, scores):
