@@ -37,8 +37,8 @@ def wrap(label: str, width: int = WRAP_AT) -> list[str]:
     return lines or [""]
 
 
-def percent(rate: float | None) -> str:
-    return "not shown" if rate is None else f"{round(rate * 100)}%"
+def percent(rate: float | None, missing: str = "not shown") -> str:
+    return missing if rate is None else f"{round(rate * 100)}%"
 
 
 @dataclass
@@ -92,9 +92,15 @@ def legend(series: list[str], top: float, width: float) -> tuple[list[Key], floa
 
 
 def bar_chart(
-    title: str, summary: str, series: list[str], rows: list[tuple[str, list[float | None]]]
+    title: str,
+    summary: str,
+    series: list[str],
+    rows: list[tuple[str, list[float | None]]],
+    missing: list[str] | None = None,
 ) -> BarChart:
-    """Grouped horizontal bars of rates (0 to 1): one row per group, one bar per series."""
+    """Grouped horizontal bars of rates (0 to 1): one row per group, one bar per series;
+    ``missing``: what each series says where it has no figure ("not shown" by default)."""
+    missing = missing or ["not shown"] * len(series)
     wrapped = [(wrap(name), values) for name, values in rows]
     longest = max((len(line) for lines, _ in wrapped for line in lines), default=10)
     label_width = math.ceil(longest * CHAR_WIDTH) + 12
@@ -107,7 +113,7 @@ def bar_chart(
                 Bar(
                     y=y + i * (bar + 3),
                     width=0 if not value else max(2, round(BAR_AREA * min(value, 1.0), 1)),
-                    value=percent(value),
+                    value=percent(value, missing[i]),
                     name=series[i],
                     shade=SHADES[i % len(SHADES)],
                 )
@@ -153,6 +159,7 @@ def representation_chart(label: str, benchmark: str, rows: list[dict[str, Any]])
         f"population ({benchmark}). The figures are in the table.",
         ["Applicants", "Local population"],
         [(r["label"], [r["share"], r["benchmark_share"]]) for r in rows],
+        missing=["not shown", "no figure"],
     )
 
 
@@ -179,6 +186,18 @@ def _position(value: float, left: int, span: int) -> float:
 
 
 def likelihood_chart(title: str, summary: str, rl: float | None, interval: Any) -> LikelihoodChart:
+    """The dot, its interval and 1, on a log scale from 1/4 to 4. ``summary`` (the direction
+    in words) is said beside the chart; the caption says how to read it."""
+    shown = [v for v in (rl, getattr(interval, "low", None), getattr(interval, "high", None))
+             if v is not None]  # fmt: skip
+    beyond = any(v < 0.25 or v > 4 for v in shown)
+    summary = (
+        "The dot is the relative likelihood and the line its 95% confidence interval; the "
+        "dashed line at 1 means as likely."
+        + (" Values below 0.25 or above 4 are drawn at the edge." if beyond else "")
+        if rl is not None
+        else "Not shown: a count behind it is not published."
+    )
     chart = LikelihoodChart(title, summary, None, None, None, [], 0.0)
     chart.ticks = [(_position(v, chart.left, chart.span), t) for v, t in
                    ((0.25, "0.25"), (0.5, "0.5"), (1, "1"), (2, "2"), (4, "4"))]  # fmt: skip

@@ -19,9 +19,9 @@ from recruitment.monitoring.release import Selection
 
 
 def characteristic_figures(
-    characteristic: str, preset: Preset, selection: Selection, *, mid_p: bool | None = None
+    characteristic: str, preset: Preset, selection: Selection
 ) -> dict[str, Any]:
-    mid_p = settings.MONITORING_FISHER_MID_P if mid_p is None else mid_p
+    mid_p = settings.MONITORING_FISHER_MID_P
     funnel = statistics.funnel(characteristic, preset, selection)
     likelihood = statistics.relative_likelihood(characteristic, preset, selection)
     representation = statistics.representation(characteristic, preset, selection)
@@ -33,15 +33,6 @@ def characteristic_figures(
     published = likelihood.relative_likelihood is not None
     interval = inference.likelihood_interval(*ref_counts, *cmp_counts) if published else None
     best = likelihood.highest_rate_group
-
-    def p_value(group: str) -> float | None:
-        if best is None or group == best or likelihood.impact_ratios[group] is None:
-            return None
-        hits, base = likelihood.counts[group]
-        best_hits, best_base = likelihood.counts[best]
-        if None in (hits, base, best_hits, best_base):
-            return None
-        return inference.fisher_p(hits, base, best_hits, best_base, mid_p=mid_p)  # type: ignore[arg-type]
 
     return {
         "characteristic": characteristic,
@@ -82,18 +73,14 @@ def characteristic_figures(
                 likelihood.from_stage,
                 likelihood.to_stage,
             ),
-            "fisher_p": (
-                None
-                if likelihood.fisher_p is None
-                else inference.fisher_p(*_pair(ref_counts), *_pair(cmp_counts), mid_p=mid_p)
-            ),
+            "fisher_p": likelihood.fisher_p,
         },
         "test": "Fisher's exact test, mid-p" if mid_p else "Fisher's exact test",
         "impact": [
             {
                 "label": group_label(characteristic, g),
                 "ratio": r,
-                "p": p_value(g),
+                "p": likelihood.fisher_p_by_group[g],
                 "adverse": g in likelihood.adverse_impact,
             }
             for g, r in likelihood.impact_ratios.items()
@@ -111,9 +98,3 @@ def characteristic_figures(
 
 def _others(comparison: str) -> str:
     return comparison if comparison.startswith("all ") else f"those in the “{comparison}” group"
-
-
-def _pair(counts: tuple[int | None, int | None]) -> tuple[int, int]:
-    """A published rate's counts (both released, or it would not be published)."""
-    hits, base = counts
-    return int(hits or 0), int(base or 0)

@@ -23,7 +23,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
-from scipy.stats import fisher_exact
 
 from recruitment.models import (
     PREFER_NOT_TO_SAY,
@@ -31,7 +30,7 @@ from recruitment.models import (
     PublishedEqualityAnswers,
     Stage,
 )
-from recruitment.monitoring import disclosure
+from recruitment.monitoring import disclosure, inference
 from recruitment.monitoring.disclosure import Period
 from recruitment.monitoring.groups import (
     CHARACTERISTIC_LABELS,
@@ -244,10 +243,13 @@ def _group_phrase(comparison: str) -> str:
 def _fisher(
     a_hits: int | None, a_base: int | None, b_hits: int | None, b_base: int | None
 ) -> float | None:
+    """Fisher's exact test (Lancaster's mid-p with ``MONITORING_FISHER_MID_P``): the same test
+    on every channel, the dashboard, the API, the CSV and the yearly report."""
     if a_hits is None or a_base is None or b_hits is None or b_base is None:
         return None
-    _, p = fisher_exact([[a_hits, a_base - a_hits], [b_hits, b_base - b_hits]])
-    return round(float(p), 4)
+    return inference.fisher_p(
+        a_hits, a_base, b_hits, b_base, mid_p=settings.MONITORING_FISHER_MID_P
+    )
 
 
 # --- Representation against a benchmark ----------------------------------------------------------

@@ -266,6 +266,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 rl_csv_url=f"/api/v1/monitoring/relative-likelihood/?{query}&format=csv",
                 label=LABELS[characteristic],
                 threshold=settings.MONITORING_ADVERSE_IMPACT_THRESHOLD,
+                mid_p=settings.MONITORING_FISHER_MID_P,
             )
     return render(request, "monitoring/dashboard.html", context)
 

@@ -234,3 +234,24 @@ def test_a_finished_year_is_offered_for_publishing_on_the_first_read(db, hr):
     listed = hr_page(hr).get("/staff/monitoring/publication/").content.decode()
     assert "Reporting year 2024-25: check the draft" in listed
     assert publication.pack_figures(PAST.key)["year"] == "2024-25"
+
+
+def test_the_same_test_is_reported_on_every_channel(year, hr, settings):
+    """With mid-p on, the API, the dashboard and the report give one p for one comparison."""
+    settings.MONITORING_FISHER_MID_P = True
+    ethnicity = section(publication.pack_figures(year), "ethnicity_group")
+    answer = hr_page(hr).get(
+        f"/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group&period={year}"
+    )
+    assert answer.json()["fisher_p"] == ethnicity["likelihood"]["fisher_p"] is not None
+    dashboard = hr_page(hr).get(f"/staff/monitoring/?characteristic=ethnicity_group&period={year}")
+    assert "Fisher exact test, mid-p" in dashboard.content.decode()
+
+
+def test_the_pdf_s_running_footer_carries_the_organisation_s_name_as_written(year, hr, settings):
+    settings.ORGANISATION_NAME = 'Ely & District "Trust" \\'
+    pack = publication.pack_publish(key=year, by=hr, confirm=True)
+    document = pypdfium2.PdfDocument(bytes(pack.pdf))
+    footer = document[1].get_textpage().get_text_range()
+    assert 'Ely & District "Trust" \\ · Equality in recruitment' in footer
+    assert "&amp;" not in footer
