@@ -39,4 +39,5 @@ def percent(value: float | None, missing: str = "–") -> str:
     """A rate (0 to 1) as a whole percentage, "42%"; ``missing`` for none."""
     if value is None or value == "":
         return missing
-    return f"{round(float(value) * 100)}%"
+    rate = float(value)
+    return "less than 1%" if rate > 0 and round(rate * 100) == 0 else f"{round(rate * 100)}%"

@@ -38,7 +38,9 @@ def wrap(label: str, width: int = WRAP_AT) -> list[str]:
 
 
 def percent(rate: float | None, missing: str = "not shown") -> str:
-    return missing if rate is None else f"{round(rate * 100)}%"
+    if rate is None:
+        return missing
+    return "less than 1%" if rate > 0 and round(rate * 100) == 0 else f"{round(rate * 100)}%"
 
 
 @dataclass

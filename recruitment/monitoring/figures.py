@@ -97,4 +97,8 @@ def characteristic_figures(
 
 
 def _others(comparison: str) -> str:
-    return comparison if comparison.startswith("all ") else f"those in the “{comparison}” group"
+    return (
+        comparison
+        if comparison.startswith("all ")
+        else f"those in the “{comparison[:1].upper()}{comparison[1:]}” group"
+    )

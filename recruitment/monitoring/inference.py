@@ -81,7 +81,7 @@ def direction(
     if relative_likelihood is None:
         return (
             f"The relative likelihood of {reference} compared with {comparison} is not shown: "
-            "a count behind it is not published."
+            "a count behind it is too small for a reliable rate, or is not published."
         )
     said = (
         f"{reference[:1].upper()}{reference[1:]} were {relative_likelihood:.2f} times as "

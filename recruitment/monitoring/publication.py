@@ -120,7 +120,7 @@ def trend(figures: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def render_pack(figures: dict[str, Any], *, draft: bool) -> str:
+def render_pack(figures: dict[str, Any], *, draft: bool, published: Any = None) -> str:
     """The report's HTML (its body: the pages wrap it in the site, the PDF in a document)."""
     sections = [
         {
@@ -135,7 +135,13 @@ def render_pack(figures: dict[str, Any], *, draft: bool) -> str:
     ]
     return render_to_string(
         "monitoring/pack_body.html",
-        {"pack": figures, "sections": sections, "trend": trend(figures), "draft": draft},
+        {
+            "pack": figures,
+            "sections": sections,
+            "trend": trend(figures),
+            "draft": draft,
+            "published": published,
+        },
     )
 
 
@@ -157,7 +163,7 @@ def pack_publish(*, key: str, by: User, confirm: bool = False) -> PublicationPac
     if PublicationPack.objects.filter(year=period.key).exists():
         raise DomainError("already_published", f"The report for {period.label} is published.")
     figures = pack_figures(period.key)
-    body = render_pack(figures, draft=False)
+    body = render_pack(figures, draft=False, published=timezone.localdate())
     pdf = render_pdf(body, figures)
     try:
         with transaction.atomic(), acting_as(by):

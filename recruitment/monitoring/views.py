@@ -143,7 +143,7 @@ def _charts(
     direction = inference.direction(
         likelihood.relative_likelihood, interval, f"applicants in the “{reference_label}” group",
         likelihood.comparison if likelihood.comparison.startswith("all ")
-        else f"those in the “{likelihood.comparison}” group",
+        else f"those in the “{likelihood.comparison[:1].upper()}{likelihood.comparison[1:]}” group",
         likelihood.from_stage, likelihood.to_stage,
     )  # fmt: skip
     return {

@@ -109,7 +109,7 @@ def test_the_direction_is_said_once_the_right_way_round_and_never_as_a_percentag
     ethnicity = section(figures, "ethnicity_group")
     assert ethnicity["likelihood"]["direction"].startswith(
         f"Applicants in the “White” group were {ethnicity['likelihood']['relative_likelihood']:.2f}"
-        " times as likely as those in the “ethnic minority” group to go from shortlisted to "
+        " times as likely as those in the “Ethnic minority” group to go from shortlisted to "
         "appointed (95% confidence interval "
     )
 
@@ -255,3 +255,14 @@ def test_the_pdf_s_running_footer_carries_the_organisation_s_name_as_written(yea
     footer = document[1].get_textpage().get_text_range()
     assert 'Ely & District "Trust" \\ · Equality in recruitment' in footer
     assert "&amp;" not in footer
+
+
+def test_a_small_nonzero_share_is_not_written_as_nothing():
+    from kernel.template_filters import percent
+    from recruitment.monitoring.charts import percent as chart_percent
+
+    assert [percent(v) for v in (None, 0, 0.004, 0.005, 0.42, 1)] == [
+        "–", "0%", "less than 1%", "less than 1%", "42%", "100%",
+    ]  # fmt: skip
+    assert chart_percent(0.003) == "less than 1%"
+    assert chart_percent(None, "no figure") == "no figure"
