@@ -8,6 +8,7 @@ class RecruitmentConfig(AppConfig):
     def ready(self) -> None:
         from kernel import audit
         from recruitment import permissions  # noqa: F401  (registers the rules)
+        from recruitment.interviews import on_vacancy
         from recruitment.models import (
             AgreedAssessment,
             AgreedScore,
@@ -28,6 +29,7 @@ class RecruitmentConfig(AppConfig):
         # Interview slots (who published or removed which, and their panel) and bookings.
         audit.register(InterviewSlot, m2m_fields={"panel"})
         audit.register(InterviewBooking)
+        on_vacancy.connect()  # a cancelled campaign's booked interviews are cancelled too
         # Who published which year's equality report, when (not the report itself).
         audit.register(PublicationPack, include_fields=["year", "sha256", "published_by"])
         # Of an application, only the legal hold is audited here (its states are in the

@@ -25,6 +25,8 @@ CALL_TIME_IMPORTS = {
     ("recruitment.apps", "kernel.audit"),
     ("recruitment.apps", "recruitment.permissions"),
     ("recruitment.apps", "recruitment.models"),
+    # Listening for a vacancy's cancellation (vacancies imports no other domain app).
+    ("recruitment.apps", "recruitment.interviews.on_vacancy"),
     ("vacancies.apps", "kernel.audit"),
     ("vacancies.apps", "vacancies.permissions"),
     ("vacancies.apps", "vacancies.models"),

@@ -244,3 +244,23 @@ def test_completing_the_sift_tells_everyone_invited_in_the_same_words_at_once(
         for m in opened
     }
     assert len(bodies) == 1
+
+
+def test_cancelling_the_campaign_cancels_its_booked_interviews_and_tells_the_candidates(
+    invited, publish, hr, eager, django_capture_on_commit_callbacks
+):
+    from vacancies import services as vacancies
+
+    (slot,) = publish(invited.vacancy, at(5, 10))
+    book(invited, slot)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancies.vacancy_cancel(vacancy_id=invited.vacancy.pk, by=hr, reason="Post withdrawn.")
+
+    assert not InterviewBooking.objects.live().exists()
+    (message,) = mail.outbox
+    assert message.subject == f"Interview cancelled: {invited.vacancy.title}"
+    assert "We have cancelled the recruitment to this job" in message.body
+    assert "Book another time" not in message.body
+    assert "METHOD:CANCEL" in message.attachments[0][1]
