@@ -132,9 +132,11 @@ def world(hr, chair, panel_member, outsider_panel, candidate, other_candidate, v
     )
 
 
-def fingerprint(ignore: tuple[str, ...] = ()) -> dict[str, list[tuple[Any, ...]]]:
+def fingerprint(ignore: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every row of every model that holds the service's state (but the ``ignore``d
-    "app.Model.field"s), read with plain SQL: this runs twice a cell."""
+    "app.Model.field"s), read with plain SQL: this runs twice a cell. On PostgreSQL each
+    table is one digest of its rows in key order, all tables in one query; elsewhere the
+    rows themselves."""
     models = [
         model
         for label in FINGERPRINTED_APPS
@@ -142,18 +144,25 @@ def fingerprint(ignore: tuple[str, ...] = ()) -> dict[str, list[tuple[Any, ...]]
     ]
     models += [StateLog, LogEntry]
     quote = connection.ops.quote_name
-    result = {}
+    reads = []
+    for model in models:
+        label = model._meta.label
+        skip = {name.rsplit(".", 1)[1] for name in ignore if name.rsplit(".", 1)[0] == label}
+        columns = [quote(f.column) for f in model._meta.concrete_fields if f.attname not in skip]
+        reads.append((label, columns, quote(model._meta.db_table), quote(model._meta.pk.column)))
     with connection.cursor() as cursor:
-        for model in models:
-            label = model._meta.label
-            skip = {name.rsplit(".", 1)[1] for name in ignore if name.rsplit(".", 1)[0] == label}
-            columns = ", ".join(
-                quote(f.column) for f in model._meta.concrete_fields if f.attname not in skip
+        if connection.vendor == "postgresql":
+            digest = (
+                "(SELECT md5(coalesce(string_agg(ROW({}) ::text, '|' ORDER BY {}), '')) FROM {})"
             )
-            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-            cursor.execute(f"SELECT {columns} FROM {table} ORDER BY {pk}")  # noqa: S608
+            digests = ", ".join(digest.format(", ".join(c), k, t) for _, c, t, k in reads)
+            cursor.execute(f"SELECT {digests}")
+            return dict(zip([label for label, *_ in reads], cursor.fetchone(), strict=True))
+        result = {}
+        for label, columns, table, pk in reads:
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {pk}")  # noqa: S608
             result[label] = cursor.fetchall()
-    return result
+        return result
 
 
 # --- States -----------------------------------------------------------------------------------
