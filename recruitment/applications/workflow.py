@@ -240,7 +240,7 @@ def refusal(
     if (
         transition == "book_interview"
         and application.state == ApplicationState.INTERVIEW_SCHEDULED
-        and not application.bookings.filter(cancelled_at=None)
+        and not application.bookings.filter(cancelled_at=None).exists()
     ):
         return "invalid_transition", (
             "The recruitment team arranged your interview: contact them to change it."
@@ -250,7 +250,10 @@ def refusal(
             f"Your interview is less than {settings.INTERVIEW_NOTICE_HOURS} hours away. "
             "To change it, contact the recruitment team."
         )
-    if transition == "cancel_interview" and not application.bookings.filter(cancelled_at=None):
+    if (
+        transition == "cancel_interview"
+        and not application.bookings.filter(cancelled_at=None).exists()
+    ):
         return "invalid_transition", (
             "Cannot cancel this interview here: the recruitment team arranged it. Contact "
             "them to change it."

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from kernel.api import acting_user
 from kernel.errors import DomainError
 from kernel.forms import GovForm
 from recruitment.models import PublicationPack
 from recruitment.monitoring import publication, years
+from recruitment.monitoring.views import hr_only
 
 
 class PublishForm(GovForm):
@@ -28,16 +27,9 @@ class PublishForm(GovForm):
     )
 
 
-def _hr(request: HttpRequest) -> Any:
-    user = acting_user(request)
-    if not rules.has_perm("recruitment.view_monitoring", user):
-        raise PermissionDenied
-    return user
-
-
 @login_required
 def publication_list(request: HttpRequest) -> HttpResponse:
-    _hr(request)
+    hr_only(request)
     published = list(PublicationPack.objects.select_related("published_by").defer("pdf", "html"))
     done = {p.year for p in published}
     # Every reporting year with campaigns, the finished ones decided on this first read.
@@ -61,7 +53,7 @@ def _year(year: str) -> Any:
 @login_required
 def publication_year(request: HttpRequest, year: str) -> HttpResponse:
     """A published report as it was published; otherwise the draft, and publishing it."""
-    user = _hr(request)
+    user = hr_only(request)
     period = _year(year)
     pack = PublicationPack.objects.filter(year=period.key).first()
     form = PublishForm(request.POST if request.method == "POST" else None)
@@ -99,7 +91,7 @@ def publication_year(request: HttpRequest, year: str) -> HttpResponse:
 @login_required
 def publication_pdf(request: HttpRequest, year: str) -> HttpResponse:
     """The PDF: as published, or the draft's, made now."""
-    _hr(request)
+    hr_only(request)
     period = _year(year)
     pack = PublicationPack.objects.filter(year=period.key).first()
     if pack is not None:

@@ -117,7 +117,8 @@ class DashboardForm(UnitForm):
     field_order = ["characteristic", "period", "unit", "preset"]
 
 
-def _hr(request: HttpRequest) -> Any:
+def hr_only(request: HttpRequest) -> Any:
+    """The signed-in HR user, or 403: the monitoring pages and the yearly report's."""
     user = acting_user(request)
     if not rules.has_perm("recruitment.view_monitoring", user):
         raise PermissionDenied
@@ -187,7 +188,7 @@ def _summary(funnel: statistics.Funnel) -> str:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _hr(request)
+    user = hr_only(request)
     form = DashboardForm(request.GET or {"characteristic": "ethnicity_group"})
     context: dict[str, Any] = {
         "form": form,
@@ -272,7 +273,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _own_report(request: HttpRequest, report_id: str) -> dict[str, Any]:
-    user = _hr(request)
+    user = hr_only(request)
     report = monitoring_reports.report_get(report_id)
     if report is None or report["owner"] != user.pk:
         raise Http404
