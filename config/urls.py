@@ -80,6 +80,11 @@ api_v1: list[URLPattern | URLResolver] = [
         name="monitoring-representation",
     ),
     path(
+        "monitoring/starting-pay/",
+        monitoring_api.StartingPayView.as_view(),
+        name="monitoring-starting-pay",
+    ),
+    path(
         "monitoring/adjustments/",
         AdjustmentsReportView.as_view(),
         name="monitoring-adjustments",

@@ -49,6 +49,22 @@ class PositiveActionUseInput(JSONInput):
 
 class OfferInput(ActionInput):
     positive_action = PositiveActionUseInput(required=False, allow_null=True, default=None)
+    salary = serializers.IntegerField(
+        min_value=0,
+        max_value=10_000_000,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The yearly salary offered, in whole pounds, within the vacancy's range "
+        "(default: the bottom of the range).",
+    )
+    salary_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the salary is above the bottom of the range (required then).",
+    )
 
 
 #: What each kind of action reads (workflow.Action.takes), as the service's keyword arguments.

@@ -40,6 +40,7 @@ from recruitment.models import (
     ApplicationState,
     Evidence,
     GuaranteeStep,
+    OfferDecision,
     ScoreStage,
 )
 from recruitment.scoring import assessment, guarantee, selectors
@@ -116,6 +117,15 @@ class GuaranteeStepOutput(serializers.ModelSerializer[GuaranteeStep]):
         fields = ["outcome", "essential_total", "reason", "decided_at"]
 
 
+class OfferOutput(serializers.ModelSerializer[OfferDecision]):
+    """The offer's pay: the salary offered (kept as the starting pay once accepted) and why
+    it is above the bottom of the range. None for an offer made before pay was recorded."""
+
+    class Meta:
+        model = OfferDecision
+        fields = ["salary", "salary_reason", "decided_at"]
+
+
 class ApplicationOutput(serializers.ModelSerializer[Application]):
     vacancy = serializers.PrimaryKeyRelatedField[Vacancy](read_only=True)
     evidence = EvidenceOutput(many=True, read_only=True)
@@ -128,6 +138,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
     adjustments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
     legal_hold = serializers.SerializerMethodField()
+    offer = serializers.SerializerMethodField()
 
     #: field → the permission needed to see it. Unlisted fields are seen by all who see the
     #: application. Names and contact details reach the panel only from shortlisting on;
@@ -140,6 +151,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         "meets_minimum_criteria": "recruitment.view_scores",
         "agreed_scores": "recruitment.view_scores",
         "legal_hold": "recruitment.set_legal_hold",
+        "offer": "recruitment.view_offer",
     }
 
     class Meta:
@@ -165,6 +177,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "adjustments",
             "available_actions",
             "legal_hold",
+            "offer",
         ]
 
     def to_representation(self, instance: Application) -> dict[str, Any]:
@@ -192,6 +205,11 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
     @extend_schema_field(LegalHoldOutput)
     def get_legal_hold(self, application: Application) -> dict[str, Any]:
         return dict(LegalHoldOutput(application).data)
+
+    @extend_schema_field(OfferOutput(allow_null=True))
+    def get_offer(self, application: Application) -> dict[str, Any] | None:
+        offer = getattr(application, "offer_decision", None)  # None: no offer made
+        return None if offer is None else dict(OfferOutput(offer).data)
 
     def get_interview_guarantee(self, application: Application) -> str | None:
         return guarantee.declared_scheme(application)
@@ -341,7 +359,7 @@ class ApplicationViewSet(
         parameters=[OpenApiParameter("action_name", enum=list(workflow.ACTIONS), location="path")],
         description="Take an action: " + ", ".join(workflow.ACTIONS) + ". `reason` is required "
         "for reject; `interview_at` for schedule_interview; `slot` for book_interview; "
-        "`positive_action` only on offer.",
+        "`positive_action`, `salary` and `salary_reason` only on offer.",
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def take_action(

@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape
 from kernel.forms import GovForm
 from recruitment.models import EQUALITY_QUESTIONS, InterviewFormat
 from recruitment.scoring.services import ScoreInput
+from vacancies.forms import MONEY
 from vacancies.models import Criterion, GuaranteeScheme, Vacancy
 
 LONDON = ZoneInfo("Europe/London")
@@ -348,15 +349,48 @@ class OfferDecisionForm(GovForm):
         label="Reason for the decision (optional)",
         help_text="Recorded in the application's history.",
     )
+    salary = forms.IntegerField(
+        min_value=0,
+        max_value=10_000_000,
+        label="Salary offered (£ a year)",
+        widget=MONEY,
+        error_messages={
+            "required": "Enter the salary offered",
+            "invalid": "Enter the salary as a whole number of pounds, like 32000",
+        },
+    )
+    salary_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is the salary above the bottom of the range?",
+    )
 
-    def __init__(self, *args: Any, eligible: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, eligible: bool, vacancy: Vacancy, **kwargs: Any) -> None:
+        super().__init__(*args, initial={"salary": vacancy.salary_min}, **kwargs)
         self.eligible = eligible
-        if not eligible:
+        low, high = vacancy.salary_min, vacancy.salary_max
+        self.fields["salary"].help_text = (
+            f"The range is £{low:,} to £{high:,}. New starters usually start at the bottom "
+            "of the range."
+        )
+        self.fields["salary_reason"].help_text = (
+            f"Required if the salary is more than £{low:,}: for example, the candidate's "
+            "current salary or experience. Kept with the offer."
+        )
+        pay = [Field.text("salary", field_width=10), Field.textarea("salary_reason", rows=3)]
+        if eligible:
+            self.helper.layout = Layout(
+                *pay,
+                Field.radios("use_tie_breaker", legend_size=Size.MEDIUM),
+                Field.textarea("justification", rows=4),
+                Field.textarea("reason", rows=2),
+            )
+        else:
             # Not offered on the page; a request that asks for it anyway goes to the service,
             # which refuses it (409 positive_action_not_applicable) like the API does.
             self.fields["use_tie_breaker"].required = False
-            self.helper.layout = Layout(Field.textarea("reason", rows=2))
+            self.helper.layout = Layout(*pay, Field.textarea("reason", rows=2))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

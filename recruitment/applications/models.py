@@ -129,6 +129,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
             "guarantee_declaration",
             "guarantee_step",
             "positive_action_declaration",
+            "offer_decision",
         ).prefetch_related(
             "vacancy__criteria",
             "vacancy__panel",

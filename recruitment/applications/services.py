@@ -42,7 +42,7 @@ from recruitment.models import (
     PositiveActionDeclaration,
     ScoreStage,
 )
-from recruitment.scoring import guarantee
+from recruitment.scoring import guarantee, pay
 from recruitment.scoring.ranked import RankingFilter, VacancyRanking
 from vacancies.models import Vacancy
 
@@ -363,11 +363,15 @@ def application_offer(
     application_id: Any,
     by: User,
     positive_action_justification: str | None = None,
+    salary: int | None = None,
+    salary_reason: str = "",
     reason: str = "",
 ) -> Application:
-    """Offer the post. With ``positive_action_justification`` the offer records that the
-    s.159 tie-breaker was used: allowed only for a candidate who is positive-action eligible
-    in the interview ranking (tied on equal agreed totals, declared, plan in place)."""
+    """Offer the post at ``salary`` (within the vacancy's range; the bottom of it when not
+    given; ``salary_reason`` required above the bottom: recruitment/scoring/pay.py). With
+    ``positive_action_justification`` the offer records that the s.159 tie-breaker was used:
+    allowed only for a candidate who is positive-action eligible in the interview ranking
+    (tied on equal agreed totals, declared, plan in place)."""
     use_positive_action = positive_action_justification is not None
     if use_positive_action and not (positive_action_justification or "").strip():
         raise ValidationError(
@@ -375,6 +379,7 @@ def application_offer(
         )
 
     def record(application: Application) -> None:
+        paid, paid_reason = pay.offered_salary(application.vacancy, salary, salary_reason)
         # Whom the candidate was tied with is recorded on every offer, so the audit also
         # shows the ties where the tie-breaker was not used.
         ranking = VacancyRanking(application.vacancy, ScoreStage.INTERVIEW)
@@ -404,8 +409,14 @@ def application_offer(
                 justification=(positive_action_justification or "").strip(),
                 evidence=evidence,
                 tied_with=tied_with,
+                salary=paid,
+                salary_reason=paid_reason,
                 decided_by=by,
             )
+        # The starting-pay report reads where the salary sits in the range (write only).
+        EqualityAnswers.objects.filter(application_id=application.pk).update(
+            pay_position=pay.position_in_range(application.vacancy, paid)
+        )
 
     return _transition(
         application_id=application_id, by=by, action="offer", reason=reason, before=record

@@ -159,6 +159,10 @@ def _render_staff_application(
             if rules.has_perm("recruitment.view_guarantee_step", user, application)
             else None,
             "actions": services.available_actions(application, user),
+            # The salary offered (kept as the starting pay): HR and the chair, not the panel.
+            "offer": getattr(application, "offer_decision", None)
+            if rules.has_perm("recruitment.view_offer", user, application)
+            else None,
             "can_score": rules.has_perm("recruitment.score_application", user, application),
             "can_moderate": can_moderate,
             # Agreed arrangements for the stages the panel runs, from shortlisting on only.

@@ -315,6 +315,9 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
             "can_request": application.candidate_state not in FINAL_STATES,
             "booking": application.bookings.filter(cancelled_at=None).first(),
             "has_slots": has_slots,
+            "offer": getattr(application, "offer_decision", None)
+            if application.candidate_state in (ApplicationState.OFFERED, ApplicationState.APPOINTED)
+            else None,
         },
     )
 

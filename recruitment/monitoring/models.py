@@ -131,6 +131,10 @@ class EqualityAnswers(models.Model):
         max_length=20, choices=DisabilityImpact.choices, blank=True
     )
     age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
+    #: Where the salary offered sits in the vacancy's range, in thousandths (0: the bottom,
+    #: 1000: the top; None: no offer, or one made before pay was recorded). Set by the offer,
+    #: for the starting-pay report (recruitment/monitoring/pay.py). Not the salary itself.
+    pay_position = models.PositiveSmallIntegerField(null=True, blank=True)
     #: Random, one byte per stage, for cell key perturbation (recruitment/monitoring/disclosure.py): a
     #: cell's key is the sum of its rows' keys. Never output; goes when the row goes.
     record_key = models.BigIntegerField(default=new_record_key, editable=False)
@@ -179,6 +183,7 @@ class PublishedEqualityAnswers(models.Model):
     disability_condition = models.CharField(max_length=20, blank=True)
     disability_impact = models.CharField(max_length=20, blank=True)
     age_band = models.CharField(max_length=20, blank=True)
+    pay_position = models.PositiveSmallIntegerField(null=True, blank=True)
     record_key = models.BigIntegerField()
 
     class Meta:

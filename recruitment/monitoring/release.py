@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from recruitment.models import (
     PREFER_NOT_TO_SAY,
@@ -328,3 +328,71 @@ def cells(characteristic: str, selection: Selection) -> Cells:
 
 def _all(characteristic: str) -> list[str]:
     return [*GROUPS[characteristic], NOT_STATED, PREFER_NOT_TO_SAY]
+
+
+# --- Released starting-pay cells ----------------------------------------------------------------
+
+#: Where a salary sits in its range, in thousandths: the starting-pay cells count appointees
+#: paid at most each step up the range (at the bottom, a quarter, half, three quarters of the
+#: way up, anywhere), cumulative as the funnel's stages are, plus those above the bottom.
+PAY_STEPS = (0, 250, 500, 750, 1000)
+#: Cell names: ``le:<step>`` (at most that far up) and ``above_bottom``.
+PAY_CELLS = (*(f"le:{step}" for step in PAY_STEPS), "above_bottom")
+_APPOINTED = STAGES.index("appointed")
+
+
+@dataclass
+class PayCells:
+    """The true counts and record-key sums of one characteristic's appointees by where their
+    salary sits in its range (one bucket per step of ``PAY_STEPS``), and the one way out:
+    ``value``, which perturbs a cell (or a union of groups' cells) by its cell key, only
+    where the selection releases its appointments, and withholds the rest."""
+
+    selection: Selection
+    counts: dict[str, list[int]]
+    keys: dict[str, list[int]]
+
+    def value(self, groups: Sequence[str], cell: str) -> int | None:
+        if not self.selection.released["appointed"]:
+            return None
+        if cell == "above_bottom":
+            buckets = range(1, len(PAY_STEPS))
+        else:
+            buckets = range(PAY_STEPS.index(int(cell.removeprefix("le:"))) + 1)
+        empty = [0] * len(PAY_STEPS)
+        count = sum(self.counts.get(g, empty)[b] for g in groups for b in buckets)
+        key = sum(self.keys.get(g, empty)[b] for g in groups for b in buckets)
+        return disclosure.perturb(count, key + self.selection.salt(f"pay:{cell}"))
+
+
+def pay_cells(characteristic: str, selection: Selection) -> PayCells:
+    """One grouped scan of the selection's appointees with a recorded salary: per group and
+    step of the range, the count and the sum of their record keys' appointment byte (the
+    byte their appointment is counted with; each cell adds its own secret offset)."""
+    if not selection.released["appointed"]:
+        return PayCells(selection, {}, {})
+    source = (
+        EqualityAnswers.objects.filter(selection.scope())
+        if selection.published_year is None
+        else PublishedEqualityAnswers.objects.filter(selection.published_scope())
+    )
+    bucket = Case(
+        *[When(pay_position__lte=step, then=Value(index)) for index, step in enumerate(PAY_STEPS)],
+        output_field=IntegerField(),
+    )
+    byte = F("record_key").bitrightshift(disclosure.stage_key_shift(_APPOINTED)).bitand(255)
+    rows = (
+        source.filter(furthest_stage="appointed", pay_position__isnull=False)
+        .annotate(group=_group_expression(characteristic), bucket=bucket)
+        .values("group", "bucket")
+        .annotate(n=Count("id"), k=Sum(byte))
+        .order_by()
+    )
+    counts: dict[str, list[int]] = {}
+    keys: dict[str, list[int]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        group, index = values["group"], values["bucket"]
+        counts.setdefault(group, [0] * len(PAY_STEPS))[index] += values["n"]
+        keys.setdefault(group, [0] * len(PAY_STEPS))[index] += int(values["k"] or 0)
+    return PayCells(selection, counts, keys)

@@ -50,7 +50,7 @@ def _stage_counts_by_vacancy(year: DecidedYear) -> dict[int, tuple[int, ...]]:
 
 
 #: The monitoring row's columns the published copy keeps (no link to an application).
-COPIED = ["vacancy_id", "furthest_stage", *EQUALITY_QUESTIONS, "record_key"]
+COPIED = ["vacancy_id", "furthest_stage", *EQUALITY_QUESTIONS, "pay_position", "record_key"]
 
 
 def _copy_rows(year: DecidedYear, quarters: dict[str, list[int]]) -> None:

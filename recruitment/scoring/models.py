@@ -118,6 +118,11 @@ class OfferDecision(models.Model):
     justification = models.TextField(max_length=5000, blank=True)
     evidence = models.TextField(max_length=5000, blank=True)
     tied_with = models.JSONField(default=list, blank=True)
+    #: The yearly salary offered, in whole pounds, within the vacancy's range (None: an offer
+    #: made before pay was recorded). Kept when the offer is accepted: the starting pay.
+    salary = models.PositiveIntegerField(null=True, blank=True)
+    #: Why the salary is above the bottom of the range (required then; empty at the bottom).
+    salary_reason = models.TextField(max_length=2000, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

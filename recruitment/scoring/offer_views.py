@@ -51,13 +51,15 @@ def offer_decision(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     eligible = bool(mine and mine.positive_action_eligible)
-    form = OfferDecisionForm(request.POST or None, eligible=eligible)
+    form = OfferDecisionForm(request.POST or None, eligible=eligible, vacancy=vacancy)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_offer(
                 application_id=application.pk,
                 by=user,
                 positive_action_justification=form.tie_breaker_justification(),
+                salary=form.cleaned_data["salary"],
+                salary_reason=form.cleaned_data["salary_reason"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
@@ -69,7 +71,7 @@ def offer_decision(request: HttpRequest, pk: int) -> HttpResponse:
             used = form.tie_breaker_justification() is not None
             messages.success(
                 request,
-                f"Job offered to {application.reference}"
+                f"Job offered to {application.reference} at £{form.cleaned_data['salary']:,} a year"
                 + (", using the positive-action tie-breaker." if used else "."),
             )
             return redirect("staff-application", pk=application.pk)

@@ -47,6 +47,11 @@ def page_url(application):
     return f"/staff/applications/{application.pk}/offer-decision/"
 
 
+def bottom(application):
+    """The offer page's salary as it comes prefilled: the bottom of the vacancy's range."""
+    return {"salary": str(application.vacancy.salary_min)}
+
+
 def unchanged(application):
     row = Application.objects.get(pk=application.pk)
     return (
@@ -74,7 +79,8 @@ def test_off_a_tie_a_forged_request_to_use_it_is_refused_and_changes_nothing(pai
     agree(second, [3, 3, 2], stage="interview")
 
     response = browser(chair).post(
-        page_url(second), {"use_tie_breaker": "yes", "justification": "Under-represented."}
+        page_url(second),
+        {"use_tie_breaker": "yes", "justification": "Under-represented.", **bottom(second)},
     )
 
     assert response.status_code == 302
@@ -109,7 +115,7 @@ def test_on_a_tie_using_it_needs_a_written_justification(pair, chair):
     agree(second, [3, 3, 3], stage="interview")
 
     response = browser(chair).post(
-        page_url(second), {"use_tie_breaker": "yes", "justification": " "}
+        page_url(second), {"use_tie_breaker": "yes", "justification": " ", **bottom(second)}
     )
 
     assert response.status_code == 200
@@ -127,12 +133,18 @@ def test_on_a_tie_using_it_with_a_justification_is_recorded(pair, chair):
 
     response = browser(chair).post(
         page_url(second),
-        {"use_tie_breaker": "yes", "justification": why, "reason": "Panel decision 12 Jan."},
+        {
+            "use_tie_breaker": "yes",
+            "justification": why,
+            "reason": "Panel decision 12 Jan.",
+            **bottom(second),
+        },
     )
 
     assert response.status_code == 302
     assert banner(response) == [
-        f"Job offered to {second.reference}, using the positive-action tie-breaker."
+        f"Job offered to {second.reference} at £{second.vacancy.salary_min:,} a year, using the "
+        "positive-action tie-breaker."
     ]
     assert Application.objects.get(pk=second.pk).state == "offered"
     decision = OfferDecision.objects.get(application=second)
@@ -153,7 +165,9 @@ def test_on_a_tie_choosing_the_other_candidate_records_the_tie(pair, chair):
     agree(second, [3, 3, 3], stage="interview")
 
     page = browser(chair).get(page_url(first)).content.decode()
-    response = browser(chair).post(page_url(first), {"reason": "Stronger safeguarding answers."})
+    response = browser(chair).post(
+        page_url(first), {"reason": "Stronger safeguarding answers.", **bottom(first)}
+    )
 
     assert "Another candidate in this tie is eligible" in page
     assert 'name="use_tie_breaker"' not in page

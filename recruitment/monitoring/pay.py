@@ -1,0 +1,204 @@
+"""Starting pay by group: for a releasable unit and period (the dashboard's, or each grade
+band of a year in the publication pack), how many appointees' starting salaries are
+recorded, the share who started above the bottom of their range, and where the median
+starting salary sits in the range (and, for a grade band, in pounds on the band's typical
+range). The result is plain data (JSON), as the other figures.
+
+Every number comes from released cells (``release.pay_cells``): counts of appointees paid at
+most each step up their range, perturbed by their cell keys, withheld below 10, and only
+where the unit's appointments are released at all. The median is read off those cumulative
+counts, never off anyone's salary: the median of a small group would be one person's pay,
+which HR knows, and so would name the group they are in (docs/disclosure-control.md).
+"""
+
+from __future__ import annotations
+
+from statistics import median
+from typing import Any
+
+from recruitment.models import PREFER_NOT_TO_SAY
+from recruitment.monitoring import disclosure, release
+from recruitment.monitoring.groups import (
+    CHARACTERISTIC_LABELS,
+    GROUPS,
+    NOT_STATED,
+    group_label,
+)
+from recruitment.monitoring.release import PAY_STEPS, Selection
+from recruitment.monitoring.statistics import reference_group
+from vacancies.models import Vacancy
+
+#: The characteristics the publication pack reports starting pay for (the pay gaps councils
+#: commit to measure: ethnicity, disability and sex).
+PACK_CHARACTERISTICS = ["ethnicity_group", "disability", "sex"]
+
+#: What a step of the range is called where the median falls in it.
+STEP_WORDS = {
+    0: "at the bottom of the range",
+    250: "in the lowest quarter of the range",
+    500: "in the second quarter of the range",
+    750: "in the third quarter of the range",
+    1000: "in the top quarter of the range",
+}
+
+
+def median_position(total: int | None, cumulative: list[int | None]) -> dict[str, Any]:
+    """Where the median sits, from the released cumulative counts (``cumulative[i]``: those
+    paid at most ``PAY_STEPS[i]`` thousandths up the range): the step it falls in, and the
+    point within it by linear interpolation where the counts on both sides are released.
+    Nothing where the group's released total is below the minimum population for a rate.
+
+    A withheld cumulative count is below 10, so below half of a total of at least 20: the
+    median lies above that step. (Noise may make a count dip below the one before it; the
+    step found is still the first whose count reaches half.)"""
+    none: dict[str, Any] = {"position": None, "step": None}
+    if total is None or total < disclosure.minimum():
+        return none
+    half = total / 2
+    before_step, before = None, None  # the step below and its cumulative count (None: withheld)
+    for step, count in zip(PAY_STEPS, [*cumulative[:-1], total], strict=True):
+        if count is not None and count >= half:
+            if step == 0:
+                return {"position": 0.0, "step": 0}
+            if before_step is None or before is None:
+                return {"position": None, "step": step}
+            share = (half - before) / (count - before)  # before < half <= count
+            point = (before_step + (step - before_step) * share) / 1000
+            return {"position": round(point, 3), "step": step}
+        before_step, before = step, count
+    return none  # not reached: the last count is the total
+
+
+def typical_range(selection: Selection) -> tuple[int, int] | None:
+    """A grade band's typical advertised range: the median bottom and the median top of its
+    campaigns' ranges (public: they were advertised). None for other units, whose campaigns'
+    ranges are too far apart to put a median in pounds."""
+    if selection.unit.kind != disclosure.GRADE or not selection.vacancy_ids:
+        return None
+    ranges = list(
+        Vacancy.objects.filter(pk__in=selection.vacancy_ids).values_list("salary_min", "salary_max")
+    )
+    if not ranges:
+        return None
+    return int(median(r[0] for r in ranges)), int(median(r[1] for r in ranges))
+
+
+def _pounds(position: float | None, pay_range: tuple[int, int] | None) -> int | None:
+    """A position on the typical range in pounds, to the nearest £100."""
+    if position is None or pay_range is None:
+        return None
+    low, high = pay_range
+    return int(round((low + position * (high - low)) / 100) * 100)
+
+
+def pay_figures(characteristic: str, selection: Selection) -> dict[str, Any]:
+    """Starting pay by group of ``characteristic`` in a selection."""
+    cells = release.pay_cells(characteristic, selection)
+    pay_range = typical_range(selection)
+    every = [*GROUPS[characteristic], NOT_STATED, PREFER_NOT_TO_SAY]
+
+    def row(groups: list[str], label: str, group: str) -> dict[str, Any]:
+        cumulative = [cells.value(groups, f"le:{step}") for step in PAY_STEPS]
+        total = cumulative[-1]
+        above = cells.value(groups, "above_bottom")
+        middle = median_position(total, cumulative)
+        return {
+            "group": group,
+            "label": label,
+            "appointed": total,
+            "above_bottom": above,
+            "above_bottom_share": disclosure.ratio(above, total),
+            "median_position": middle["position"],
+            "median_step": middle["step"],
+            "median_words": STEP_WORDS[middle["step"]] if middle["step"] is not None else None,
+            "median_pounds": _pounds(middle["position"], pay_range),
+        }
+
+    rows = [row([g], group_label(characteristic, g), g) for g in GROUPS[characteristic]]
+    reference = reference_group(characteristic)
+    ref_row = next((r for r in rows if r["group"] == reference), None)
+    for r in rows:
+        ref = None if ref_row is None or r is ref_row else ref_row["median_position"]
+        mine = r["median_position"]
+        # The gap in median position against the reference group, in points of the range.
+        r["gap_points"] = None if ref is None or mine is None else round((ref - mine) * 100, 1)
+    withheld = None
+    if not selection.released["appointed"]:
+        withheld = selection.reasons["appointed"] or "Appointments are not published here."
+    return {
+        "characteristic": characteristic,
+        "label": CHARACTERISTIC_LABELS.get(characteristic, characteristic),
+        "unit": selection.describe(),
+        "reference": group_label(characteristic, reference),
+        "typical_range": list(pay_range) if pay_range else None,
+        "rows": rows,
+        "not_stated": row(
+            [NOT_STATED, PREFER_NOT_TO_SAY], "Not stated or prefer not to say", NOT_STATED
+        ),
+        "all": row(every, "All appointees", "all"),
+        "minimum": disclosure.minimum(),
+        "withheld": withheld,
+    }
+
+
+def grade_band_figures(period: disclosure.Period, characteristic: str) -> list[dict[str, Any]]:
+    """Starting pay by group for every grade band of a decided year (the publication pack's),
+    each through the release path as the dashboard's."""
+    bands = [u for u in release.plan(period) if u["kind"] == disclosure.GRADE]
+    out = []
+    for unit in bands:
+        selection = release.select(period=period.key, grade=unit["key"])
+        out.append(pay_figures(characteristic, selection))
+    return out
+
+
+def csv_rows(data: dict[str, Any], symbol: str) -> list[list[Any]]:
+    """The starting-pay figures as CSV rows, cell for cell as in the API, withheld cells as
+    the preset's symbol."""
+
+    def cell(value: Any) -> Any:
+        return symbol if value is None else value
+
+    rows: list[list[Any]] = [
+        [
+            "group",
+            "appointed",
+            "above_bottom",
+            "above_bottom_share",
+            "median_position",
+            "median_where",
+            "median_pounds",
+            "gap_points",
+        ]
+    ]
+    for r in [*data["rows"], data["not_stated"], data["all"]]:
+        rows.append(
+            [
+                r["label"],
+                cell(r["appointed"]),
+                cell(r["above_bottom"]),
+                cell(r["above_bottom_share"]),
+                cell(r["median_position"]),
+                cell(r["median_words"]),
+                cell(r["median_pounds"]),
+                cell(r.get("gap_points")),
+            ]
+        )
+    rows += [
+        [],
+        ["unit", data["unit"]["label"]],
+        ["period", data["unit"]["period_label"]],
+        ["reference group", data["reference"]],
+        [
+            "note",
+            "Counts are slightly adjusted to protect people and counts below 10 are not shown; "
+            f"a median needs at least {data['minimum']} appointees and is read off the published "
+            "counts of those paid at most each quarter of the way up their range.",
+        ],
+    ]
+    if data["typical_range"]:
+        low, high = data["typical_range"]
+        rows.append(["typical range", f"£{low:,} to £{high:,}"])
+    if data["withheld"]:
+        rows.append(["withheld", data["withheld"]])
+    return rows

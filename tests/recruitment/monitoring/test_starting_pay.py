@@ -1,0 +1,233 @@
+"""Starting pay by group (recruitment/monitoring/pay.py), against a cohort worked out here by
+hand: true counts and record keys of the appointees paid at most each step up their range,
+perturbed with the service's table, and the median read off those counts step by step.
+Also: the offer records the salary and where it sits in the range; a small group is
+withheld; nothing of it reaches anyone but HR; the pack reports it for each grade band."""
+
+from decimal import Decimal
+
+import pytest
+
+from recruitment.models import EqualityAnswers
+from recruitment.monitoring import disclosure, pay, release
+from tests.recruitment.monitoring.test_statistics import ASIAN, BLACK, WHITE, finish, people
+from tests.support.factories import VacancyFactory
+
+pytestmark = pytest.mark.django_db
+
+STEPS = (0, 250, 500, 750, 1000)
+APPOINTED_BYTE = 4  # the appointment stage's byte of a record key
+
+
+def paid(apps, position):
+    """Record where these appointees' salaries sit in their range (thousandths)."""
+    EqualityAnswers.objects.filter(application__in=apps).update(pay_position=position)
+
+
+@pytest.fixture
+def cohort(db):
+    """A finished year with two campaigns in one grade band (Band 5: ranges £30,000 to
+    £34,000 and £31,000 to £35,000), 150 applicants each, and these appointees:
+
+    - White, 40: 24 at the bottom, 8 a tenth of the way up, 8 at 60%;
+    - Asian, 30: 10 at the bottom, 10 at 20%, 10 at 40%;
+    - Black, 6: all at the bottom (a group too small to publish).
+    """
+    a = VacancyFactory(grade="Band 5", salary_min=30_000, salary_max=34_000)
+    b = VacancyFactory(grade="Band 5", salary_min=31_000, salary_max=35_000)
+    for vacancy, rest in ((a, 80), (b, 70)):
+        people(vacancy, WHITE, "applied", rest)
+        people(vacancy, ASIAN, "applied", 150 - rest - 38)
+    for vacancy, answers, n, position in [
+        (a, WHITE, 24, 0), (b, WHITE, 8, 100), (a, WHITE, 8, 600),
+        (a, ASIAN, 10, 0), (b, ASIAN, 10, 200), (b, ASIAN, 10, 400),
+        (b, BLACK, 6, 0),
+    ]:  # fmt: skip
+        paid(people(vacancy, answers, "appointed", n), position)
+    return finish(a), finish(b)
+
+
+def published(selection, ethnicity, cell):
+    """A starting-pay cell worked out by hand from the rows: the true count and key sum of the
+    appointees in the group paid at most ``cell``'s step (or above the bottom), perturbed
+    with the unit's secret offset for the cell."""
+    rows = [
+        r
+        for r in EqualityAnswers.objects.filter(furthest_stage="appointed").exclude(
+            pay_position=None
+        )
+        if ethnicity is None or r.ethnicity in ethnicity
+    ]
+    if cell == "above_bottom":
+        rows = [r for r in rows if r.pay_position > 0]
+    else:
+        rows = [r for r in rows if r.pay_position <= int(cell[3:])]
+    keys = sum((r.record_key >> (8 * APPOINTED_BYTE)) & 255 for r in rows)
+    return disclosure.perturb(len(rows), keys + selection.salt(f"pay:{cell}"))
+
+
+def median_by_hand(counts):
+    """The median's place from cumulative counts (step → count; None withheld), by hand: the
+    first step whose count reaches half the total; within it, the straight line from the
+    step below."""
+    total = counts[1000]
+    if total is None or total < 20:
+        return None, None
+    half = Decimal(total) / 2
+    previous = None
+    for step in STEPS:
+        n = counts[step]
+        if n is not None and n >= half:
+            if step == 0:
+                return 0.0, 0
+            low_step, low_n = previous
+            if low_n is None:
+                return None, step
+            within = min(Decimal(1), max(Decimal(0), (half - low_n) / (n - low_n)))
+            return round(float((low_step + (step - low_step) * within) / 1000), 3), step
+        previous = (step, n)
+    raise AssertionError("the total reaches half")
+
+
+def test_starting_pay_matches_the_cohort_worked_out_by_hand(hr, client_for, cohort):
+    body = client_for(hr).get(
+        "/api/v1/monitoring/starting-pay/?characteristic=ethnicity_group&grade=Band 5"
+        "&period=2024-25"
+    )
+    assert body.status_code == 200, body.content
+    body = body.json()
+    selection = release.select(period="2024-25", grade="Band 5")
+    assert selection.released["appointed"] is True
+    assert body["unit"]["label"] == "Grade band: Band 5"
+    assert body["typical_range"] == [30_500, 34_500]  # the medians of the two ranges' ends
+    rows = {r["group"]: r for r in body["rows"]}
+
+    for group, answers in (("white", "white_british"), ("asian", "asian_indian")):
+        counts = {s: published(selection, {answers}, f"le:{s}") for s in STEPS}
+        above = published(selection, {answers}, "above_bottom")
+        position, step = median_by_hand(counts)
+        row = rows[group]
+        assert row["appointed"] == counts[1000], group
+        assert row["above_bottom"] == above, group
+        assert row["above_bottom_share"] == (
+            None
+            if above is None or above < 20 or counts[1000] < 20
+            else min(1.0, round(above / counts[1000], 4))
+        ), group
+        assert (row["median_position"], row["median_step"]) == (position, step), group
+        assert row["median_pounds"] == (
+            None if position is None else round((30_500 + position * 4_000) / 100) * 100
+        ), group
+
+    # What the cohort is, read loosely: the published figures stay near the true ones.
+    white, asian = rows["white"], rows["asian"]
+    assert abs(white["appointed"] - 40) <= 3
+    assert abs(asian["appointed"] - 30) <= 3
+    assert white["median_step"] == 0  # 24 of 40 started at the bottom
+    assert white["median_words"] == "at the bottom of the range"
+    assert white["median_pounds"] == 30_500
+    assert asian["median_step"] == 250  # 10 at the bottom, 10 more by a fifth of the way
+    assert 0.05 <= asian["median_position"] <= 0.2  # 0.125 with the true counts
+    assert asian["gap_points"] == round((0.0 - asian["median_position"]) * 100, 1)
+    assert white["gap_points"] is None  # the reference group itself
+
+
+def test_a_group_too_small_to_publish_shows_no_median_or_share(hr, client_for, cohort):
+    body = (
+        client_for(hr)
+        .get(
+            "/api/v1/monitoring/starting-pay/?characteristic=ethnicity_group&period=2024-25"
+            "&grade=Band 5"
+        )
+        .json()
+    )
+    selection = release.select(period="2024-25", grade="Band 5")
+    black = next(r for r in body["rows"] if r["group"] == "black")
+    # Six appointees, all at the bottom. Their count is published as the cell key method
+    # publishes any count (adjusted; below 10 not at all), worked out here by hand; a share
+    # or a median needs at least 20, so none is published, in words or in pounds.
+    assert black["appointed"] == published(selection, {"black_african"}, "le:1000")
+    assert {k: v for k, v in black.items() if k not in ("group", "label", "appointed")} == {
+        "above_bottom": None,  # nobody is above the bottom: an empty cell is never a 0
+        "above_bottom_share": None,
+        "median_position": None,
+        "median_step": None,
+        "median_words": None,
+        "median_pounds": None,
+        "gap_points": None,
+    }
+    mixed = next(r for r in body["rows"] if r["group"] == "mixed")
+    assert mixed["appointed"] is None  # nobody: never a published 0
+
+
+def test_the_median_is_read_off_the_cumulative_counts():
+    # 10 at the bottom, 20 by a quarter, 30 by half: half of 30 is 15, a quarter of the way
+    # between the bottom (10) and the quarter step (20), so an eighth of the way up.
+    assert pay.median_position(30, [10, 20, 30, 30, 30]) == {"position": 0.125, "step": 250}
+    # Most at the bottom: the median is the bottom itself.
+    assert pay.median_position(40, [24, 32, 32, 40, 40]) == {"position": 0.0, "step": 0}
+    # The count below the median's step is withheld: its step is known, its point is not.
+    assert pay.median_position(26, [None, 16, 26, 26, 26]) == {"position": None, "step": 250}
+    # Below the minimum population for a rate (20): nothing.
+    assert pay.median_position(19, [10, 19, 19, 19, 19]) == {"position": None, "step": None}
+    assert pay.median_position(None, [None] * 5) == {"position": None, "step": None}
+    # Noise made a count fall from one step to the next: the median's step is still the
+    # first to reach half (20), and its point on the line from the step below (11 at 250).
+    assert pay.median_position(40, [12, 11, 30, 40, 40]) == {"position": 0.368, "step": 500}
+
+
+def test_a_unit_whose_appointments_are_withheld_publishes_no_pay(hr, client_for, cohort):
+    small = VacancyFactory(grade="Band 9", salary_min=60_000, salary_max=70_000)
+    people(small, WHITE, "applied", 5)
+    paid(people(small, WHITE, "appointed", 1), 500)
+    finish(small)
+    body = (
+        client_for(hr)
+        .get("/api/v1/monitoring/starting-pay/?characteristic=sex&grade=Band 9&period=2024-25")
+        .json()
+    )
+    assert body["withheld"]
+    assert body["all"]["appointed"] is None
+    assert all(r["appointed"] is None and r["median_pounds"] is None for r in body["rows"])
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("characteristic=shoe_size", "characteristic"),
+        ("", "characteristic"),
+        ("characteristic=sex&period=2024", "period"),
+        ("characteristic=sex&grade=Band 5&department=Finance", "grade"),
+    ],
+)
+def test_bad_queries_are_refused_naming_the_field(hr, client_for, cohort, query, field):
+    response = client_for(hr).get(f"/api/v1/monitoring/starting-pay/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()["errors"] or field in response.json()
+
+
+def test_only_hr_reads_the_starting_pay(client_for, cohort, chair, panel_member, candidate):
+    for user in (chair, panel_member, candidate):
+        response = client_for(user).get("/api/v1/monitoring/starting-pay/?characteristic=sex")
+        assert response.status_code == 403, user.role
+    assert (
+        client_for(None).get("/api/v1/monitoring/starting-pay/?characteristic=sex").status_code
+        == 401
+    )
+
+
+def test_the_csv_matches_the_api(hr, client_for, cohort):
+    query = "characteristic=ethnicity_group&period=2024-25&grade=Band 5&preset=ons"
+    body = client_for(hr).get(f"/api/v1/monitoring/starting-pay/?{query}").json()
+    text = client_for(hr).get(f"/api/v1/monitoring/starting-pay/?{query}&format=csv")
+    assert text["Content-Type"].startswith("text/csv")
+    import csv
+    import io
+
+    lines = list(csv.reader(io.StringIO(text.content.decode())))
+    by_label = {line[0]: line for line in lines[1:] if line}
+    white = next(r for r in body["rows"] if r["group"] == "white")
+    assert by_label["White"][1] == str(white["appointed"])
+    assert by_label["White"][5] == "at the bottom of the range"
+    assert by_label["Black, Black British, Caribbean or African"][4] == "[c]"  # no median
+    assert "£30,500 to £34,500" in text.content.decode()
