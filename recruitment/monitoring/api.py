@@ -369,7 +369,9 @@ class PayRowOutput(serializers.Serializer[Any]):
     median_step = serializers.IntegerField(allow_null=True)
     median_words = serializers.CharField(allow_null=True)
     median_pounds = serializers.IntegerField(allow_null=True)
-    gap_points = serializers.FloatField(required=False, allow_null=True)
+    gap_points = serializers.FloatField(
+        allow_null=True, help_text="Points of the range below the reference group's median."
+    )
 
 
 class StartingPayOutput(serializers.Serializer[Any]):

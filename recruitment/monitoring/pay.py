@@ -112,6 +112,7 @@ def pay_figures(characteristic: str, selection: Selection) -> dict[str, Any]:
             "median_step": middle["step"],
             "median_words": STEP_WORDS[middle["step"]] if middle["step"] is not None else None,
             "median_pounds": _pounds(middle["position"], pay_range),
+            "gap_points": None,
         }
 
     rows = [row([g], group_label(characteristic, g), g) for g in GROUPS[characteristic]]

@@ -26,8 +26,9 @@ from django.utils import timezone
 from kernel.audit import acting_as
 from kernel.errors import ActionForbidden, DomainError
 from recruitment.models import PublicationPack
-from recruitment.monitoring import charts, disclosure, release, years
+from recruitment.monitoring import charts, disclosure, pay, release, years
 from recruitment.monitoring.figures import characteristic_figures
+from recruitment.monitoring.groups import CHARACTERISTIC_LABELS
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
 if TYPE_CHECKING:
@@ -80,6 +81,17 @@ def pack_figures(key: str) -> dict[str, Any]:
         "threshold": settings.MONITORING_ADVERSE_IMPACT_THRESHOLD,
         "mid_p": settings.MONITORING_FISHER_MID_P,
         "sections": sections,
+        "pay": [
+            {
+                "characteristic": c,
+                "label": CHARACTERISTIC_LABELS[c],
+                "bands": [
+                    {**figures, "id": f"pay-{c}-{index}"}
+                    for index, figures in enumerate(pay.grade_band_figures(period, c))
+                ],
+            }
+            for c in pay.PACK_CHARACTERISTICS
+        ],
         "computed_at": timezone.now().isoformat(),
     }
 

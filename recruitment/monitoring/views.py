@@ -20,7 +20,16 @@ from django.shortcuts import redirect, render
 from kernel.api import MAX_ID, acting_user
 from recruitment import tasks
 from recruitment.models import StatutoryReturnDownload
-from recruitment.monitoring import charts, disclosure, groups, inference, release, statistics, years
+from recruitment.monitoring import (
+    charts,
+    disclosure,
+    groups,
+    inference,
+    pay,
+    release,
+    statistics,
+    years,
+)
 from recruitment.monitoring import reports as monitoring_reports
 from recruitment.monitoring.groups import STAGE_LABELS
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
@@ -265,6 +274,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ),
                 csv_url=f"/api/v1/monitoring/funnel/?{query}&format=csv",
                 rl_csv_url=f"/api/v1/monitoring/relative-likelihood/?{query}&format=csv",
+                pay=pay.pay_figures(characteristic, selection),
+                pay_csv_url=f"/api/v1/monitoring/starting-pay/?{query}&format=csv",
                 label=LABELS[characteristic],
                 threshold=settings.MONITORING_ADVERSE_IMPACT_THRESHOLD,
                 mid_p=settings.MONITORING_FISHER_MID_P,

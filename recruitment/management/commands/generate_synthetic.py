@@ -81,6 +81,12 @@ DEPARTMENTS = [
     "Highways",
 ]
 GRADES = ["S1", "S2", "P1", "P2", "P3", "SO1", "PO1", "M1"]
+#: Each grade's advertised range (a council's pay spine, roughly).
+GRADE_PAY = {
+    "S1": (23_500, 25_000), "S2": (25_500, 27_300), "P1": (28_000, 30_500),
+    "P2": (31_000, 33_900), "P3": (34_500, 37_900), "SO1": (38_200, 41_500),
+    "PO1": (42_000, 46_100), "M1": (48_000, 54_800),
+}  # fmt: skip
 
 
 def _pick(rng: random.Random, options: list[tuple[str, float]]) -> str:
@@ -108,6 +114,20 @@ def _answers(rng: random.Random) -> dict[str, str]:
         else:
             answers[question] = _pick(rng, WEIGHTS[question])
     return answers
+
+
+def _pay_position(rng: random.Random, answers: dict[str, str], stage: str) -> int | None:
+    """Where an offer's salary sits in its range (thousandths), for those offered or
+    appointed: most start at the bottom; men and White applicants a little more often above
+    it, so that the starting-pay report has a gap to show."""
+    if stage not in (Stage.OFFERED, Stage.APPOINTED):
+        return None
+    above = 0.3
+    above += 0.1 if answers.get("sex") == "male" else 0.0
+    above += 0.1 if answers.get("ethnicity", "").startswith("white_") else 0.0
+    if rng.random() >= above:
+        return 0
+    return rng.randint(1, 1000)
 
 
 def _furthest(rng: random.Random, answers: dict[str, str]) -> str:
@@ -143,6 +163,8 @@ class Command(BaseCommand):
             self.stderr.write("--applications, --per-vacancy and --batch must be positive")
             return
         rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        # Its own generator, so that adding pay moved nothing else the seed makes.
+        pay_rng = random.Random(seed * 7919 + 1)  # noqa: S311
         started = time.monotonic()
         prefix = f"syn{seed}-"
         manager, _ = User.objects.get_or_create(
@@ -172,11 +194,11 @@ class Command(BaseCommand):
                     title=f"Synthetic post {i}",
                     reference=f"{prefix}{i:06d}",
                     department=rng.choice(DEPARTMENTS),
-                    grade=rng.choice(GRADES),
+                    grade=(grade := rng.choice(GRADES)),
                     location="Synthetic",
                     description="Synthetic vacancy for benchmarks.",
-                    salary_min=25000,
-                    salary_max=30000,
+                    salary_min=GRADE_PAY[grade][0],
+                    salary_max=GRADE_PAY[grade][1],
                     closing_date=closing[i],
                     closed_at=closing[i],
                     ended_at=min(closing[i] + timedelta(days=30), now),
@@ -236,7 +258,11 @@ class Command(BaseCommand):
                 )
                 EqualityAnswers.objects.bulk_create(
                     EqualityAnswers(
-                        application=a, vacancy_id=row[0], furthest_stage=row[3], **row[2]
+                        application=a,
+                        vacancy_id=row[0],
+                        furthest_stage=row[3],
+                        pay_position=_pay_position(pay_rng, row[2], row[3]),
+                        **row[2],
                     )
                     for a, row in zip(apps, rows, strict=True)
                 )
