@@ -231,3 +231,87 @@ def test_the_csv_matches_the_api(hr, client_for, cohort):
     assert by_label["White"][5] == "at the bottom of the range"
     assert by_label["Black, Black British, Caribbean or African"][4] == "[c]"  # no median
     assert "£30,500 to £34,500" in text.content.decode()
+
+
+def test_the_dashboard_shows_the_same_figures_as_the_api(hr, client_for, cohort):
+    from tests.support.clients import page_client
+
+    api = (
+        client_for(hr)
+        .get(
+            "/api/v1/monitoring/starting-pay/?characteristic=ethnicity_group&period=2024-25"
+            "&grade=Band 5"
+        )
+        .json()
+    )
+    white = next(r for r in api["rows"] if r["group"] == "white")
+    asian = next(r for r in api["rows"] if r["group"] == "asian")
+    html = (
+        page_client(hr)
+        .get("/staff/monitoring/?characteristic=ethnicity_group&period=2024-25&unit=grade:band 5")
+        .content.decode()
+    )
+    table = html[
+        html.index('id="starting-pay"') : html.index("</table>", html.index('id="starting-pay"'))
+    ]
+    assert (
+        f'<td class="govuk-table__cell govuk-table__cell--numeric">{white["appointed"]}</td>'
+        in table
+    )
+    assert "At the bottom of the range" in table
+    assert (
+        f"In the lowest quarter of the range ({round(asian['median_position'] * 100)}% of the way up)"
+        in table
+    )
+    assert f"£{asian['median_pounds']:,}" in table
+    assert "The band's typical range is £30,500 to £34,500" in html
+    assert "How small numbers are handled" in html
+
+
+def test_the_yearly_report_has_starting_pay_for_each_grade_band(cohort, settings):
+    from recruitment.monitoring import publication
+
+    figures = publication.pack_figures("2024-25")
+    assert [p["characteristic"] for p in figures["pay"]] == ["ethnicity_group", "disability", "sex"]
+    (band,) = figures["pay"][0]["bands"]
+    assert band["unit"]["label"] == "Grade band: Band 5"
+    api_like = pay.pay_figures("ethnicity_group", release.select(period="2024-25", grade="Band 5"))
+    assert {k: v for k, v in band.items() if k != "id"} == api_like
+    html = publication.render_pack(figures, draft=True)
+    assert 'id="starting-pay"' in html
+    assert "Starting pay: Band 5" in html
+    assert "<strong>Starting pay.</strong>" in html  # the method, in the methods section
+
+
+def test_one_appointee_s_salary_is_never_published(hr, client_for, cohort):
+    """HR knows every appointee's salary. A group of one must not show it: no median, no
+    share, no pounds, whatever their count is published as."""
+    lone = VacancyFactory(grade="Band 5", salary_min=30_000, salary_max=34_000)
+    people(lone, WHITE, "applied", 30)
+    paid(people(lone, {"ethnicity": "other_arab"}, "appointed", 1), 875)
+    finish(lone)
+    body = (
+        client_for(hr)
+        .get(
+            "/api/v1/monitoring/starting-pay/?characteristic=ethnicity_group&period=2024-25"
+            "&grade=Band 5"
+        )
+        .json()
+    )
+    other = next(r for r in body["rows"] if r["group"] == "other")
+    assert other["median_position"] is None
+    assert other["median_step"] is None
+    assert other["median_pounds"] is None
+    assert other["above_bottom_share"] is None
+
+
+def test_the_starting_pay_takes_a_constant_number_of_queries(
+    hr, client_for, cohort, django_assert_max_num_queries
+):
+    client = client_for(hr)
+    url = "/api/v1/monitoring/starting-pay/?characteristic=ethnicity_group&period=2024-25"
+    client.get(url)  # the year is decided on the first read
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(9):
+        assert client.get(f"{url}&grade=Band 5").status_code == 200
