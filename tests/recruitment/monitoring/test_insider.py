@@ -60,6 +60,8 @@ def org(db):
         people(v, answers, "offered", 7)
     people(v, WHITE, "offered", 1)
     (appointee,) = people(v, WHITE, "appointed", 1)
+    # HR knows the appointee's starting salary: three fifths of the way up the range.
+    EqualityAnswers.objects.filter(application=appointee).update(pay_position=600)
     w = VacancyFactory(reference="W-ONE", department="Children's Services", grade="P3")
     (t,) = people(w, WHITE, "applied", 1)
     x = VacancyFactory(reference="X-ONE", department="Tiny Team", grade="Z9")
@@ -67,7 +69,8 @@ def org(db):
     y = VacancyFactory(reference="Y-MID", department="Adult Services", grade="P5")
     people(y, WHITE, "applied", 40)
     people(y, BLACK, "shortlisted", 39)
-    people(y, ASIAN, "appointed", 1)
+    (y_appointee,) = people(y, ASIAN, "appointed", 1)
+    EqualityAnswers.objects.filter(application=y_appointee).update(pay_position=0)
     finish(v, quarter=1)
     finish(w, quarter=1, day=20)
     finish(x, quarter=2)
@@ -105,7 +108,7 @@ def outputs(client, params, characteristics=CHARACTERISTICS):
     got = {}
     q = query(params)
     for c in characteristics:
-        for name in ("funnel", "relative-likelihood", "representation"):
+        for name in ("funnel", "relative-likelihood", "representation", "starting-pay"):
             response = client.get(f"/api/v1/monitoring/{name}/?characteristic={c}&{q}")
             assert response.status_code == 200, response.content
             got[name, c] = response.json()
@@ -173,7 +176,8 @@ def test_the_page_for_a_one_applicant_unit_is_the_same_whatever_the_answer(org, 
 def test_a_filled_vacancys_appointee_cannot_be_read_from_any_appointed_figure(org, hr_client):
     """V's one appointee: every figure about the appointed stage (the funnel's column and its
     conversion, representation at appointment, relative likelihood from offer to
-    appointment), on every selection that holds them, is the same whatever they answered."""
+    appointment, starting pay), on every selection that holds them, is the same whatever they
+    answered."""
     holding = [
         {"vacancy": org["V"].pk},
         *[
@@ -205,6 +209,10 @@ def test_a_filled_vacancys_appointee_cannot_be_read_from_any_appointed_figure(or
                     f"/api/v1/monitoring/relative-likelihood/?characteristic={c}"
                     f"&from_stage=offered&to_stage=appointed&{q}"
                 ).json()
+            )
+            # And their starting pay, which HR knows: never tied to their group.
+            figures.append(
+                hr_client.get(f"/api/v1/monitoring/starting-pay/?characteristic={c}&{q}").json()
             )
         return figures
 
