@@ -81,7 +81,10 @@ rules.add_perm("recruitment.offer", is_decision_maker)
 rules.add_perm("recruitment.respond_to_offer", is_hr | is_applicant)
 #: The salary offered and its reason: the candidate, the chair who made the offer, and HR
 #: (not the panel: pay is settled after their part).
-rules.add_perm("recruitment.view_offer", is_hr | is_applicant | chairs_its_vacancy)
+rules.add_perm(
+    "recruitment.view_offer",
+    is_hr | is_applicant | (chairs_its_vacancy & is_shortlisted_or_beyond),
+)
 rules.add_perm("recruitment.withdraw_application", is_applicant)
 
 # Scoring: panel members and the chair score; the chair and HR agree the scores.

@@ -145,6 +145,8 @@ CSV_HEADINGS = {
     "offer_positive_action_used": "Offer: positive-action tie-breaker used",
     "offer_justification": "Offer: justification",
     "offer_evidence": "Offer: evidence",
+    "offer_salary": "Offer: salary (£ a year)",
+    "offer_salary_reason": "Offer: why above the bottom of the range",
     "offer_decided_by": "Offer: decided by",
     "offer_decided_at": "Offer: decided on",
     "legal_hold": "Legal hold",
@@ -221,6 +223,8 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     row["offer_positive_action_used"] = offer.get("positive_action_used")
     row["offer_justification"] = offer.get("justification")
     row["offer_evidence"] = offer.get("evidence")
+    row["offer_salary"] = offer.get("salary")
+    row["offer_salary_reason"] = offer.get("salary_reason")
     row["offer_decided_by"] = name(offer.get("decided_by"))
     row["offer_decided_at"] = moment(offer.get("decided_at"))
     return row
@@ -381,6 +385,8 @@ def _application(
             "justification": offer.justification,
             "evidence": offer.evidence,
             "tied_with": offer.tied_with,
+            "salary": offer.salary,
+            "salary_reason": offer.salary_reason,
             "decided_by": _person(offer.decided_by),
             "decided_at": _when(offer.decided_at),
         },

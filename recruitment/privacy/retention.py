@@ -182,7 +182,11 @@ def erase_applications(ids: list[int], *, now: datetime) -> None:
         ScoringReminder.objects.filter(application_id__in=ids).delete()
     # The record that the tie-breaker was used (and on what published evidence) stays for
     # the positive-action audit; the words about this candidate and the tied references go.
-    OfferDecision.objects.filter(pk__in=offer_ids).update(justification="", tied_with=[])
+    # The salary stays (a figure, not about the person once they are anonymous); its reason
+    # may say things about them ("her salary at her last council") and goes.
+    OfferDecision.objects.filter(pk__in=offer_ids).update(
+        justification="", tied_with=[], salary_reason=""
+    )
     AdjustmentRequest.objects.filter(pk__in=adjustment_ids).update(
         details="", arrangement="", decline_reason=""
     )

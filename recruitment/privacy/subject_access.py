@@ -153,6 +153,8 @@ def _application(application: Application, user: User, types: dict[str, Any]) ->
             {
                 "positive_action_used": offer.positive_action_used,
                 "justification": offer.justification,
+                "salary": offer.salary,
+                "salary_reason": offer.salary_reason,
                 "decided_at": _when(offer.decided_at),
             }
             if offer

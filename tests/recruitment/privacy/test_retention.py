@@ -164,7 +164,13 @@ def run_campaign(hr, chair, panel, *, ended_months_ago=7):
             note="ZNOTE agreed at interview",
         )
     services.application_reject(application_id=a2.pk, by=chair, reason="ZREASON second")
-    services.application_offer(application_id=a1.pk, by=chair, reason="ZREASON best")
+    services.application_offer(
+        application_id=a1.pk,
+        by=chair,
+        reason="ZREASON best",
+        salary=vacancy.salary_min + 1000,
+        salary_reason="ZREASON her salary at her last council",
+    )
     OfferDecision.objects.filter(application=a1).update(
         positive_action_used=True, justification="ZREASON tie with Zanele", tied_with=["A-X"]
     )
@@ -287,9 +293,12 @@ def test_erasure_removes_the_personal_data_and_keeps_the_statistics_identical(ca
     assert list(
         AdjustmentRequest.objects.values_list("category", "state", "details", "arrangement")
     ) == [("extra_time", "agreed", "", ""), ("other", "declined", "", "")]
-    assert list(OfferDecision.objects.values_list("positive_action_used", "justification")) == [
-        (True, "")
-    ]
+    # The starting pay stays (the report's figures rest on it), its reason about them goes.
+    assert list(
+        OfferDecision.objects.values_list(
+            "positive_action_used", "justification", "salary", "salary_reason"
+        )
+    ) == [(True, "", vacancy.salary_min + 1000, "")]
     history = StateLog.objects.filter(object_id__in=ids, content_type__model="application")
     assert history.count() == 17  # 4 submitted, 4 shortlisting decisions, 3 interviews, …
     assert history.exclude(description=None).count() == 0
