@@ -73,6 +73,7 @@ PUBLISHED_COPY = "recruitment_publishedequalityanswers e WHERE e.year_id = %s"
 
 FUNNEL = "/api/v1/monitoring/funnel/?characteristic="
 LIKELIHOOD = "/api/v1/monitoring/relative-likelihood/?characteristic=ethnicity_group"
+STARTING_PAY = "/api/v1/monitoring/starting-pay/?characteristic="
 
 
 def floor_sql(characteristic: str, source: str = WHOLE_TABLE) -> str:
@@ -269,3 +270,10 @@ class Command(BaseCommand):
         )
         rl_ms = timed(lambda: api(LIKELIHOOD), runs)
         self.stdout.write(f"\nrelative likelihood (ethnicity_group) API: {rl_ms:.1f} ms")
+        for characteristic in ("ethnicity_group", "sex"):
+            body = api(f"{STARTING_PAY}{characteristic}")
+            pay_ms = timed(partial(api, f"{STARTING_PAY}{characteristic}"), runs)
+            self.stdout.write(
+                f"starting pay ({characteristic}) API: {pay_ms:.1f} ms "
+                f"(about {body['all']['appointed'] or 0:,} appointees with pay recorded)"
+            )
