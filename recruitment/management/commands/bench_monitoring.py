@@ -150,7 +150,13 @@ class Command(BaseCommand):
             if response.status_code != expect:
                 raise CommandError(f"{path} answered {response.status_code}: {response.content!r}")
             body: dict[str, Any] = response.json()
-            withheld = {stage: why for stage, why in body.get("withheld", {}).items() if why}
+            raw = body.get("withheld") or {}
+            # Per stage (the funnel's and others'), or one reason (the starting pay's).
+            withheld = (
+                {stage: why for stage, why in raw.items() if why}
+                if isinstance(raw, dict)
+                else {"appointed": raw}
+            )
             if expect == 200 and withheld:
                 raise CommandError(
                     f"{path}: the unit is not published, so the API ran no query and the "
