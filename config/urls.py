@@ -23,7 +23,7 @@ from recruitment.applications.api import ApplicationViewSet
 from recruitment.interviews import api as interview_api
 from recruitment.interviews import views as interview_views
 from recruitment.monitoring import api as monitoring_api
-from recruitment.monitoring import publication_views
+from recruitment.monitoring import publication_api, publication_views
 from recruitment.monitoring import views as monitoring_views
 from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
 from recruitment.scoring import feedback_views, offer_views, ranking_views
@@ -72,6 +72,16 @@ api_v1: list[URLPattern | URLResolver] = [
         "network-reviewers/<int:pk>/views/",
         reviewer_api.GrantViews.as_view(),
         name="reviewer-grant-views",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/",
+        publication_api.CommentList.as_view(),
+        name="publication-comments",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/<int:pk>/answer/",
+        publication_api.CommentAnswer.as_view(),
+        name="publication-comment-answer",
     ),
     path("monitoring/funnel/", monitoring_api.FunnelView.as_view(), name="monitoring-funnel"),
     path("monitoring/units/", monitoring_api.UnitsView.as_view(), name="monitoring-units"),
@@ -266,6 +276,16 @@ staff_pages: list[URLPattern | URLResolver] = [
         "monitoring/publication/<str:year>/report.pdf",
         publication_views.publication_pdf,
         name="publication-pdf",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/",
+        publication_views.report_comment,
+        name="report-comment",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/<int:pk>/answer/",
+        publication_views.report_comment_answer,
+        name="report-comment-answer",
     ),
     path("monitoring/reports/<str:report_id>/", monitoring_views.report, name="monitoring-report"),
     path(
