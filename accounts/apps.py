@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import permissions  # noqa: F401  (registers the rules)
-        from accounts.models import User
+        from accounts.models import ReviewerGrant, User
         from kernel import audit
 
         # Who changed a person's role, access, name or address, and when (never passwords).
@@ -23,3 +23,5 @@ class AccountsConfig(AppConfig):
                 "second_factor_set_at",
             ],
         )
+        # Who granted or withdrew a network reviewer's access, when, and why.
+        audit.register(ReviewerGrant)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from accounts.models import Role
@@ -97,4 +98,43 @@ class RoleForm(GovForm):
         widget=forms.RadioSelect,
         label="Role",
         error_messages={"required": "Select a role"},
+    )
+
+
+class ReviewerGrantForm(GovForm):
+    """HR grants a staff network reviewer access (accounts/services.py ``reviewer_grant``)."""
+
+    full_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Full name",
+        help_text="Needed for a new account. Leave it blank to renew a reviewer's access.",
+    )
+    email = email_field(
+        label="Email address",
+        help_text="The invitation goes here, and it becomes their username. To renew a "
+        "reviewer's access, give the address of their account.",
+        required="Enter their email address",
+        max_length=150,
+    )
+    network = forms.CharField(
+        max_length=200,
+        label="Staff network",
+        help_text="For example, Disabled staff network, LGBT+ staff network.",
+        error_messages={"required": "Enter the name of the staff network"},
+    )
+    expires_on = DateInputField(
+        label="Last day of access",
+        help_text="At most a year from today. For example, 30 6 2027",
+        require_all_fields=False,
+    )
+
+
+class WithdrawForm(GovForm):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Why is access withdrawn?",
+        help_text="It is kept in the record of this grant.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why access is withdrawn"},
     )

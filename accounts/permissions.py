@@ -2,7 +2,7 @@
 
 import rules
 
-from accounts.models import Role
+from accounts.models import ReviewerGrant, Role
 
 
 @rules.predicate
@@ -25,6 +25,19 @@ def is_candidate(user: object) -> bool:
     )
 
 
+@rules.predicate
+def is_network_reviewer(user: object) -> bool:
+    """A staff network reviewer whose access is live: the role, and a grant from HR that is
+    neither withdrawn nor expired (docs/domain.md, "Staff network reviewers")."""
+    if not (
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "role", None) == Role.NETWORK_REVIEWER
+    ):
+        return False
+    return ReviewerGrant.objects.live().filter(user_id=getattr(user, "pk", 0)).exists()
+
+
 rules.add_perm("accounts.list_staff", is_hr | is_hiring_manager_role)
-#: Staff accounts: invite, change role, deactivate, reset a second factor (HR).
+#: Staff accounts: invite, change role, deactivate, reset a second factor; network reviewers'
+#: grants and the record of what each reviewer read (HR).
 rules.add_perm("accounts.manage_staff", is_hr)

@@ -10,18 +10,22 @@ applications go only to a confirmed one."""
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from accounts import tasks
-from accounts.models import STAFF_ROLES, Role, User
+from accounts.models import STAFF_ROLES, ReviewerGrant, Role, StatisticsView, User
 from accounts.tokens import confirmation_links, password_links
 from kernel.audit import acting_as
 from kernel.errors import ActionForbidden, DomainError
@@ -307,3 +311,140 @@ def second_factor_reset(*, by: User, user_id: Any) -> User:
         user.save(update_fields=["second_factor_set_at"])
     logger.info("second factor of staff account %s reset by user %s", user.pk, by.pk)
     return user
+
+
+# --- Staff network reviewers, granted by HR ---------------------------------------------------
+
+#: Whose address it is, when it cannot be a network reviewer's.
+ACCOUNT_OF: dict[str, str] = {
+    Role.CANDIDATE: "a candidate's account",
+    Role.PANEL_MEMBER: "a panel member's account",
+    Role.HIRING_MANAGER: "a hiring manager's account",
+    Role.HR: "an HR account",
+}
+
+
+def reviewer_default_last_day() -> date:
+    """The last day of a grant when HR gives none (``NETWORK_REVIEWER_DEFAULT_DAYS``)."""
+    return timezone.localdate() + timedelta(days=settings.NETWORK_REVIEWER_DEFAULT_DAYS)
+
+
+def _first_moment_after(day: date) -> datetime:
+    """A grant runs to the end of its last day (local time)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _grant_errors(full_name: str, email: str, network: str, expires_on: date) -> dict[str, Any]:
+    errors: dict[str, list[str]] = single_line_errors(full_name=full_name, network=network)
+    if not network:
+        errors["network"] = ["Enter the name of the staff network."]
+    elif len(network) > 200:
+        errors["network"] = ["Enter a network name of 200 characters or fewer."]
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Enter an email address in the correct format, like name@example.com."]
+    if len(email) > 150:
+        errors["email"] = ["Enter an address of 150 characters or fewer."]
+    if len(full_name) > 200:
+        errors["full_name"] = ["Enter a name of 200 characters or fewer."]
+    today = timezone.localdate()
+    longest = settings.NETWORK_REVIEWER_MAX_DAYS
+    if expires_on <= today:
+        errors["expires_on"] = ["The last day of access must be in the future."]
+    elif expires_on > today + timedelta(days=longest):
+        latest = today + timedelta(days=longest)
+        errors["expires_on"] = [
+            f"Access is granted for at most {longest} days: give a last day on or before "
+            f"{latest.day} {latest:%B %Y} ({latest.isoformat()})."
+        ]
+    return errors
+
+
+def reviewer_grant(
+    *, by: User, full_name: str, email: str, network: str, expires_on: date | None = None
+) -> ReviewerGrant:
+    """Grant a staff network reviewer access to the released statistics until the end of
+    ``expires_on`` (default ``NETWORK_REVIEWER_DEFAULT_DAYS`` from today, at most
+    ``NETWORK_REVIEWER_MAX_DAYS``). A new address gets an account with the role
+    ``network_reviewer`` and the staff invitation's one-time link to set a password; the
+    address of a network reviewer's account is renewed with a new grant (the one live now
+    ends, replaced). The address of any other account is refused (400 on ``email``): a
+    reviewer never shares an account that reaches applications."""
+    _hr_only(by)
+    full_name, email, network = full_name.strip(), email.strip(), network.strip()
+    expires_on = expires_on or reviewer_default_last_day()
+    if errors := _grant_errors(full_name, email, network, expires_on):
+        raise ValidationError(errors)
+    with transaction.atomic(), acting_as(by):
+        holders = list(
+            User.objects.select_for_update()
+            .filter(Q(username__iexact=email) | Q(email__iexact=email))
+            .order_by("pk")
+        )
+        others = [u for u in holders if u.role != Role.NETWORK_REVIEWER]
+        if others:
+            raise ValidationError(
+                {"email": [f"This address belongs to {ACCOUNT_OF.get(others[0].role, 'an account')}"
+                           ": a network reviewer needs an account of their own. Use another "
+                           "address."]}
+            )  # fmt: skip
+        if holders:
+            user = holders[0]
+            if not user.is_active:
+                raise ValidationError({"email": ["This reviewer's account is deactivated."]})
+            now = timezone.now()
+            for live in ReviewerGrant.objects.select_for_update().live().filter(user=user):
+                live.withdrawn_at, live.withdrawn_by = now, by
+                live.withdrawn_reason = "Replaced by a new grant."
+                live.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+            if not user.has_usable_password() and not user.sso_subject:
+                message_on_commit(user.pk, "invitation")  # not set up yet: the link again
+        else:
+            if not full_name:
+                raise ValidationError({"full_name": ["Enter their full name."]})
+            user = user_create(
+                username=email.lower(),
+                email=email,
+                password=None,
+                full_name=full_name,
+                role=Role.NETWORK_REVIEWER,
+            )
+            message_on_commit(user.pk, "invitation")
+        grant = ReviewerGrant.objects.create(
+            user=user, network=network, granted_by=by, expires_at=_first_moment_after(expires_on)
+        )
+    logger.info(
+        "network reviewer %s granted access (grant %s) by user %s", user.pk, grant.pk, by.pk
+    )
+    return grant
+
+
+def reviewer_withdraw(*, by: User, grant_id: Any, reason: str) -> ReviewerGrant:
+    """End a live grant now, with the reason (400 on ``reason`` without one; 409
+    ``invalid_transition`` for a grant already withdrawn or expired; 404 for no grant). The
+    reviewer can still sign in, to read that their access has ended."""
+    _hr_only(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Enter why access is withdrawn."]})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": ["Enter a reason of 2000 characters or fewer."]})
+    with transaction.atomic(), acting_as(by):
+        grant = ReviewerGrant.objects.select_for_update().filter(pk=grant_id).first()
+        if grant is None:
+            raise Http404
+        if grant.status != "live":
+            ended = "been withdrawn" if grant.status == "withdrawn" else "expired"
+            raise DomainError("invalid_transition", f"This grant has {ended} already.")
+        grant.withdrawn_at, grant.withdrawn_by, grant.withdrawn_reason = timezone.now(), by, reason
+        grant.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    logger.info("network reviewer grant %s withdrawn by user %s", grant.pk, by.pk)
+    return grant
+
+
+def statistics_view_record(
+    *, user: User, grant: ReviewerGrant, what: str, params: dict[str, Any]
+) -> StatisticsView:
+    """Record one read of the statistics by a network reviewer (HR reads the record)."""
+    return StatisticsView.objects.create(user=user, grant=grant, what=what, params=params)

@@ -164,6 +164,10 @@ LOGOUT_REDIRECT_URL = "home"
 REGISTRATION_LIMIT = env.int("REGISTRATION_LIMIT", default=10)
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
 BEFORE_APPLYING_LIMIT = env.int("BEFORE_APPLYING_LIMIT", default=5)
+#: Staff network reviewers (docs/domain.md): HR's grant lasts this many days unless HR gives
+#: another date, and never more than the maximum.
+NETWORK_REVIEWER_DEFAULT_DAYS = env.int("NETWORK_REVIEWER_DEFAULT_DAYS", default=90)
+NETWORK_REVIEWER_MAX_DAYS = env.int("NETWORK_REVIEWER_MAX_DAYS", default=365)
 
 #: Staff who sign in with a password (not single sign-on) set up and use a second factor
 #: (TOTP, django-otp) before they reach any page or API answer: required by

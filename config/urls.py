@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
-from accounts import oidc
+from accounts import oidc, reviewer_api, reviewer_views
 from accounts import staff_views as people_views
 from accounts import views as accounts_views
 from adjustments import views as adjustment_views
@@ -23,7 +23,7 @@ from recruitment.applications.api import ApplicationViewSet
 from recruitment.interviews import api as interview_api
 from recruitment.interviews import views as interview_views
 from recruitment.monitoring import api as monitoring_api
-from recruitment.monitoring import publication_views
+from recruitment.monitoring import publication_api, publication_views
 from recruitment.monitoring import views as monitoring_views
 from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
 from recruitment.scoring import feedback_views, offer_views, ranking_views
@@ -62,6 +62,27 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/me/", accounts_api.MeView.as_view(), name="me"),
     path("auth/me/data/", SubjectAccessView.as_view(), name="my-data"),
     path("users/", accounts_api.StaffUserList.as_view(), name="users"),
+    path("network-reviewers/", reviewer_api.GrantList.as_view(), name="reviewer-grants"),
+    path(
+        "network-reviewers/<int:pk>/withdraw/",
+        reviewer_api.GrantWithdraw.as_view(),
+        name="reviewer-grant-withdraw",
+    ),
+    path(
+        "network-reviewers/<int:pk>/views/",
+        reviewer_api.GrantViews.as_view(),
+        name="reviewer-grant-views",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/",
+        publication_api.CommentList.as_view(),
+        name="publication-comments",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/<int:pk>/answer/",
+        publication_api.CommentAnswer.as_view(),
+        name="publication-comment-answer",
+    ),
     path("monitoring/funnel/", monitoring_api.FunnelView.as_view(), name="monitoring-funnel"),
     path("monitoring/units/", monitoring_api.UnitsView.as_view(), name="monitoring-units"),
     path(
@@ -165,6 +186,22 @@ staff_pages: list[URLPattern | URLResolver] = [
     path("", home.staff_home, name="staff-home"),
     path("people/", people_views.people, name="people"),
     path("people/invite/", people_views.invite, name="invite"),
+    path("people/network-reviewers/", reviewer_views.network_reviewers, name="network-reviewers"),
+    path(
+        "people/network-reviewers/new/",
+        reviewer_views.network_reviewer_new,
+        name="network-reviewer-new",
+    ),
+    path(
+        "people/network-reviewers/<int:pk>/",
+        reviewer_views.network_reviewer,
+        name="network-reviewer",
+    ),
+    path(
+        "people/network-reviewers/<int:pk>/withdraw/",
+        reviewer_views.network_reviewer_withdraw,
+        name="network-reviewer-withdraw",
+    ),
     path("people/<int:pk>/", people_views.person, name="person"),
     path("people/<int:pk>/<slug:action>/", people_views.person_action, name="person-action"),
     path("vacancies/", vacancy_views.staff_vacancy_list, name="staff-vacancies"),
@@ -244,6 +281,16 @@ staff_pages: list[URLPattern | URLResolver] = [
         "monitoring/publication/<str:year>/report.pdf",
         publication_views.publication_pdf,
         name="publication-pdf",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/",
+        publication_views.report_comment,
+        name="report-comment",
+    ),
+    path(
+        "monitoring/publication/<str:year>/comments/<int:pk>/answer/",
+        publication_views.report_comment_answer,
+        name="report-comment-answer",
     ),
     path("monitoring/reports/<str:report_id>/", monitoring_views.report, name="monitoring-report"),
     path(

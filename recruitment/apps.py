@@ -16,6 +16,7 @@ class RecruitmentConfig(AppConfig):
             InterviewBooking,
             InterviewSlot,
             OfferDecision,
+            PackComment,
             PublicationPack,
             Score,
         )
@@ -32,6 +33,8 @@ class RecruitmentConfig(AppConfig):
         on_vacancy.connect()  # a cancelled campaign's booked interviews are cancelled too
         # Who published which year's equality report, when (not the report itself).
         audit.register(PublicationPack, include_fields=["year", "sha256", "published_by"])
+        # A network reviewer's comment on a draft report, and HR's answer.
+        audit.register(PackComment)
         # Of an application, only the legal hold is audited here (its states are in the
         # transition log).
         audit.register(Application, include_fields=["legal_hold", "legal_hold_reason"])

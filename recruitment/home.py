@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import STAFF_ROLES, User
+from accounts.models import STAFF_ROLES, ReviewerGrant, Role, User
 from adjustments.models import (
     TO_PUT_IN_PLACE,
     AdjustmentRequest,
@@ -29,6 +29,7 @@ from recruitment.models import (
     Application,
     ApplicationState,
     InterviewBooking,
+    PackComment,
     Score,
     ScoreStage,
 )
@@ -58,6 +59,7 @@ def for_hr() -> list[Waiting]:
     closing = Vacancy.objects.closing_soon().count()
     sifts = Vacancy.objects.sift_open().count()
     held = Vacancy.objects.held().count()
+    comments = PackComment.objects.filter(answered_at=None).count()
     invited = User.objects.filter(
         role__in=STAFF_ROLES,
         is_active=True,
@@ -81,6 +83,9 @@ def for_hr() -> list[Waiting]:
         Waiting(invited, _plural(invited, "invited person who has not set up their account",
                 "invited people who have not set up their account"),
                 reverse("people") + "?status=invited"),
+        Waiting(comments, _plural(comments, "comment from a staff network on a report to answer",
+                "comments from staff networks on reports to answer"), reverse("publication"),
+                "Each is on its reporting year's report."),
     ]  # fmt: skip
 
 
@@ -251,9 +256,21 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return home(request)
 
 
+def reviewer_home(request: HttpRequest, user: User) -> HttpResponse:
+    """A staff network reviewer's home: what they may read while their grant is live, or
+    the day their access ended and to ask HR."""
+    grant = ReviewerGrant.objects.live().filter(user=user).order_by("-expires_at").first()
+    ended = None
+    if grant is None:
+        ended = ReviewerGrant.objects.filter(user=user).order_by("-granted_at", "-pk").first()
+    return render(request, "home_reviewer.html", {"grant": grant, "ended": ended})
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: the start page for a visitor; for someone signed in, what waits for them."""
     user = request.user
     if not isinstance(user, User):
         return render(request, "home.html")
+    if user.role == Role.NETWORK_REVIEWER:
+        return reviewer_home(request, user)
     return render(request, "home_signed_in.html", {"sections": sections(user)})

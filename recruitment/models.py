@@ -6,7 +6,7 @@
   scoring reminders;
 - recruitment/interviews/models.py: interview slots and their bookings;
 - recruitment/monitoring/models.py: equality answers (stored apart, read only by the
-  statistics) and the records of the release path.
+  statistics), the records of the release path, the yearly report and the comments on it.
 """
 
 from recruitment.applications.models import (
@@ -33,6 +33,7 @@ from recruitment.monitoring.models import (
     DisabilityImpact,
     EqualityAnswers,
     Ethnicity,
+    PackComment,
     PublicationPack,
     PublishedEqualityAnswers,
     ReleaseDecision,
@@ -85,6 +86,7 @@ __all__ = [
     "InterviewSlot",
     "Notification",
     "OfferDecision",
+    "PackComment",
     "PositiveActionDeclaration",
     "PublicationPack",
     "PublishedEqualityAnswers",

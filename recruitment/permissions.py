@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import rules
 
-from accounts.permissions import is_candidate, is_hr
+from accounts.permissions import is_candidate, is_hr, is_network_reviewer
 from vacancies.permissions import is_vacancy_chair, is_vacancy_panel_member
 
 if TYPE_CHECKING:
@@ -101,5 +101,16 @@ rules.add_perm("recruitment.view_positive_action_decisions", is_hr)
 #: A campaign's complete decision record (recruitment/privacy/decision_record.py), for a tribunal.
 rules.add_perm("recruitment.export_decision_record", is_hr)
 
-# Anonymised statistics: HR only, and never an individual's answers.
+# Anonymised statistics, never an individual's answers. HR: everything, the exact statutory
+# return, publishing the yearly report, the adjustments report and the background reports
+# included.
 rules.add_perm("recruitment.view_monitoring", is_hr)
+#: The released statistics (every count perturbed, never an exact figure): the dashboard
+#: without the statutory return, the funnel, relative likelihood and representation API, the
+#: yearly report's pages and PDF. HR and a staff network reviewer whose grant is live; each
+#: read of a reviewer is recorded (accounts.StatisticsView).
+rules.add_perm("recruitment.view_released_statistics", is_hr | is_network_reviewer)
+#: Comments on a reporting year's draft report (recruitment/monitoring/comments.py): a live
+#: network reviewer writes them, HR answers each once.
+rules.add_perm("recruitment.comment_on_report", is_network_reviewer)
+rules.add_perm("recruitment.answer_report_comment", is_hr)

@@ -1,12 +1,14 @@
 """Named personas, one per role and relation, and service guards for CI."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Role
+from accounts.models import ReviewerGrant, Role
 from config.celery_app import app as celery_app
 from tests.support.clients import api_client
 from tests.support.factories import (
@@ -82,6 +84,19 @@ def candidate(db):
 @pytest.fixture
 def other_candidate(db):
     return UserFactory(username="ben", full_name="Ben Hughes", role=Role.CANDIDATE)
+
+
+@pytest.fixture
+def network_reviewer(db, hr):
+    """A staff network reviewer whose grant (from ``hr``) is live for 30 more days."""
+    user = UserFactory(username="netrev", full_name="Robin Ali", role=Role.NETWORK_REVIEWER)
+    ReviewerGrant.objects.create(
+        user=user,
+        network="Disabled staff network",
+        granted_by=hr,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    return user
 
 
 @pytest.fixture

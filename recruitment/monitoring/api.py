@@ -1,6 +1,7 @@
-"""Monitoring statistics API (hr): funnel, relative likelihood, representation, the units a
-period releases, and the exact statutory return; JSON or CSV (``?format=csv``). Every figure
-comes from recruitment/monitoring/statistics.py through the release path (docs/disclosure-control.md)."""
+"""Monitoring statistics API: funnel, relative likelihood, representation (HR and live staff
+network reviewers, each reviewer's read recorded: ``access.py``), the units a period releases
+and the exact statutory return (HR); JSON or CSV (``?format=csv``). Every figure comes from
+recruitment/monitoring/statistics.py through the release path (docs/disclosure-control.md)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import StatisticsView
 from kernel.api import CSVRenderer, IdQueryField
 from kernel.errors import ActionForbidden, DomainError
 from recruitment.models import Stage, StatutoryReturnDownload
 from recruitment.monitoring import disclosure, groups, pay, release, statistics, years
+from recruitment.monitoring.access import released_statistics_reader, selection_params
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
 WINDOWS_GONE = (
@@ -254,10 +257,16 @@ class MonitoringView(APIView):
 
     #: The CSV's file name starts with this (the view's report).
     csv_name = "monitoring"
+    #: Released statistics a live network reviewer may read too (their read recorded as
+    #: this); None: HR only.
+    released_as: str | None = None
 
     def query(self, request: Request) -> dict[str, Any]:
-        if not rules.has_perm("recruitment.view_monitoring", request.user):
-            raise ActionForbidden("Only HR sees monitoring statistics.")
+        reader = None
+        if self.released_as is not None:
+            reader = released_statistics_reader(request, api=True)
+        elif not rules.has_perm("recruitment.view_monitoring", request.user):
+            raise ActionForbidden("Only HR sees these monitoring statistics.")
         params = request.query_params.copy()
         params.pop("format", None)
         query = self.query_class(data=params)
@@ -265,6 +274,12 @@ class MonitoringView(APIView):
         self._symbol = PRESETS[query.validated_data.get("preset", DEFAULT_PRESET)].symbol
         data = dict(query.validated_data)
         selection = data.get("selection")
+        if reader is not None and self.released_as is not None and selection is not None:
+            asked = {k: v for k, v in data.items() if k not in ("selection", "period")}
+            for name in ("vacancy", "department", "grade"):
+                asked.pop(name, None)
+            asked["format"] = getattr(request.accepted_renderer, "format", "json")
+            reader.record(self.released_as, selection_params(selection, **asked))
         if selection is not None:
             parts = [self.csv_name, data.get("characteristic", ""), selection.unit.kind]
             parts += [selection.unit.key, selection.unit.period or selection.period.key]
@@ -286,6 +301,7 @@ FORMAT = [OpenApiParameter("format", str, enum=["json", "csv"])]
 
 class FunnelView(MonitoringView):
     csv_name = "funnel"
+    released_as = StatisticsView.What.FUNNEL
 
     """Applied → shortlisted → interviewed → offered → appointed by group, for one releasable
     unit and period: counts of everyone who reached each stage, perturbed; ``null`` where
@@ -312,6 +328,7 @@ class RelativeLikelihoodView(MonitoringView):
 
     query_class = LikelihoodQuery
     csv_name = "relative-likelihood"
+    released_as = StatisticsView.What.RELATIVE_LIKELIHOOD
 
     @extend_schema(parameters=[LikelihoodQuery, *FORMAT], responses={200: RelativeLikelihoodOutput})
     def get(self, request: Request) -> Response:
@@ -338,6 +355,7 @@ class RepresentationView(MonitoringView):
 
     query_class = RepresentationQuery
     csv_name = "representation"
+    released_as = StatisticsView.What.REPRESENTATION
 
     @extend_schema(parameters=[RepresentationQuery, *FORMAT], responses={200: RepresentationOutput})
     def get(self, request: Request) -> Response:
@@ -393,6 +411,7 @@ class StartingPayView(MonitoringView):
     (in pounds for a grade band), all from released counts; ``null`` where withheld."""
 
     csv_name = "starting-pay"
+    released_as = StatisticsView.What.STARTING_PAY
 
     @extend_schema(parameters=[MonitoringQuery, *FORMAT], responses={200: StartingPayOutput})
     def get(self, request: Request) -> Response:

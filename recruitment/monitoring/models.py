@@ -251,3 +251,25 @@ class PublicationPack(models.Model):
 
     def __str__(self) -> str:
         return f"Equality report {self.year}"
+
+
+class PackComment(models.Model):
+    """A staff network reviewer's comment on a reporting year's equality report while it is a
+    draft, and HR's one answer (recruitment/monitoring/comments.py)."""
+
+    year = models.CharField(max_length=7)  # "2025-26"
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["year", "created_at"], name="pack_comment_year")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on the {self.year} report"

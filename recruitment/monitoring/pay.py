@@ -163,13 +163,13 @@ def csv_rows(data: dict[str, Any], symbol: str) -> list[list[Any]]:
     rows: list[list[Any]] = [
         [
             "group",
-            "appointed",
-            "above_bottom",
-            "above_bottom_share",
-            "median_position",
-            "median_where",
-            "median_pounds",
-            "gap_points",
+            "Appointees",
+            "Started above the bottom",
+            "Share above the bottom",
+            "Median position in the range",
+            "Median, where in the range",
+            "Median in pounds",
+            "Gap (points)",
         ]
     ]
     for r in [*data["rows"], data["not_stated"], data["all"]]:

@@ -1,7 +1,10 @@
-"""HR dashboard pages for the monitoring statistics: a releasable unit and period, the funnel as
+"""The dashboard of the monitoring statistics: a releasable unit and period, the funnel as
 an SVG chart with its data table and a text summary, relative likelihood and adverse impact,
 representation against the benchmark, the units a period releases (and why others are not),
-CSV downloads, and the exact statutory return. Every figure comes through the release path."""
+CSV downloads, and (HR only) the exact statutory return. Every figure comes through the
+release path. HR and live staff network reviewers read it (``access.py``); a reviewer's
+every read is recorded, and the statutory return, its downloads and the background reports
+are HR's."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from accounts.models import StatisticsView
 from kernel.api import MAX_ID, acting_user
 from recruitment import tasks
 from recruitment.models import StatutoryReturnDownload
@@ -31,6 +35,7 @@ from recruitment.monitoring import (
     years,
 )
 from recruitment.monitoring import reports as monitoring_reports
+from recruitment.monitoring.access import released_statistics_reader, selection_params
 from recruitment.monitoring.groups import STAGE_LABELS
 from recruitment.monitoring.presets import DEFAULT_PRESET, PRESETS
 
@@ -197,14 +202,19 @@ def _summary(funnel: statistics.Funnel) -> str:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = hr_only(request)
+    reader = released_statistics_reader(request)
     form = DashboardForm(request.GET or {"characteristic": "ethnicity_group"})
     context: dict[str, Any] = {
         "form": form,
         "labels": LABELS,
         "minimum": settings.MONITORING_MIN_POPULATION,
         "campaign_minimum": settings.MONITORING_CAMPAIGN_MIN_APPLICATIONS,
-        "downloads": StatutoryReturnDownload.objects.select_related("user")[:10],
+        # The exact statutory return, who downloaded it, the adjustments report and
+        # publishing the yearly report are HR's: a network reviewer's page leaves them out.
+        "hr": reader.is_hr,
+        "downloads": (
+            StatutoryReturnDownload.objects.select_related("user")[:10] if reader.is_hr else []
+        ),
     }
     if form.is_valid():
         try:
@@ -215,24 +225,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return render(request, "monitoring/dashboard.html", context)
         params = form.selection_params()
         preset_name = form.cleaned_data["preset"] or DEFAULT_PRESET
+        characteristic = form.cleaned_data["characteristic"]
+        reader.record(
+            StatisticsView.What.DASHBOARD,
+            selection_params(selection, characteristic=characteristic),
+        )
         status = years.year_status(selection.period.year_period)
         context.update(
             selection=selection,
             year_status=status,
             units=release.plan(selection.period) if status.decided else [],
-            statutory_year=selection.period.year_period.key,
+            statutory_year=selection.period.year_period.key if reader.is_hr else None,
             hidden={**form.cleaned_data, "preset": preset_name},
         )
         if statistics.population(selection) > settings.MONITORING_ASYNC_THRESHOLD:
-            if request.GET.get("run") == "1":
+            # A background report is HR's: a reviewer is told to ask HR for this unit.
+            if request.GET.get("run") == "1" and reader.is_hr:
                 report_id = monitoring_reports.report_start(
-                    owner_id=user.pk, preset=preset_name, selection=params
+                    owner_id=reader.user.pk, preset=preset_name, selection=params
                 )
                 transaction.on_commit(lambda: tasks.run_monitoring_report.delay(report_id))
                 return redirect("monitoring-report", report_id=report_id)
             context["large"] = True
         else:
-            characteristic = form.cleaned_data["characteristic"]
             preset = PRESETS[preset_name]
             funnel = statistics.funnel(characteristic, preset, selection)
             likelihood = statistics.relative_likelihood(characteristic, preset, selection)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from adjustments import services as adjustments
 from adjustments.models import AdjustmentRequest, PreApplicationRequest
+from recruitment.models import PackComment
 from recruitment.scoring import services as scoring
 from tests.support.clients import page_client
 from tests.support.factories import (
@@ -74,6 +75,11 @@ def test_hr_sees_what_waits_and_each_link_shows_it(hr, vacancy):
     type(closed).objects.filter(pk=closed.pk).update(legal_hold=True, legal_hold_reason="ET/1")
     invited = UserFactory(role="panel_member")
     type(invited).objects.filter(pk=invited.pk).update(password="!")  # invited, not set up
+    reviewer = UserFactory(role="network_reviewer")
+    for answered_at in (None, timezone.now()):  # one comment on a draft report to answer
+        PackComment.objects.create(
+            year="2024-25", author=reviewer, body="Why?", answered_at=answered_at
+        )
     client = page_client(hr)
 
     shown = waiting(client.get("/"))
@@ -86,7 +92,11 @@ def test_hr_sees_what_waits_and_each_link_shows_it(hr, vacancy):
         "closed vacancy whose sift is not complete": 1,
         "vacancy under a legal hold": 1,
         "invited person who has not set up their account": 1,
+        "comment from a staff network on a report to answer": 1,
     }
+    assert shown["comment from a staff network on a report to answer"][1] == (
+        "/staff/monitoring/publication/"
+    )
     to_put_in_place = client.get(shown["agreed adjustment to put in place"][1]).content.decode()
     assert f'href="/staff/adjustments/{requests[2].pk}/"' in to_put_in_place
     assert f'href="/staff/adjustments/{requests[0].pk}/"' not in to_put_in_place

@@ -44,6 +44,7 @@ PERSONAS = [
     "outsider_manager",
     "candidate",
     "other_candidate",
+    "network_reviewer",
 ]
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
@@ -70,6 +71,7 @@ VISIBLE = {
     "outsider_manager": set(),
     "candidate": {"mine", "elsewhere"},
     "other_candidate": {"theirs"},
+    "network_reviewer": set(),  # a live staff network reviewer: statistics, never applications
 }
 
 
@@ -307,6 +309,7 @@ def test_vacancy_visible_to_and_the_view_rule_agree_for_every_persona_and_vacanc
         "outsider_manager": open_ | {draft.pk},
         "candidate": open_ | {applied_closed.pk},
         "other_candidate": open_,
+        "network_reviewer": open_,
     }
 
     for persona, user in users.items():

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.services import user_create
+from accounts.models import ReviewerGrant, Role, User
+from accounts.services import reviewer_grant, user_create
 from recruitment.applications import services as recruitment
 from recruitment.interviews import services as interviews
 from recruitment.models import Application
@@ -38,6 +38,7 @@ USERS = [
     ("ben", Role.CANDIDATE, "Ben Hughes"),
     ("chloe", Role.CANDIDATE, "Chloe Davies"),
     ("dev", Role.CANDIDATE, "Dev Patel"),
+    ("reviewer", Role.NETWORK_REVIEWER, "Robin Ali"),
 ]
 
 
@@ -50,11 +51,19 @@ class Command(BaseCommand):
             self._open_vacancy(users)
             self._closed_vacancy(users)
         self._history()
+        if not ReviewerGrant.objects.live().filter(user=users["reviewer"]).exists():
+            # A staff network reviewer with live access (HR's grant, the default 90 days).
+            reviewer_grant(
+                by=users["hr"],
+                full_name="Robin Ali",
+                email=users["reviewer"].email,
+                network="Disabled staff network",
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {PASSWORD}):")
         )
         for username, role, name in USERS:
-            self.stdout.write(f"  {username:<10} {role:<15} {name}")
+            self.stdout.write(f"  {username:<10} {role:<16} {name}")
 
     def _history(self) -> None:
         """Last reporting year: 5,000 applications to 50 filled campaigns of 100 across the

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recruitment', '0016_publication_pack'),
+        ('recruitment', '0017_network_review'),
     ]
 
     operations = [
