@@ -42,30 +42,42 @@ STEP_WORDS = {
 }
 
 
-def median_position(total: int | None, cumulative: list[int | None]) -> dict[str, Any]:
+def median_position(
+    total: int | None, cumulative: list[int | None], known: list[bool] | None = None
+) -> dict[str, Any]:
     """Where the median sits, from the released cumulative counts (``cumulative[i]``: those
-    paid at most ``PAY_STEPS[i]`` thousandths up the range): the step it falls in, and the
-    point within it by linear interpolation where the counts on both sides are released.
-    Nothing where the group's released total is below the minimum population for a rate.
+    paid at most ``PAY_STEPS[i]`` thousandths up the range; ``known[i]``: whether that
+    column is released at all): the step it falls in, and the point within it by linear
+    interpolation. Nothing where the group's released total is below the minimum population
+    for a rate (20).
 
-    A withheld cumulative count is below 10, so below half of a total of at least 20: the
-    median lies above that step. (Noise may make a count dip below the one before it; the
-    step found is still the first whose count reaches half.)"""
+    In a released column, a group's withheld count was published as below 10, so below half
+    of a total of at least 20: the median lies above that step. A column withheld for
+    everyone could hold the median, so the step is given only when every column below it
+    back to a released one is released. The point, like a rate, only where the counts on both
+    sides of it are at least the minimum population."""
+    least = disclosure.minimum()
     none: dict[str, Any] = {"position": None, "step": None}
-    if total is None or total < disclosure.minimum():
+    known = known if known is not None else [True] * len(PAY_STEPS)
+    if total is None or total < least:
         return none
     half = total / 2
-    before_step, before = None, None  # the step below and its cumulative count (None: withheld)
-    for step, count in zip(PAY_STEPS, [*cumulative[:-1], total], strict=True):
+    before_step, before, gap = 0, None, False
+    for step, count, released in zip(PAY_STEPS, [*cumulative[:-1], total], known, strict=True):
+        if not released:
+            gap = True  # withheld for everyone: the median could be in it
+            continue
         if count is not None and count >= half:
             if step == 0:
                 return {"position": 0.0, "step": 0}
-            if before_step is None or before is None:
+            if gap:
+                return none
+            if before is None or before < least or count < least:
                 return {"position": None, "step": step}
             share = (half - before) / (count - before)  # before < half <= count
             point = (before_step + (step - before_step) * share) / 1000
             return {"position": round(point, 3), "step": step}
-        before_step, before = step, count
+        before_step, before, gap = step, count, False
     return none  # not reached: the last count is the total
 
 
@@ -101,7 +113,8 @@ def pay_figures(characteristic: str, selection: Selection) -> dict[str, Any]:
         cumulative = [cells.value(groups, f"le:{step}") for step in PAY_STEPS]
         total = cumulative[-1]
         above = cells.value(groups, "above_bottom")
-        middle = median_position(total, cumulative)
+        known = [cells.released(f"le:{step}") for step in PAY_STEPS]
+        middle = median_position(total, cumulative, known)
         return {
             "group": group,
             "label": label,
@@ -126,6 +139,12 @@ def pay_figures(characteristic: str, selection: Selection) -> dict[str, Any]:
     withheld = None
     if not selection.released["appointed"]:
         withheld = selection.reasons["appointed"] or "Appointments are not published here."
+    elif not cells.released("le:1000"):
+        withheld = (
+            f"Fewer than {disclosure.minimum()} appointees here have a starting salary "
+            f"recorded, or they are fewer than {disclosure.minimum()} away from all the "
+            "appointees (whose salaries were not all recorded)."
+        )
     return {
         "characteristic": characteristic,
         "label": CHARACTERISTIC_LABELS.get(characteristic, characteristic),

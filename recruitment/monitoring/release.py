@@ -339,36 +339,84 @@ PAY_STEPS = (0, 250, 500, 750, 1000)
 #: Cell names: ``le:<step>`` (at most that far up) and ``above_bottom``.
 PAY_CELLS = (*(f"le:{step}" for step in PAY_STEPS), "above_bottom")
 _APPOINTED = STAGES.index("appointed")
+_NO_PAY = len(PAY_STEPS)  # the bucket of appointees with no salary recorded
+
+
+def _buckets(cell: str) -> range:
+    if cell == "above_bottom":
+        return range(1, len(PAY_STEPS))
+    return range(PAY_STEPS.index(int(cell.removeprefix("le:"))) + 1)
+
+
+def _pay_columns(populations: dict[str, int], appointed: int) -> dict[str, str]:
+    """Which starting-pay columns of a unit are released, each with the name its cell keys
+    are offset by. HR knows every appointee's salary, so each column's population (everyone
+    in it, all groups together) is known to them, as a stage's is: a column is released only
+    if it holds nobody or at least the minimum population, and is nobody or at least the
+    minimum apart from every other column released (and from the unit's appointments), as the
+    release plan requires of stages and units. Otherwise a column of one known person, shown
+    as 10 in one group, would name that person's group.
+
+    A column holding exactly the people of another gets that one's offset (the same people,
+    the same figure): all the appointees, the funnel's appointed column's."""
+    least = disclosure.minimum()
+    total = populations["le:1000"]
+
+    def apart(a: int, b: int) -> bool:
+        return a == b or abs(a - b) >= least
+
+    if not total or total < least or not apart(total, appointed):
+        return {}
+    columns = {"le:1000": "appointed" if total == appointed else "pay:le:1000"}
+    kept = [appointed, total]
+    for step in reversed(PAY_STEPS[:-1]):
+        cell = f"le:{step}"
+        population = populations[cell]
+        if population == total:
+            columns[cell] = columns["le:1000"]
+        elif population >= least and all(apart(population, other) for other in kept):
+            columns[cell] = f"pay:{cell}"
+            kept.append(population)
+        elif population == 0:
+            columns[cell] = f"pay:{cell}"  # empty: every cell of it is withheld anyway
+    above = populations["above_bottom"]
+    if above == total:
+        columns["above_bottom"] = columns["le:1000"]
+    elif above == 0 or (above >= least and apart(above, total)):
+        columns["above_bottom"] = "pay:above_bottom"
+    return columns
 
 
 @dataclass
 class PayCells:
     """The true counts and record-key sums of one characteristic's appointees by where their
-    salary sits in its range (one bucket per step of ``PAY_STEPS``), and the one way out:
-    ``value``, which perturbs a cell (or a union of groups' cells) by its cell key, only
-    where the selection releases its appointments, and withholds the rest."""
+    salary sits in its range (one bucket per step of ``PAY_STEPS``, and one for no salary
+    recorded), which of the unit's columns are released (``columns``, with the name of each
+    one's offset), and the one way out: ``value``, which perturbs a cell (or a union of
+    groups' cells) of a released column by its cell key and withholds the rest."""
 
     selection: Selection
     counts: dict[str, list[int]]
     keys: dict[str, list[int]]
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def released(self, cell: str) -> bool:
+        return cell in self.columns
 
     def value(self, groups: Sequence[str], cell: str) -> int | None:
-        if not self.selection.released["appointed"]:
+        if not self.selection.released["appointed"] or cell not in self.columns:
             return None
-        if cell == "above_bottom":
-            buckets = range(1, len(PAY_STEPS))
-        else:
-            buckets = range(PAY_STEPS.index(int(cell.removeprefix("le:"))) + 1)
-        empty = [0] * len(PAY_STEPS)
+        empty = [0] * (len(PAY_STEPS) + 1)
+        buckets = _buckets(cell)
         count = sum(self.counts.get(g, empty)[b] for g in groups for b in buckets)
         key = sum(self.keys.get(g, empty)[b] for g in groups for b in buckets)
-        return disclosure.perturb(count, key + self.selection.salt(f"pay:{cell}"))
+        return disclosure.perturb(count, key + self.selection.salt(self.columns[cell]))
 
 
 def pay_cells(characteristic: str, selection: Selection) -> PayCells:
-    """One grouped scan of the selection's appointees with a recorded salary: per group and
-    step of the range, the count and the sum of their record keys' appointment byte (the
-    byte their appointment is counted with; each cell adds its own secret offset)."""
+    """One grouped scan of the selection's appointees: per group and step of the range (or no
+    salary recorded), the count and the sum of their record keys' appointment byte (the byte
+    their appointment is counted with)."""
     if not selection.released["appointed"]:
         return PayCells(selection, {}, {})
     source = (
@@ -377,12 +425,16 @@ def pay_cells(characteristic: str, selection: Selection) -> PayCells:
         else PublishedEqualityAnswers.objects.filter(selection.published_scope())
     )
     bucket = Case(
-        *[When(pay_position__lte=step, then=Value(index)) for index, step in enumerate(PAY_STEPS)],
+        When(pay_position__isnull=True, then=Value(_NO_PAY)),
+        *[
+            When(pay_position__lte=step, then=Value(index))
+            for index, step in enumerate(PAY_STEPS)
+        ],
         output_field=IntegerField(),
     )
     byte = F("record_key").bitrightshift(disclosure.stage_key_shift(_APPOINTED)).bitand(255)
     rows = (
-        source.filter(furthest_stage="appointed", pay_position__isnull=False)
+        source.filter(furthest_stage="appointed")
         .annotate(group=_group_expression(characteristic), bucket=bucket)
         .values("group", "bucket")
         .annotate(n=Count("id"), k=Sum(byte))
@@ -393,6 +445,9 @@ def pay_cells(characteristic: str, selection: Selection) -> PayCells:
     for row in rows:
         values: dict[str, Any] = dict(row)
         group, index = values["group"], values["bucket"]
-        counts.setdefault(group, [0] * len(PAY_STEPS))[index] += values["n"]
-        keys.setdefault(group, [0] * len(PAY_STEPS))[index] += int(values["k"] or 0)
-    return PayCells(selection, counts, keys)
+        counts.setdefault(group, [0] * (len(PAY_STEPS) + 1))[index] += values["n"]
+        keys.setdefault(group, [0] * (len(PAY_STEPS) + 1))[index] += int(values["k"] or 0)
+    everyone = [sum(c[i] for c in counts.values()) for i in range(len(PAY_STEPS) + 1)]
+    populations = {cell: sum(everyone[b] for b in _buckets(cell)) for cell in PAY_CELLS}
+    columns = _pay_columns(populations, appointed=sum(everyone))
+    return PayCells(selection, counts, keys, columns)

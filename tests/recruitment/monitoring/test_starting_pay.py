@@ -17,6 +17,10 @@ pytestmark = pytest.mark.django_db
 
 STEPS = (0, 250, 500, 750, 1000)
 APPOINTED_BYTE = 4  # the appointment stage's byte of a record key
+#: In the cohort below, everyone paid at most three quarters up the range, and everyone with
+#: a salary recorded, are all the appointees: the same people as the funnel's appointed
+#: column, so their cells take its offset (the same people, the same figure).
+SAME_AS = {"le:1000": "appointed", "le:750": "appointed"}
 
 
 def paid(apps, position):
@@ -29,18 +33,21 @@ def cohort(db):
     """A finished year with two campaigns in one grade band (Band 5: ranges £30,000 to
     £34,000 and £31,000 to £35,000), 150 applicants each, and these appointees:
 
-    - White, 40: 24 at the bottom, 8 a tenth of the way up, 8 at 60%;
-    - Asian, 30: 10 at the bottom, 10 at 20%, 10 at 40%;
+    - White, 46: 26 at the bottom, 20 at 60%;
+    - Asian, 64: 24 at the bottom, 20 at 20%, 20 at 40%;
     - Black, 6: all at the bottom (a group too small to publish).
-    """
+
+    So the band's columns (everyone paid at most each step up the range) hold 56, 76, 96,
+    116 and 116 people, and 60 started above the bottom: each released, being at least 20
+    and at least 20 apart."""
     a = VacancyFactory(grade="Band 5", salary_min=30_000, salary_max=34_000)
     b = VacancyFactory(grade="Band 5", salary_min=31_000, salary_max=35_000)
     for vacancy, rest in ((a, 80), (b, 70)):
         people(vacancy, WHITE, "applied", rest)
-        people(vacancy, ASIAN, "applied", 150 - rest - 38)
+        people(vacancy, ASIAN, "applied", 150 - rest - 58)
     for vacancy, answers, n, position in [
-        (a, WHITE, 24, 0), (b, WHITE, 8, 100), (a, WHITE, 8, 600),
-        (a, ASIAN, 10, 0), (b, ASIAN, 10, 200), (b, ASIAN, 10, 400),
+        (a, WHITE, 26, 0), (a, WHITE, 20, 600),
+        (a, ASIAN, 24, 0), (b, ASIAN, 20, 200), (b, ASIAN, 20, 400),
         (b, BLACK, 6, 0),
     ]:  # fmt: skip
         paid(people(vacancy, answers, "appointed", n), position)
@@ -63,13 +70,13 @@ def published(selection, ethnicity, cell):
     else:
         rows = [r for r in rows if r.pay_position <= int(cell[3:])]
     keys = sum((r.record_key >> (8 * APPOINTED_BYTE)) & 255 for r in rows)
-    return disclosure.perturb(len(rows), keys + selection.salt(f"pay:{cell}"))
+    return disclosure.perturb(len(rows), keys + selection.salt(SAME_AS.get(cell, f"pay:{cell}")))
 
 
 def median_by_hand(counts):
-    """The median's place from cumulative counts (step → count; None withheld), by hand: the
-    first step whose count reaches half the total; within it, the straight line from the
-    step below."""
+    """The median's place from cumulative counts (step → count; None withheld; every column
+    of the cohort is released), by hand: the first step whose count reaches half the total;
+    within it, the straight line from the step below, where both counts are at least 20."""
     total = counts[1000]
     if total is None or total < 20:
         return None, None
@@ -81,9 +88,9 @@ def median_by_hand(counts):
             if step == 0:
                 return 0.0, 0
             low_step, low_n = previous
-            if low_n is None:
+            if low_n is None or low_n < 20 or n < 20:
                 return None, step
-            within = min(Decimal(1), max(Decimal(0), (half - low_n) / (n - low_n)))
+            within = (half - low_n) / (n - low_n)
             return round(float((low_step + (step - low_step) * within) / 1000), 3), step
         previous = (step, n)
     raise AssertionError("the total reaches half")
@@ -121,15 +128,27 @@ def test_starting_pay_matches_the_cohort_worked_out_by_hand(hr, client_for, coho
 
     # What the cohort is, read loosely: the published figures stay near the true ones.
     white, asian = rows["white"], rows["asian"]
-    assert abs(white["appointed"] - 40) <= 3
-    assert abs(asian["appointed"] - 30) <= 3
-    assert white["median_step"] == 0  # 24 of 40 started at the bottom
+    assert abs(white["appointed"] - 46) <= 3
+    assert abs(asian["appointed"] - 64) <= 3
+    assert white["median_step"] == 0  # 26 of 46 started at the bottom
     assert white["median_words"] == "at the bottom of the range"
     assert white["median_pounds"] == 30_500
-    assert asian["median_step"] == 250  # 10 at the bottom, 10 more by a fifth of the way
-    assert 0.05 <= asian["median_position"] <= 0.2  # 0.125 with the true counts
+    assert asian["median_step"] == 250  # 24 at the bottom, 20 more by a fifth of the way
+    assert 0.05 <= asian["median_position"] <= 0.15  # 0.1 with the true counts
     assert asian["gap_points"] == round((0.0 - asian["median_position"]) * 100, 1)
     assert white["gap_points"] is None  # the reference group itself
+    # Everyone in the band is the funnel's appointed column: the same people, the same figure.
+    funnel = (
+        client_for(hr)
+        .get(
+            "/api/v1/monitoring/funnel/?characteristic=ethnicity_group&grade=Band 5&period=2024-25"
+        )
+        .json()
+    )
+    assert body["all"]["appointed"] == funnel["totals"]["appointed"]
+    assert [r["appointed"] for r in body["rows"]] == [
+        r["counts"]["appointed"] for r in funnel["rows"]
+    ]
 
 
 def test_a_group_too_small_to_publish_shows_no_median_or_share(hr, client_for, cohort):
@@ -161,19 +180,97 @@ def test_a_group_too_small_to_publish_shows_no_median_or_share(hr, client_for, c
 
 
 def test_the_median_is_read_off_the_cumulative_counts():
-    # 10 at the bottom, 20 by a quarter, 30 by half: half of 30 is 15, a quarter of the way
-    # between the bottom (10) and the quarter step (20), so an eighth of the way up.
-    assert pay.median_position(30, [10, 20, 30, 30, 30]) == {"position": 0.125, "step": 250}
+    # 20 at the bottom, 40 by a quarter, 60 by half: half of 60 is 30, half way between the
+    # bottom (20) and the quarter step (40), so an eighth of the way up.
+    assert pay.median_position(60, [20, 40, 60, 60, 60]) == {"position": 0.125, "step": 250}
     # Most at the bottom: the median is the bottom itself.
     assert pay.median_position(40, [24, 32, 32, 40, 40]) == {"position": 0.0, "step": 0}
-    # The count below the median's step is withheld: its step is known, its point is not.
+    # The count below the median's step is withheld, or below 20: its step is known, its
+    # point (a rate of sorts) is not.
     assert pay.median_position(26, [None, 16, 26, 26, 26]) == {"position": None, "step": 250}
+    assert pay.median_position(30, [10, 20, 30, 30, 30]) == {"position": None, "step": 250}
     # Below the minimum population for a rate (20): nothing.
     assert pay.median_position(19, [10, 19, 19, 19, 19]) == {"position": None, "step": None}
     assert pay.median_position(None, [None] * 5) == {"position": None, "step": None}
     # Noise made a count fall from one step to the next: the median's step is still the
-    # first to reach half (20), and its point on the line from the step below (11 at 250).
-    assert pay.median_position(40, [12, 11, 30, 40, 40]) == {"position": 0.368, "step": 500}
+    # first to reach half (20), and its point on the line from the step below (it needs
+    # both counts at least 20, so here none).
+    assert pay.median_position(40, [12, 11, 30, 40, 40]) == {"position": None, "step": 500}
+    # (250 + 250 × (40 − 21) / (60 − 21) = 371.8 thousandths)
+    assert pay.median_position(80, [22, 21, 60, 80, 80]) == {"position": 0.372, "step": 500}
+    # A column withheld for everyone below the median's step could hold the median: nothing.
+    known = [True, False, True, True, True]
+    assert pay.median_position(60, [20, None, 60, 60, 60], known) == {
+        "position": None,
+        "step": None,
+    }
+    # Withheld for everyone, then released below the median: the step and point stand.
+    known = [False, True, True, True, True]
+    assert pay.median_position(80, [None, 30, 60, 80, 80], known) == {
+        "position": 0.333,
+        "step": 500,
+    }
+
+
+def test_one_known_appointee_above_the_bottom_is_never_told_apart(hr, client_for):
+    """The insider's attack (found in review): 36 appointees at the bottom of the range and
+    one, P, above it. HR knows who P is. A column of one person, shown as 10 in one group,
+    would name P's group, so no column P alone makes the difference in is released: only
+    the appointees as a whole, which are the funnel's appointed figures."""
+    v = VacancyFactory(department="Highways", grade="G1", salary_min=30_000, salary_max=34_000)
+    people(v, WHITE, "applied", 60)
+    paid(people(v, WHITE, "appointed", 20), 0)
+    paid(people(v, ASIAN, "appointed", 16), 0)
+    (target,) = people(v, {}, "appointed", 1)
+    paid([target], 500)
+    finish(v)
+    from tests.recruitment.monitoring.test_insider import ANSWERS
+
+    for answers in ANSWERS:
+        EqualityAnswers.objects.filter(application=target).update(**answers)
+        for unit in ("", "&department=Highways", "&grade=G1"):
+            for characteristic in ("ethnicity_group", "sex", "disability", "sexual_orientation"):
+                body = (
+                    client_for(hr)
+                    .get(
+                        f"/api/v1/monitoring/starting-pay/?characteristic={characteristic}"
+                        f"&period=2024-25{unit}"
+                    )
+                    .json()
+                )
+                funnel = (
+                    client_for(hr)
+                    .get(
+                        f"/api/v1/monitoring/funnel/?characteristic={characteristic}"
+                        f"&period=2024-25{unit}"
+                    )
+                    .json()
+                )
+                for row in [*body["rows"], body["not_stated"], body["all"]]:
+                    assert row["above_bottom"] is None, (unit, characteristic, row)
+                    assert row["median_position"] is None
+                assert [r["appointed"] for r in body["rows"]] == [
+                    r["counts"]["appointed"] for r in funnel["rows"]
+                ]
+
+
+def test_pay_is_withheld_when_too_few_salaries_are_recorded(hr, client_for):
+    """The year pay recording starts: 36 appointees offered before it and one after. The one
+    with a salary recorded is a column of one known person: nothing of the pay is
+    published, and the page says why."""
+    v = VacancyFactory(grade="G2", salary_min=30_000, salary_max=34_000)
+    people(v, WHITE, "applied", 60)
+    people(v, WHITE, "appointed", 20)
+    people(v, ASIAN, "appointed", 16)
+    paid(people(v, BLACK, "appointed", 1), 0)
+    finish(v)
+    body = (
+        client_for(hr)
+        .get("/api/v1/monitoring/starting-pay/?characteristic=ethnicity_group&period=2024-25")
+        .json()
+    )
+    assert body["withheld"].startswith("Fewer than 20 appointees here have a starting salary")
+    assert all(r["appointed"] is None for r in [*body["rows"], body["all"]])
 
 
 def test_a_unit_whose_appointments_are_withheld_publishes_no_pay(hr, client_for, cohort):

@@ -73,6 +73,14 @@ def test_above_the_bottom_the_reason_is_kept_and_the_position_recorded(
         ({"salary": 45_001, "salary_reason": "x"}, "salary", "£41,000 to £45,000"),
         ({"salary": 42_000}, "salary_reason", "more than the bottom of the range (£41,000)"),
         ({"salary": 42_000, "salary_reason": "   "}, "salary_reason", "Give the reason"),
+        # Found in review: invisible characters are no reason, and text-direction controls
+        # would make the reason read differently from what it says.
+        ({"salary": 42_000, "salary_reason": "\u200b\u200d"}, "salary_reason", "Give the reason"),
+        (
+            {"salary": 42_000, "salary_reason": "Current \u202esalary"},
+            "salary_reason",
+            "change the text's direction",
+        ),
         ({"salary": "a lot"}, "salary", "valid integer"),
         ({"salary": -1}, "salary", "greater than or equal to 0"),
         ({"salary_reason": "x" * 2001}, "salary_reason", "2000"),
@@ -135,3 +143,11 @@ def test_the_offer_page_records_the_salary_and_shows_it(interviewed, chair, cand
     mine = browser(candidate).get(reverse("my-application", args=[interviewed.pk]))
     mine = mine.content.decode()
     assert "The salary offered: <strong>£44,000 a year</strong>" in mine
+
+
+def test_a_reason_sent_with_the_bottom_of_the_range_is_not_kept(interviewed, chair, client_for):
+    response = offer(client_for(chair), interviewed, salary=41_000, salary_reason="Negotiated.")
+
+    assert response.status_code == 200, response.json()
+    decision = OfferDecision.objects.get(application=interviewed)
+    assert (decision.salary, decision.salary_reason) == (41_000, "")
