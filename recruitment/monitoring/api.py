@@ -385,6 +385,9 @@ class PayRowOutput(serializers.Serializer[Any]):
         allow_null=True, help_text="0 is the bottom of the range, 1 the top."
     )
     median_step = serializers.IntegerField(allow_null=True)
+    median_from_step = serializers.IntegerField(
+        allow_null=True, help_text="Where the median is a span of steps: the step it is above."
+    )
     median_words = serializers.CharField(allow_null=True)
     median_pounds = serializers.IntegerField(allow_null=True)
     gap_points = serializers.FloatField(

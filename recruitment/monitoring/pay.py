@@ -42,6 +42,20 @@ STEP_WORDS = {
 }
 
 
+def median_words(middle: dict[str, Any]) -> str | None:
+    """Where the median is, in words: a step of the range, or a span of steps."""
+    step, start = middle["step"], middle["from"]
+    if step is None:
+        return None
+    if not middle["span"]:
+        return str(STEP_WORDS[step])
+    if start is None:
+        return f"at most {step // 10}% of the way up the range"
+    if start == 0:
+        return f"above the bottom, at most {step // 10}% of the way up the range"
+    return f"more than {start // 10}% and at most {step // 10}% of the way up the range"
+
+
 def median_position(
     total: int | None, cumulative: list[int | None], known: list[bool] | None = None
 ) -> dict[str, Any]:
@@ -53,30 +67,33 @@ def median_position(
 
     In a released column, a group's withheld count was published as below 10, so below half
     of a total of at least 20: the median lies above that step. A column withheld for
-    everyone could hold the median, so the step is given only when every column below it
-    back to a released one is released. The point, like a rate, only where the counts on both
+    everyone could hold the median, so then the median is given as the span from the last
+    released step below half to the first reaching it (``from`` and ``step``). The point, like a rate, only where the counts on both
     sides of it are at least the minimum population."""
     least = disclosure.minimum()
-    none: dict[str, Any] = {"position": None, "step": None}
+    none: dict[str, Any] = {"position": None, "step": None, "from": None, "span": False}
     known = known if known is not None else [True] * len(PAY_STEPS)
     if total is None or total < least:
         return none
     half = total / 2
-    before_step, before, gap = 0, None, False
+    before_step: int | None = None  # the last released step below half (None: none yet)
+    before, gap = None, False
     for step, count, released in zip(PAY_STEPS, [*cumulative[:-1], total], known, strict=True):
         if not released:
             gap = True  # withheld for everyone: the median could be in it
             continue
         if count is not None and count >= half:
             if step == 0:
-                return {"position": 0.0, "step": 0}
+                return {"position": 0.0, "step": 0, "from": None, "span": False}
             if gap:
-                return none
-            if before is None or before < least or count < least:
-                return {"position": None, "step": step}
+                # Somewhere above the last released step below half (or from the bottom
+                # itself, if none), up to this one.
+                return {"position": None, "step": step, "from": before_step, "span": True}
+            if before is None or before_step is None or before < least or count < least:
+                return {"position": None, "step": step, "from": None, "span": False}
             share = (half - before) / (count - before)  # before < half <= count
             point = (before_step + (step - before_step) * share) / 1000
-            return {"position": round(point, 3), "step": step}
+            return {"position": round(point, 3), "step": step, "from": None, "span": False}
         before_step, before, gap = step, count, False
     return none  # not reached: the last count is the total
 
@@ -123,7 +140,8 @@ def pay_figures(characteristic: str, selection: Selection) -> dict[str, Any]:
             "above_bottom_share": disclosure.ratio(above, total),
             "median_position": middle["position"],
             "median_step": middle["step"],
-            "median_words": STEP_WORDS[middle["step"]] if middle["step"] is not None else None,
+            "median_from_step": middle["from"],
+            "median_words": median_words(middle),
             "median_pounds": _pounds(middle["position"], pay_range),
             "gap_points": None,
         }

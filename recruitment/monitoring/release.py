@@ -426,10 +426,7 @@ def pay_cells(characteristic: str, selection: Selection) -> PayCells:
     )
     bucket = Case(
         When(pay_position__isnull=True, then=Value(_NO_PAY)),
-        *[
-            When(pay_position__lte=step, then=Value(index))
-            for index, step in enumerate(PAY_STEPS)
-        ],
+        *[When(pay_position__lte=step, then=Value(index)) for index, step in enumerate(PAY_STEPS)],
         output_field=IntegerField(),
     )
     byte = F("record_key").bitrightshift(disclosure.stage_key_shift(_APPOINTED)).bitand(255)

@@ -171,6 +171,7 @@ def test_a_group_too_small_to_publish_shows_no_median_or_share(hr, client_for, c
         "above_bottom_share": None,
         "median_position": None,
         "median_step": None,
+        "median_from_step": None,
         "median_words": None,
         "median_pounds": None,
         "gap_points": None,
@@ -182,33 +183,92 @@ def test_a_group_too_small_to_publish_shows_no_median_or_share(hr, client_for, c
 def test_the_median_is_read_off_the_cumulative_counts():
     # 20 at the bottom, 40 by a quarter, 60 by half: half of 60 is 30, half way between the
     # bottom (20) and the quarter step (40), so an eighth of the way up.
-    assert pay.median_position(60, [20, 40, 60, 60, 60]) == {"position": 0.125, "step": 250}
+    assert pay.median_position(60, [20, 40, 60, 60, 60]) == {
+        "position": 0.125,
+        "step": 250,
+        "from": None,
+        "span": False,
+    }
     # Most at the bottom: the median is the bottom itself.
-    assert pay.median_position(40, [24, 32, 32, 40, 40]) == {"position": 0.0, "step": 0}
+    assert pay.median_position(40, [24, 32, 32, 40, 40]) == {
+        "position": 0.0,
+        "step": 0,
+        "from": None,
+        "span": False,
+    }
     # The count below the median's step is withheld, or below 20: its step is known, its
     # point (a rate of sorts) is not.
-    assert pay.median_position(26, [None, 16, 26, 26, 26]) == {"position": None, "step": 250}
-    assert pay.median_position(30, [10, 20, 30, 30, 30]) == {"position": None, "step": 250}
+    assert pay.median_position(26, [None, 16, 26, 26, 26]) == {
+        "position": None,
+        "step": 250,
+        "from": None,
+        "span": False,
+    }
+    assert pay.median_position(30, [10, 20, 30, 30, 30]) == {
+        "position": None,
+        "step": 250,
+        "from": None,
+        "span": False,
+    }
     # Below the minimum population for a rate (20): nothing.
-    assert pay.median_position(19, [10, 19, 19, 19, 19]) == {"position": None, "step": None}
-    assert pay.median_position(None, [None] * 5) == {"position": None, "step": None}
+    assert pay.median_position(19, [10, 19, 19, 19, 19]) == {
+        "position": None,
+        "step": None,
+        "from": None,
+        "span": False,
+    }
+    assert pay.median_position(None, [None] * 5) == {
+        "position": None,
+        "step": None,
+        "from": None,
+        "span": False,
+    }
     # Noise made a count fall from one step to the next: the median's step is still the
     # first to reach half (20), and its point on the line from the step below (it needs
     # both counts at least 20, so here none).
-    assert pay.median_position(40, [12, 11, 30, 40, 40]) == {"position": None, "step": 500}
+    assert pay.median_position(40, [12, 11, 30, 40, 40]) == {
+        "position": None,
+        "step": 500,
+        "from": None,
+        "span": False,
+    }
     # (250 + 250 × (40 − 21) / (60 − 21) = 371.8 thousandths)
-    assert pay.median_position(80, [22, 21, 60, 80, 80]) == {"position": 0.372, "step": 500}
-    # A column withheld for everyone below the median's step could hold the median: nothing.
+    assert pay.median_position(80, [22, 21, 60, 80, 80]) == {
+        "position": 0.372,
+        "step": 500,
+        "from": None,
+        "span": False,
+    }
+    # A column withheld for everyone below the median's step could hold the median.
     known = [True, False, True, True, True]
+    # (it is somewhere above the bottom, up to half way: the span is given instead)
     assert pay.median_position(60, [20, None, 60, 60, 60], known) == {
         "position": None,
-        "step": None,
+        "step": 500,
+        "from": 0,
+        "span": True,
     }
+    assert pay.median_words({"step": 500, "from": 0, "span": True}) == (
+        "above the bottom, at most 50% of the way up the range"
+    )
+    # The bottom's own column withheld: the median may be the bottom itself.
+    known = [False, False, True, True, True]
+    assert pay.median_position(60, [None, None, 60, 60, 60], known) == {
+        "position": None,
+        "step": 500,
+        "from": None,
+        "span": True,
+    }
+    assert pay.median_words({"step": 500, "from": None, "span": True}) == (
+        "at most 50% of the way up the range"
+    )
     # Withheld for everyone, then released below the median: the step and point stand.
     known = [False, True, True, True, True]
     assert pay.median_position(80, [None, 30, 60, 80, 80], known) == {
         "position": 0.333,
         "step": 500,
+        "from": None,
+        "span": False,
     }
 
 
