@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from kernel.audit import acting_as
 from kernel.errors import ActionForbidden, DomainError
-from recruitment.models import PublicationPack
+from recruitment.models import DecidedYear, PublicationPack
 from recruitment.monitoring import charts, disclosure, pay, release, years
 from recruitment.monitoring.figures import characteristic_figures
 from recruitment.monitoring.groups import CHARACTERISTIC_LABELS
@@ -179,6 +179,9 @@ def pack_publish(*, key: str, by: User, confirm: bool = False) -> PublicationPac
     pdf = render_pdf(body, figures)
     try:
         with transaction.atomic(), acting_as(by):
+            # The year's row, locked, as a reviewer's comment locks it: a comment is taken
+            # before the report is published or refused after, never in between.
+            DecidedYear.objects.select_for_update().filter(year=period.key).first()
             pack = PublicationPack.objects.create(
                 year=period.key, figures=figures, html=body, pdf=pdf,
                 sha256=hashlib.sha256(pdf).hexdigest(), published_by=by,
