@@ -29,7 +29,7 @@ from accounts.models import STAFF_ROLES, ReviewerGrant, Role, StatisticsView, Us
 from accounts.tokens import confirmation_links, password_links
 from kernel.audit import acting_as
 from kernel.errors import ActionForbidden, DomainError
-from kernel.text import single_line_errors
+from kernel.text import single_line_errors, written_text_errors
 
 logger = logging.getLogger(__name__)
 
@@ -335,11 +335,13 @@ def _first_moment_after(day: date) -> datetime:
 
 
 def _grant_errors(full_name: str, email: str, network: str, expires_on: date) -> dict[str, Any]:
-    errors: dict[str, list[str]] = single_line_errors(full_name=full_name, network=network)
-    if not network:
-        errors["network"] = ["Enter the name of the staff network."]
-    elif len(network) > 200:
+    # Blank, invisible-only or direction-reversing text says nothing (kernel/text.py).
+    errors = written_text_errors("network", network, "Enter the name of the staff network.")
+    if full_name:  # (required only for a new account: checked when one is made)
+        errors |= written_text_errors("full_name", full_name, "Enter the reviewer's full name.")
+    if "network" not in errors and len(network) > 200:
         errors["network"] = ["Enter a network name of 200 characters or fewer."]
+    errors |= single_line_errors(full_name=full_name, network=network)
     try:
         validate_email(email)
     except ValidationError:
@@ -379,7 +381,13 @@ def reviewer_grant(
     with transaction.atomic(), acting_as(by):
         holders = list(
             User.objects.select_for_update()
-            .filter(Q(username__iexact=email) | Q(email__iexact=email))
+            # An account's own identity: its username, or an address it has confirmed (anyone
+            # may register an unconfirmed address, which must not block a grant).
+            .filter(
+                Q(username__iexact=email)
+                | Q(email__iexact=email, email_confirmed_at__isnull=False)
+                | Q(email__iexact=email, role=Role.NETWORK_REVIEWER)
+            )
             .order_by("pk")
         )
         others = [u for u in holders if u.role != Role.NETWORK_REVIEWER]

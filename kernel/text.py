@@ -33,3 +33,18 @@ def single_line_errors(**fields: str) -> dict[str, list[str]]:
     return {
         name: [SINGLE_LINE_MESSAGE] for name, value in fields.items() if not is_single_line(value)
     }
+
+
+#: Characters that reorder the text around them, so that it reads one way and says another:
+#: the embeddings, overrides and isolates.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def written_text_errors(name: str, value: str, missing: str) -> dict[str, list[str]]:
+    """``{name: [message]}`` for free text that says nothing (blank, or only invisible
+    characters such as zero-width spaces: ``missing``) or holds direction controls; else {}."""
+    if any(c in BIDI_CONTROLS for c in value):
+        return {name: ["Remove the hidden characters that change the text's direction."]}
+    if not any(c.isalnum() for c in value):
+        return {name: [missing]}
+    return {}

@@ -87,6 +87,8 @@ def render_message(application: Application, kind: str) -> tuple[str, str]:
         "access_to_work": ACCESS_TO_WORK,
         "book_link": site_link(f"/applications/{application.pk}/interview/"),
         "withdrawn": application.state == ApplicationState.WITHDRAWN,
+        # The offer's salary (its reason stays with the recruitment team).
+        "offer": getattr(application, "offer_decision", None) if kind == "offer" else None,
     }
     if kind.startswith(ADJUSTMENT_DECIDED):
         context["adjustment"] = AdjustmentRequest.objects.get(

@@ -393,6 +393,10 @@ class PayRowOutput(serializers.Serializer[Any]):
     gap_points = serializers.FloatField(
         allow_null=True, help_text="Points of the range below the reference group's median."
     )
+    above_bottom_gap_points = serializers.FloatField(
+        allow_null=True,
+        help_text="Percentage points below the reference group's share above the bottom.",
+    )
 
 
 class StartingPayOutput(serializers.Serializer[Any]):

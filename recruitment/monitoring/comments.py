@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kernel.audit import acting_as
 from kernel.errors import ActionForbidden, DomainError
+from kernel.text import written_text_errors
 from recruitment.models import DecidedYear, PackComment, PublicationPack
 from recruitment.monitoring.publication import year_of
 
@@ -33,8 +34,8 @@ LONGEST = 2000
 
 def _text(name: str, value: str, missing: str) -> str:
     value = value.strip()
-    if not value:
-        raise ValidationError({name: [missing]})
+    if errors := written_text_errors(name, value, missing):
+        raise ValidationError(errors)
     if len(value) > LONGEST:
         raise ValidationError({name: [f"Enter {LONGEST} characters or fewer."]})
     return value

@@ -18,6 +18,12 @@ from recruitment.models import (
 )
 
 STAGES: list[str] = list(Stage.values)
+#: Where a salary sits in its range, in thousandths: the starting-pay columns count appointees
+#: paid at most each step up the range (at the bottom, a quarter, half, three quarters of the
+#: way up, anywhere), cumulative as the funnel's stages are.
+PAY_STEPS = (0, 250, 500, 750, 1000)
+#: The starting-pay columns as the release plan decides them, beside the stages.
+PAY_STAGES = [f"pay:le:{step}" for step in PAY_STEPS]
 NOT_STATED = "not_stated"
 
 

@@ -22,9 +22,10 @@ from recruitment.monitoring.groups import (
     CHARACTERISTIC_LABELS,
     GROUPS,
     NOT_STATED,
+    PAY_STEPS,
     group_label,
 )
-from recruitment.monitoring.release import PAY_STEPS, Selection
+from recruitment.monitoring.release import Selection
 from recruitment.monitoring.statistics import reference_group
 from vacancies.models import Vacancy
 
@@ -87,7 +88,9 @@ def median_position(
                 return {"position": 0.0, "step": 0, "from": None, "span": False}
             if gap:
                 # Somewhere above the last released step below half (or from the bottom
-                # itself, if none), up to this one.
+                # itself, if none), up to this one; from the bottom to the top says nothing.
+                if before_step is None and step == PAY_STEPS[-1]:
+                    return none
                 return {"position": None, "step": step, "from": before_step, "span": True}
             if before is None or before_step is None or before < least or count < least:
                 return {"position": None, "step": step, "from": None, "span": False}
@@ -144,6 +147,7 @@ def pay_figures(characteristic: str, selection: Selection) -> dict[str, Any]:
             "median_words": median_words(middle),
             "median_pounds": _pounds(middle["position"], pay_range),
             "gap_points": None,
+            "above_bottom_gap_points": None,
         }
 
     rows = [row([g], group_label(characteristic, g), g) for g in GROUPS[characteristic]]
@@ -154,9 +158,16 @@ def pay_figures(characteristic: str, selection: Selection) -> dict[str, Any]:
         mine = r["median_position"]
         # The gap in median position against the reference group, in points of the range.
         r["gap_points"] = None if ref is None or mine is None else round((ref - mine) * 100, 1)
+        # And in the share who started above the bottom, in percentage points.
+        ref_share = None if ref_row is None or r is ref_row else ref_row["above_bottom_share"]
+        share = r["above_bottom_share"]
+        r["above_bottom_gap_points"] = (
+            None if ref_share is None or share is None else round((ref_share - share) * 100, 1)
+        )
     withheld = None
     if not selection.released["appointed"]:
-        withheld = selection.reasons["appointed"] or "Appointments are not published here."
+        reason = selection.reasons["appointed"] or "Appointments are not published here."
+        withheld = reason.replace("people reached this stage", "people were appointed here")
     elif not cells.released("le:1000"):
         withheld = (
             f"Fewer than {disclosure.minimum()} appointees here have a starting salary "
@@ -206,7 +217,8 @@ def csv_rows(data: dict[str, Any], symbol: str) -> list[list[Any]]:
             "Median position in the range",
             "Median, where in the range",
             "Median in pounds",
-            "Gap (points)",
+            "Gap in the median (points of the range)",
+            "Gap in the share above the bottom (points)",
         ]
     ]
     for r in [*data["rows"], data["not_stated"], data["all"]]:
@@ -218,8 +230,9 @@ def csv_rows(data: dict[str, Any], symbol: str) -> list[list[Any]]:
                 cell(r["above_bottom_share"]),
                 cell(r["median_position"]),
                 cell(r["median_words"]),
-                cell(r["median_pounds"]),
+                cell(r["median_pounds"]) if data["typical_range"] else "",
                 cell(r.get("gap_points")),
+                cell(r.get("above_bottom_gap_points")),
             ]
         )
     rows += [

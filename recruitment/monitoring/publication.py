@@ -81,18 +81,28 @@ def pack_figures(key: str) -> dict[str, Any]:
         "threshold": settings.MONITORING_ADVERSE_IMPACT_THRESHOLD,
         "mid_p": settings.MONITORING_FISHER_MID_P,
         "sections": sections,
-        "pay": [
-            {
-                "characteristic": c,
-                "label": CHARACTERISTIC_LABELS[c],
-                "bands": [
-                    {**figures, "id": f"pay-{c}-{index}"}
-                    for index, figures in enumerate(pay.grade_band_figures(period, c))
-                ],
-            }
-            for c in pay.PACK_CHARACTERISTICS
-        ],
+        "pay": [_pay_part(c, selection, period) for c in pay.PACK_CHARACTERISTICS],
         "computed_at": timezone.now().isoformat(),
+    }
+
+
+def _pay_part(c: str, selection: release.Selection, period: disclosure.Period) -> dict[str, Any]:
+    """One characteristic's starting pay in the pack: the organisation's, and each grade
+    band's (those withheld listed with the reason)."""
+    bands = [
+        {**figures, "id": f"pay-{c}-{index}"}
+        for index, figures in enumerate(pay.grade_band_figures(period, c))
+    ]
+    return {
+        "characteristic": c,
+        "label": CHARACTERISTIC_LABELS[c],
+        "organisation": {**pay.pay_figures(c, selection), "id": f"pay-{c}"},
+        "bands": [b for b in bands if not b["withheld"]],
+        "withheld_bands": [
+            {"label": b["unit"]["label"].removeprefix("Grade band: "), "reason": b["withheld"]}
+            for b in bands
+            if b["withheld"]
+        ],
     }
 
 

@@ -25,6 +25,8 @@ from recruitment.monitoring.disclosure import Period, Unit
 from recruitment.monitoring.groups import (
     GROUPS,
     NOT_STATED,
+    PAY_STAGES,
+    PAY_STEPS,
     STAGES,
     _group_expression,
 )
@@ -52,6 +54,9 @@ class Selection:
     #: secret seed for the unit's cell-key offsets.
     published_year: int | None = None
     seed: str = field(default="", repr=False)
+    #: The plan's decision on each starting-pay column (groups.PAY_STAGES); none before the
+    #: plan held them (a year decided before pay was recorded).
+    pay_released: dict[str, bool] = field(default_factory=dict)
 
     def published_scope(self) -> Q:
         """The selection's rows in its year's published copy."""
@@ -235,6 +240,7 @@ def _from_plan(
         closed_between=closed_between,
         published_year=first.year_id,
         seed=first.year.seed,
+        pay_released={c: decisions[c].released for c in PAY_STAGES if c in decisions},
     )
 
 
@@ -332,10 +338,6 @@ def _all(characteristic: str) -> list[str]:
 
 # --- Released starting-pay cells ----------------------------------------------------------------
 
-#: Where a salary sits in its range, in thousandths: the starting-pay cells count appointees
-#: paid at most each step up the range (at the bottom, a quarter, half, three quarters of the
-#: way up, anywhere), cumulative as the funnel's stages are, plus those above the bottom.
-PAY_STEPS = (0, 250, 500, 750, 1000)
 #: Cell names: ``le:<step>`` (at most that far up) and ``above_bottom``.
 PAY_CELLS = (*(f"le:{step}" for step in PAY_STEPS), "above_bottom")
 _APPOINTED = STAGES.index("appointed")
@@ -348,41 +350,45 @@ def _buckets(cell: str) -> range:
     return range(PAY_STEPS.index(int(cell.removeprefix("le:"))) + 1)
 
 
-def _pay_columns(populations: dict[str, int], appointed: int) -> dict[str, str]:
+def _pay_columns(
+    populations: dict[str, int], appointed: int, planned: dict[str, bool]
+) -> dict[str, str]:
     """Which starting-pay columns of a unit are released, each with the name its cell keys
     are offset by. HR knows every appointee's salary, so each column's population (everyone
-    in it, all groups together) is known to them, as a stage's is: a column is released only
-    if it holds nobody or at least the minimum population, and is nobody or at least the
-    minimum apart from every other column released (and from the unit's appointments), as the
-    release plan requires of stages and units. Otherwise a column of one known person, shown
-    as 10 in one group, would name that person's group.
+    in it, all groups together) is known to them, as a stage's is. A column is released only
+    where the year's plan released it (``planned``: at least the minimum population, and no
+    other unit's same column a few known people away: ``disclosure.decide``), and only if it
+    is at least the minimum apart from every other column of the unit released and from the
+    unit's appointments. Otherwise a column of one known person, shown as 10 in one group,
+    would name that person's group. Those above the bottom are everyone less those at the
+    bottom, so they are released only with that column.
 
-    A column holding exactly the people of another gets that one's offset (the same people,
-    the same figure): all the appointees, the funnel's appointed column's."""
+    Columns holding the same people (the same population, the columns being nested) share
+    one offset (the same people, the same figure); all the appointees take the funnel's
+    appointed column's."""
     least = disclosure.minimum()
     total = populations["le:1000"]
 
     def apart(a: int, b: int) -> bool:
         return a == b or abs(a - b) >= least
 
-    if not total or total < least or not apart(total, appointed):
+    if not total or not planned.get("pay:le:1000") or not apart(total, appointed):
         return {}
-    columns = {"le:1000": "appointed" if total == appointed else "pay:le:1000"}
-    kept = [appointed, total]
+    offsets = {appointed: "appointed", total: "appointed" if total == appointed else "pay:le:1000"}
+    columns = {"le:1000": offsets[total]}
     for step in reversed(PAY_STEPS[:-1]):
         cell = f"le:{step}"
         population = populations[cell]
-        if population == total:
-            columns[cell] = columns["le:1000"]
-        elif population >= least and all(apart(population, other) for other in kept):
-            columns[cell] = f"pay:{cell}"
-            kept.append(population)
-        elif population == 0:
+        if population == 0:
             columns[cell] = f"pay:{cell}"  # empty: every cell of it is withheld anyway
+        elif population in offsets:
+            columns[cell] = offsets[population]
+        elif planned.get(f"pay:{cell}") and all(apart(population, p) for p in offsets):
+            offsets[population] = columns[cell] = f"pay:{cell}"
     above = populations["above_bottom"]
     if above == total:
         columns["above_bottom"] = columns["le:1000"]
-    elif above == 0 or (above >= least and apart(above, total)):
+    elif "le:0" in columns:
         columns["above_bottom"] = "pay:above_bottom"
     return columns
 
@@ -446,5 +452,5 @@ def pay_cells(characteristic: str, selection: Selection) -> PayCells:
         keys.setdefault(group, [0] * (len(PAY_STEPS) + 1))[index] += int(values["k"] or 0)
     everyone = [sum(c[i] for c in counts.values()) for i in range(len(PAY_STEPS) + 1)]
     populations = {cell: sum(everyone[b] for b in _buckets(cell)) for cell in PAY_CELLS}
-    columns = _pay_columns(populations, appointed=sum(everyone))
+    columns = _pay_columns(populations, sum(everyone), selection.pay_released)
     return PayCells(selection, counts, keys, columns)

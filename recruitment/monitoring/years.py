@@ -20,10 +20,11 @@ from recruitment.models import (
 )
 from recruitment.monitoring import disclosure
 from recruitment.monitoring.disclosure import Period
-from recruitment.monitoring.groups import (
-    STAGES,
-)
+from recruitment.monitoring.groups import PAY_STAGES, PAY_STEPS, STAGES
 from vacancies.models import Vacancy
+
+#: The plan's columns: the funnel's stages, then the starting-pay columns.
+PLAN_COLUMNS = [*STAGES, *PAY_STAGES]
 
 # --- Reporting years, units and the stored release plan ---------------------------------------
 
@@ -39,13 +40,22 @@ def _stage_counts_by_vacancy(year: DecidedYear) -> dict[int, tuple[int, ...]]:
     rows = (
         PublishedEqualityAnswers.objects.filter(year=year)
         .values("vacancy_id")
-        .annotate(**{f"n{i}": Count("id", filter=_reached(i)) for i in range(len(STAGES))})
+        .annotate(
+            **{f"n{i}": Count("id", filter=_reached(i)) for i in range(len(STAGES))},
+            # Appointees paid at most each step up their range (the starting-pay columns).
+            **{
+                f"p{i}": Count("id", filter=Q(furthest_stage="appointed", pay_position__lte=step))
+                for i, step in enumerate(PAY_STEPS)
+            },
+        )
         .order_by()
     )
     counts: dict[int, tuple[int, ...]] = {}
     for row in rows:
         values: dict[str, Any] = dict(row)
-        counts[values["vacancy_id"]] = tuple(values[f"n{i}"] for i in range(len(STAGES)))
+        counts[values["vacancy_id"]] = tuple(values[f"n{i}"] for i in range(len(STAGES))) + tuple(
+            values[f"p{i}"] for i in range(len(PAY_STEPS))
+        )
     return counts
 
 
@@ -150,7 +160,7 @@ def decide_year(year: Period) -> bool:
             )
             _copy_rows(decided, quarters)
             found = _stage_counts_by_vacancy(decided)
-            counts = {v.pk: found.get(v.pk, (0,) * len(STAGES)) for v in vacancies}
+            counts = {v.pk: found.get(v.pk, (0,) * len(PLAN_COLUMNS)) for v in vacancies}
             facts = [
                 disclosure.VacancyFact(
                     id=v.pk,
@@ -164,7 +174,9 @@ def decide_year(year: Period) -> bool:
                 for v in vacancies
             ]
             units = disclosure.units_of(year, facts)
-            decisions = disclosure.decide(units, counts, len(STAGES))
+            # The starting-pay columns are decided as the stages are: each unit's at least the
+            # minimum, and none a few known people away from another unit's.
+            decisions = disclosure.decide(units, counts, len(PLAN_COLUMNS))
             position = {unit: i for i, unit in enumerate(units)}
             ReleaseDecision.objects.bulk_create(
                 ReleaseDecision(
@@ -174,7 +186,7 @@ def decide_year(year: Period) -> bool:
                     key=d.unit.key,
                     label=d.unit.label,
                     position=position[d.unit],
-                    stage=STAGES[d.stage],
+                    stage=PLAN_COLUMNS[d.stage],
                     released=d.released,
                     reason=d.reason,
                     vacancies=(

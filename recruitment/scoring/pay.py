@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
+from kernel.text import written_text_errors
+
 if TYPE_CHECKING:
     from vacancies.models import Vacancy
 
 #: A position in the range is kept in thousandths: 0 the bottom, 1000 the top.
 POSITION_SCALE = 1000
-#: Characters that reorder the text around them (a reason that reads one way and says
-#: another): the embeddings, overrides and isolates.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def offered_salary(vacancy: Vacancy, salary: int | None, reason: str) -> tuple[int, str]:
@@ -32,19 +31,12 @@ def offered_salary(vacancy: Vacancy, salary: int | None, reason: str) -> tuple[i
         )
     if chosen == low:
         return chosen, ""  # at the bottom there is nothing to explain
-    if any(c in BIDI_CONTROLS for c in reason):
-        raise ValidationError(
-            {"salary_reason": ["Remove the hidden characters that change the text's direction."]}
-        )
-    if not any(c.isalnum() for c in reason):  # blank, or only invisible characters
-        raise ValidationError(
-            {
-                "salary_reason": [
-                    f"Give the reason for offering more than the bottom of the range (£{low:,}): "
-                    "for example, the candidate's current salary or experience."
-                ]
-            }
-        )
+    missing = (
+        f"Give the reason for offering more than the bottom of the range (£{low:,}): "
+        "for example, the candidate's current salary or experience."
+    )
+    if errors := written_text_errors("salary_reason", reason, missing):
+        raise ValidationError(errors)
     return chosen, reason
 
 

@@ -178,6 +178,41 @@ def test_the_address_of_any_other_account_is_refused_naming_the_email(persona, w
     assert rows() == before
 
 
+def test_an_unconfirmed_registration_with_the_address_does_not_block_the_grant(hr):
+    """Found in review: anyone may register a candidate account with an address they do not
+    hold (it is never confirmed). That must not lock a reviewer out of a grant."""
+    squatter = UserFactory(
+        username="squatter", email="SAM.ADE@network.example", role=Role.CANDIDATE,
+        email_confirmed_at=None,
+    )  # fmt: skip
+
+    response = api_client(hr).post(NR, grant_body(), format="json")
+
+    assert response.status_code == 201, response.json()
+    grant = ReviewerGrant.objects.get()
+    assert grant.user.role == Role.NETWORK_REVIEWER
+    assert grant.user.pk != squatter.pk
+    assert User.objects.get(pk=squatter.pk).role == Role.CANDIDATE  # untouched
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("network", "\u200b\u200b", "Enter the name of the staff network."),
+        ("network", "Disabled \u202estaff\u202c network", "change the text's direction"),
+        ("full_name", "Sam \u2066Ade", "change the text's direction"),
+    ],
+)
+def test_invisible_or_direction_changing_text_is_refused(hr, field, value, message):
+    before = rows()
+
+    response = api_client(hr).post(NR, grant_body(**{field: value}), format="json")
+
+    assert response.status_code == 400
+    assert message in " ".join(response.json()["errors"][field])
+    assert rows() == before
+
+
 def test_every_bad_field_is_named_in_one_400_and_nothing_is_made(hr, settings):
     settings.NETWORK_REVIEWER_MAX_DAYS = 365
     before = rows()

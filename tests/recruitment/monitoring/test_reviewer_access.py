@@ -227,6 +227,8 @@ def test_comments_are_checked_and_taken_on_a_draft_only_and_answered_once(
     not_yet = client.post(COMMENTS, {"body": "Early."}, format="json")
     page_client(hr).get(f"/staff/monitoring/publication/{YEAR}/")  # decides the year
     blank = client.post(COMMENTS, {"body": "  "}, format="json")
+    invisible = client.post(COMMENTS, {"body": "\u200b\u200b"}, format="json")
+    reversed_ = client.post(COMMENTS, {"body": "Fine \u202eenif"}, format="json")
     long = client.post(COMMENTS, {"body": "x" * 2001}, format="json")
     bad_year = client.post("/api/v1/monitoring/publication/2024/comments/", {"body": "x"},
                            format="json")  # fmt: skip
@@ -243,6 +245,14 @@ def test_comments_are_checked_and_taken_on_a_draft_only_and_answered_once(
 
     assert (not_yet.status_code, not_yet.json()["code"]) == (409, "not_releasable")
     assert (blank.status_code, blank.json()["errors"]) == (400, {"body": ["Enter your comment."]})
+    assert (invisible.status_code, invisible.json()["errors"]) == (
+        400,
+        {"body": ["Enter your comment."]},
+    )
+    assert (reversed_.status_code, reversed_.json()["errors"]) == (
+        400,
+        {"body": ["Remove the hidden characters that change the text's direction."]},
+    )
     assert (long.status_code, list(long.json()["errors"])) == (400, ["body"])
     assert bad_year.status_code == 404
     assert made.status_code == 201
@@ -268,6 +278,7 @@ STATISTICS_PAGES = [
 ]
 STATISTICS_API = [
     "/api/v1/monitoring/funnel/?characteristic=sex",
+    "/api/v1/monitoring/starting-pay/?characteristic=sex",
     "/api/v1/monitoring/relative-likelihood/?characteristic=sex",
     "/api/v1/monitoring/representation/?characteristic=sex",
     COMMENTS,
@@ -293,7 +304,7 @@ def test_a_reviewer_whose_access_ended_is_refused_every_statistic_and_nothing_is
     comment_page = pages.post(f"/staff/monitoring/publication/{YEAR}/comments/", {"body": "x"})
 
     assert page_answers == [403] * 4
-    assert api_answers == [403] * 4
+    assert api_answers == [403] * len(STATISTICS_API)
     assert (comment.status_code, comment_page.status_code) == (403, 403)
     assert snapshot() == before
     assert "Your access has ended" in pages.get("/").content.decode()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from recruitment.models import EqualityAnswers
+from recruitment.models import EqualityAnswers, ReleaseDecision
 from recruitment.monitoring import disclosure, pay, release
 from tests.recruitment.monitoring.test_statistics import ASIAN, BLACK, WHITE, finish, people
 from tests.support.factories import VacancyFactory
@@ -175,6 +175,7 @@ def test_a_group_too_small_to_publish_shows_no_median_or_share(hr, client_for, c
         "median_words": None,
         "median_pounds": None,
         "gap_points": None,
+        "above_bottom_gap_points": None,
     }
     mixed = next(r for r in body["rows"] if r["group"] == "mixed")
     assert mixed["appointed"] is None  # nobody: never a published 0
@@ -472,3 +473,74 @@ def test_the_starting_pay_takes_a_constant_number_of_queries(
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(9):
         assert client.get(f"{url}&grade=Band 5").status_code == 200
+
+
+@pytest.fixture
+def one_apart(db):
+    """The second review's attack: campaign A (Q1) has 30 appointees at the bottom and 20 at
+    60%; campaign B (Q2) has the known appointee X a fifth of the way up and 20 others at 90%.
+    The year's column "at most a quarter up" holds 31 people, Q1's 30: X alone apart."""
+    a = VacancyFactory(department="Parks", grade="G7", salary_min=30_000, salary_max=34_000)
+    b = VacancyFactory(department="Parks", grade="G7", salary_min=30_000, salary_max=34_000)
+    people(a, WHITE, "applied", 60)
+    people(b, WHITE, "applied", 60)
+    paid(people(a, WHITE, "appointed", 15), 0)
+    paid(people(a, ASIAN, "appointed", 15), 0)
+    paid(people(a, WHITE, "appointed", 20), 600)
+    (x,) = people(b, BLACK, "appointed", 1)
+    paid([x], 200)
+    paid(people(b, WHITE, "appointed", 20), 900)
+    finish(a, quarter=1)
+    finish(b, quarter=2)
+    return x
+
+
+def test_no_pay_column_is_a_few_known_people_from_another_unit_s(hr, client_for, one_apart):
+    client_for(hr).get("/api/v1/monitoring/starting-pay/?characteristic=sex")  # decides
+    year = release.pay_cells("sex", release.select(period="2024-25"))
+    q1 = release.pay_cells("sex", release.select(period="2024-25-Q1"))
+    # The plan released the year's column and withheld Q1's, 1 person apart.
+    assert year.released("le:250") is True
+    assert q1.released("le:250") is False
+    decision = ReleaseDecision.objects.get(
+        year__year="2024-25", period="2024-25-Q1", kind="organisation", stage="pay:le:250"
+    )
+    assert decision.released is False
+    assert "differs from the whole organisation (2024-25) by fewer than 20" in decision.reason
+    # Q1 holds 30 at the bottom and 20 more at 60%: its columns at the bottom, a quarter and
+    # half up are the same 30 people (one figure), and all 50 are the appointed column.
+    assert q1.columns["le:0"] == "pay:le:0"
+    assert q1.columns.get("le:500", "pay:le:0") == "pay:le:0"
+
+
+def test_those_above_the_bottom_go_only_with_those_at_the_bottom(hr, client_for, one_apart):
+    """Those above the bottom are everyone less those at the bottom: a released "above"
+    column beside a withheld "at the bottom" one would publish it all the same."""
+    client_for(hr).get("/api/v1/monitoring/starting-pay/?characteristic=sex")
+    for params in ({"period": "2024-25"}, {"period": "2024-25-Q1"}, {"period": "2024-25-Q2"}):
+        cells = release.pay_cells("sex", release.select(**params))
+        assert cells.released("above_bottom") == (
+            cells.released("le:0")
+            or cells.columns.get("above_bottom") == cells.columns.get("le:1000")
+        ), params
+
+
+def test_the_same_people_in_two_columns_get_the_same_figure(hr, client_for, cohort):
+    """In the cohort nobody is above three quarters up: that column is everyone, the same
+    people as the appointed column, so all three give one figure for every group."""
+    body = (
+        client_for(hr)
+        .get(
+            "/api/v1/monitoring/starting-pay/?characteristic=ethnicity_group&grade=Band 5"
+            "&period=2024-25"
+        )
+        .json()
+    )
+    selection = release.select(period="2024-25", grade="Band 5")
+    cells = release.pay_cells("ethnicity_group", selection)
+    assert cells.columns["le:750"] == cells.columns["le:1000"] == "appointed"
+    for group in ("white", "asian"):
+        assert cells.value([group], "le:750") == cells.value([group], "le:1000")
+    assert body["all"]["appointed"] == cells.value(
+        ["white", "mixed", "asian", "black", "other", "not_stated", "prefer_not_to_say"], "le:1000"
+    )
