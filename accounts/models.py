@@ -167,6 +167,7 @@ class StatisticsView(models.Model):
         REPORT = "report", "Yearly equality report"
         REPORT_PDF = "report_pdf", "Yearly equality report (PDF)"
         STARTING_PAY = "starting_pay", "Starting pay (API or CSV)"
+        UNITS = "units", "What is published, by part (API)"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     grant = models.ForeignKey(ReviewerGrant, on_delete=models.PROTECT, related_name="views")

@@ -86,10 +86,50 @@ def network_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "grant": grant,
             "others": ReviewerGrant.objects.filter(user=grant.user).exclude(pk=grant.pk),
-            "views": views.object_list,
+            "views": [(view, described(view.params)) for view in views.object_list],
             "pages": page_links(request, views),
         },
     )
+
+
+#: What a recorded read asked for, in words (the record keeps the API's values).
+PARAM_LABELS = {
+    "period": "Period",
+    "unit": "Part of the organisation",
+    "characteristic": "Characteristic",
+    "stage": "Stage",
+    "year": "Year",
+    "preset": "Withheld figures shown",
+    "format": "Format",
+    "draft": "Report",
+}
+UNIT_WORDS = {"department": "Department", "grade": "Grade band", "campaign": "Campaign"}
+VALUE_WORDS = {
+    "preset": {"nhs": "NHS style (*)", "ons": "ONS style ([c])", "ofqual": "in words"},
+    "format": {"json": "JSON (the API)", "csv": "CSV", "pdf": "PDF", "html": "web page"},
+    "draft": {"True": "the draft", "False": "as published"},
+}
+
+
+def described(params: dict[str, object]) -> list[tuple[str, str]]:
+    """A recorded read's selection as a person reads it: "Grade band: m1", not "grade:m1"."""
+    out = []
+    for name, value in params.items():
+        text = str(value)
+        if name == "unit":
+            kind, _, key = text.partition(":")
+            text = "The whole organisation" if kind == "organisation" else (
+                f"{UNIT_WORDS.get(kind, kind.capitalize())}: {key}"
+            )  # fmt: skip
+        elif name in VALUE_WORDS:
+            text = VALUE_WORDS[name].get(text, text)
+        elif name in ("characteristic", "stage"):
+            text = text.replace("_", " ").capitalize()
+        elif name == "period" and "-Q" in text:
+            year, _, quarter = text.partition("-Q")
+            text = f"{year}, quarter {quarter}"
+        out.append((PARAM_LABELS.get(name, name.replace("_", " ").capitalize()), text))
+    return out
 
 
 @login_required

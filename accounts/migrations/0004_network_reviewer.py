@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             name='StatisticsView',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(choices=[('dashboard', 'Monitoring dashboard'), ('funnel', 'Funnel (API or CSV)'), ('relative_likelihood', 'Relative likelihood (API or CSV)'), ('representation', 'Representation (API or CSV)'), ('report_list', 'Yearly equality reports'), ('report', 'Yearly equality report'), ('report_pdf', 'Yearly equality report (PDF)'), ('starting_pay', 'Starting pay (API or CSV)')], max_length=30)),
+                ('what', models.CharField(choices=[('dashboard', 'Monitoring dashboard'), ('funnel', 'Funnel (API or CSV)'), ('relative_likelihood', 'Relative likelihood (API or CSV)'), ('representation', 'Representation (API or CSV)'), ('report_list', 'Yearly equality reports'), ('report', 'Yearly equality report'), ('report_pdf', 'Yearly equality report (PDF)'), ('starting_pay', 'Starting pay (API or CSV)'), ('units', 'What is published, by part (API)')], max_length=30)),
                 ('params', models.JSONField(default=dict)),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('grant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='views', to='accounts.reviewergrant')),

@@ -311,6 +311,15 @@ class BulkDecisionForm(GovForm):
         return cleaned
 
 
+class PoundsField(forms.IntegerField):
+    """Whole pounds as people write them: "£32,500" and "32 500" are 32500."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = value.strip().removeprefix("£").replace(",", "").replace(" ", "")
+        return super().to_python(value)
+
+
 class OfferDecisionForm(GovForm):
     """Offer the job, and say whether the positive-action tie-breaker was used (only offered
     when the candidate is eligible for it)."""
@@ -349,14 +358,14 @@ class OfferDecisionForm(GovForm):
         label="Reason for the decision (optional)",
         help_text="Recorded in the application's history.",
     )
-    salary = forms.IntegerField(
+    salary = PoundsField(
         min_value=0,
         max_value=10_000_000,
         label="Salary offered (£ a year)",
         widget=MONEY,
         error_messages={
             "required": "Enter the salary offered",
-            "invalid": "Enter the salary as a whole number of pounds, like 32000",
+            "invalid": "Enter the salary as a whole number of pounds, like 32,000",
         },
     )
     salary_reason = forms.CharField(

@@ -274,12 +274,16 @@ class MonitoringView(APIView):
         self._symbol = PRESETS[query.validated_data.get("preset", DEFAULT_PRESET)].symbol
         data = dict(query.validated_data)
         selection = data.get("selection")
-        if reader is not None and self.released_as is not None and selection is not None:
+        if reader is not None and self.released_as is not None:
             asked = {k: v for k, v in data.items() if k not in ("selection", "period")}
             for name in ("vacancy", "department", "grade"):
                 asked.pop(name, None)
             asked["format"] = getattr(request.accepted_renderer, "format", "json")
-            reader.record(self.released_as, selection_params(selection, **asked))
+            if selection is not None:
+                reader.record(self.released_as, selection_params(selection, **asked))
+            else:  # the units: a period only
+                period = data.get("period")
+                reader.record(self.released_as, {"period": getattr(period, "key", ""), **asked})
         if selection is not None:
             parts = [self.csv_name, data.get("characteristic", ""), selection.unit.kind]
             parts += [selection.unit.key, selection.unit.period or selection.period.key]
@@ -435,6 +439,8 @@ class UnitsView(MonitoringView):
 
     query_class = PeriodQuery
     renderer_classes = [renderers.JSONRenderer]
+    #: No figures: what the dashboard's units table shows a reviewer too.
+    released_as = StatisticsView.What.UNITS
 
     @extend_schema(parameters=[PeriodQuery], responses={200: UnitsOutput})
     def get(self, request: Request) -> Response:

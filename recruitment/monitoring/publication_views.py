@@ -13,15 +13,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import StatisticsView
+from accounts.models import ReviewerGrant, StatisticsView
 from kernel.errors import ActionForbidden, DomainError
 from kernel.forms import GovForm
-from recruitment.models import PublicationPack
+from recruitment.models import PackComment, PublicationPack
 from recruitment.monitoring import comments, publication, years
 from recruitment.monitoring.access import Reader, released_statistics_reader
 from recruitment.monitoring.views import hr_only
@@ -70,10 +71,25 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     to_publish = [
         s.year.key for s in years.reporting_years() if s.decided and s.year.key not in done
     ]
+    # HR: the comments still to answer, by year.
+    waiting = (
+        dict(
+            PackComment.objects.filter(answered_at=None)
+            .values("year")
+            .annotate(n=Count("id"))
+            .values_list("year", "n")
+        )
+        if reader.is_hr
+        else {}
+    )
     return render(
         request,
         "monitoring/publication_list.html",
-        {"published": published, "to_publish": to_publish, "hr": reader.is_hr},
+        {
+            "published": published,
+            "to_publish": [(year, waiting.get(year, 0)) for year in to_publish],
+            "hr": reader.is_hr,
+        },
     )
 
 
@@ -120,6 +136,14 @@ def _render_year(
                 else AnswerForm(prefix=f"answer-{comment.pk}")
             )
         rows.append({"comment": comment, "answer_form": answer_form})
+    if reader.is_hr:  # which staff network each comment comes from (the author's grant)
+        networks = dict(
+            ReviewerGrant.objects.filter(user_id__in={r["comment"].author_id for r in rows})
+            .order_by("user_id", "granted_at")
+            .values_list("user_id", "network")
+        )
+        for row in rows:
+            row["network"] = networks.get(row["comment"].author_id, "")
     may_comment = draft and not reader.is_hr
     return render(
         request,
@@ -132,6 +156,7 @@ def _render_year(
             "hr": reader.is_hr,
             "form": (form or PublishForm()) if reader.is_hr else None,
             "comments": rows,
+            "waiting": sum(1 for r in rows if r["comment"].answered_at is None),
             "comment_form": (comment_form or CommentForm()) if may_comment else None,
             # The one form in error, for the error summary at the top.
             "form_in_error": next(

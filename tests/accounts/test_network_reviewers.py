@@ -336,7 +336,10 @@ def test_hr_reads_what_a_reviewer_read_under_a_grant_newest_first(hr, network_re
     page = page_client(hr).get(f"/staff/people/network-reviewers/{grant.pk}/").content.decode()
     history = page.split('id="view-history"')[1]
     assert history.index("Yearly equality report (PDF)") < history.index("Monitoring dashboard")
-    assert "characteristic: sex" in history
+    # In words, not the API's values.
+    assert "Characteristic: Sex" in history
+    assert "Part of the organisation: The whole organisation" in history
+    assert "unit: organisation" not in history
 
 
 def test_the_grants_list_filters_by_status(hr, network_reviewer):

@@ -677,11 +677,11 @@ API_ROWS = [
         lambda w: "/api/v1/monitoring/starting-pay/?characteristic=sex", *RELEASED),
     api("GET /api/v1/monitoring/adjustments/", lambda w: "/api/v1/monitoring/adjustments/",
         *HR_ONLY),
-    api("GET /api/v1/monitoring/units/", lambda w: "/api/v1/monitoring/units/", *HR_ONLY),
-    # HR's read decides (and stores) the plan of a year that has become publishable; the
-    # refused reads decide nothing.
+    api("GET /api/v1/monitoring/units/", lambda w: "/api/v1/monitoring/units/", *RELEASED),
+    # HR's read (and a reviewer's, recorded too) decides and stores the plan of a year that
+    # has become publishable; the refused reads decide nothing.
     api("GET /api/v1/monitoring/units/", lambda w: "/api/v1/monitoring/units/?period=2024-25",
-        *HR_ONLY, setup=finished_year(25, decided=False), writes_on_read=True,
+        *RELEASED[:-2], 200, 200, setup=finished_year(25, decided=False), writes_on_read=True,
         effect=year_decided, note="a year to decide"),
     api("GET /api/v1/monitoring/statutory-return/",
         lambda w: f"/api/v1/monitoring/statutory-return/?year={this_year()}",

@@ -338,7 +338,6 @@ def test_a_reviewer_reaches_no_application_vacancy_internal_score_adjustment_or_
         "decision record": client.get(f"{v}/decision-record/").status_code,
         "close": client.post(f"{v}/close/", {}, format="json").status_code,
         "statutory": client.get(f"/api/v1/monitoring/statutory-return/?year={YEAR}").status_code,
-        "units": client.get("/api/v1/monitoring/units/").status_code,
         "adjustments report": client.get("/api/v1/monitoring/adjustments/").status_code,
         "users": client.get("/api/v1/users/").status_code,
         "apply": client.post("/api/v1/applications/", {"vacancy": vacancy.pk,
@@ -364,7 +363,7 @@ def test_a_reviewer_reaches_no_application_vacancy_internal_score_adjustment_or_
     assert api == {
         "application": 404, "history": 404, "scores": 404, "score put": 404, "shortlist": 404,
         "adjustment": 404, "ask adjustment": 404, "ranking": 404, "decision record": 404,
-        "close": 404, "statutory": 403, "units": 403, "adjustments report": 403, "users": 403,
+        "close": 404, "statutory": 403, "adjustments report": 403, "users": 403,
         "apply": 403,
     }  # fmt: skip
     assert web == {

@@ -133,7 +133,7 @@ def test_the_offer_page_records_the_salary_and_shows_it(interviewed, chair, cand
 
     done = browser(chair).post(
         f"/staff/applications/{interviewed.pk}/offer-decision/",
-        {"salary": "44000", "salary_reason": "Current salary."},
+        {"salary": " £44,000 ", "salary_reason": "Current salary."},  # as people write it
     )
     assert done.status_code == 302
     assert banner(done) == [f"Job offered to {interviewed.reference} at £44,000 a year."]
