@@ -21,7 +21,7 @@ from accounts.services import reviewer_grant, user_create
 from recruitment.applications import services as recruitment
 from recruitment.interviews import services as interviews
 from recruitment.models import Application
-from recruitment.scoring import services
+from recruitment.scoring import decisions, services
 from vacancies import services as vacancies
 from vacancies.forms import LONDON
 from vacancies.models import Vacancy
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._open_vacancy(users)
             self._closed_vacancy(users)
+            self._ready_to_offer(users)
         self._history()
         if not ReviewerGrant.objects.live().filter(user=users["reviewer"]).exists():
             # A staff network reviewer with live access (HR's grant, the default 90 days).
@@ -221,6 +222,74 @@ class Command(BaseCommand):
         )
         self._adjustments(users, submitted)
         self._interview_slots(users, vacancy)
+
+    def _ready_to_offer(self, users: dict[str, User]) -> None:
+        """A campaign run through to the offer: Ben and Dev applied, Ben was shortlisted on
+        merit and interviewed (the interview's time moved into the past, demo data only),
+        the interview scores agreed; the chair can offer him the job, with the salary."""
+        vacancy, created = self._vacancy(
+            users,
+            title="Planning Officer",
+            reference="PL-2026-004",
+            department="Planning",
+            grade="P1",
+            location="Ely",
+            description="Householder and minor planning applications, from validation to decision.",
+            salary_min=31000,
+            salary_max=34500,
+            criteria=[
+                vacancies.CriterionInput("essential", "A degree in planning or a related subject"),
+                vacancies.CriterionInput("essential", "Writing clear reports for committee"),
+            ],
+            interview_guarantees=[],
+        )
+        if not created:
+            return
+        criteria = list(vacancy.criteria.all())
+        ben, dev = (
+            recruitment.application_submit(
+                candidate=users[name],
+                vacancy=vacancy,
+                statement=statement,
+                evidence=[recruitment.EvidenceInput(c.pk, "See statement.") for c in criteria],
+                interview_guarantee=None,
+                equality={"sex": "male"},
+            )
+            for name, statement in [
+                ("ben", "Two years as a planning assistant at a district council."),
+                ("dev", "Town planning graduate."),
+            ]
+        )
+        vacancies.vacancy_close(vacancy_id=vacancy.pk, by=users["hr"], reason="Demo: closed early")
+        manager = users["manager"]
+
+        def scored(application: Application, stage: str, marks: list[int]) -> None:
+            chosen = [services.ScoreInput(c.pk, m) for c, m in zip(criteria, marks, strict=True)]
+            for member in ("panel1", "panel2"):
+                services.scores_submit(
+                    application_id=application.pk, by=users[member], stage=stage, scores=chosen
+                )
+            services.agreed_scores_set(
+                application_id=application.pk, by=manager, stage=stage, scores=chosen,
+                note="Agreed at moderation.",
+            )  # fmt: skip
+
+        scored(ben, "shortlisting", [3, 3])
+        scored(dev, "shortlisting", [2, 1])
+        recruitment.application_shortlist(application_id=ben.pk, by=manager)
+        recruitment.application_reject(
+            application_id=dev.pk, by=manager, reason="Fewer marks on the essential criteria."
+        )
+        decisions.sift_complete(vacancy_id=vacancy.pk, by=manager, confirm=True)
+        recruitment.application_schedule_interview(
+            application_id=ben.pk, by=manager, interview_at=timezone.now() + timedelta(hours=1)
+        )
+        # Demo data only: the interview took place yesterday.
+        Application.objects.filter(pk=ben.pk).update(
+            interview_at=timezone.now() - timedelta(days=1)
+        )
+        recruitment.application_record_interview(application_id=ben.pk, by=manager)
+        scored(ben, "interview", [3, 2])
 
     def _interview_slots(self, users: dict[str, User], vacancy: Vacancy) -> None:
         """Slots the invited candidates book once the sift is complete: a morning of

@@ -4,6 +4,7 @@ appointment keeps it. Refusals name the field and change nothing. The salary rea
 chair and the candidate; never the panel."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django_fsm_log.models import StateLog
 
@@ -151,3 +152,14 @@ def test_a_reason_sent_with_the_bottom_of_the_range_is_not_kept(interviewed, cha
     assert response.status_code == 200, response.json()
     decision = OfferDecision.objects.get(application=interviewed)
     assert (decision.salary, decision.salary_reason) == (41_000, "")
+
+
+def test_the_offer_e_mail_says_the_salary(
+    interviewed, chair, candidate, client_for, eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        offer(client_for(chair), interviewed, salary=43_250, salary_reason="Her current pay.")
+
+    (message,) = [m for m in mail.outbox if m.to == [candidate.email]]
+    assert "at a starting salary of £43,250 a year." in message.body
+    assert "Her current pay" not in message.body  # the reason stays with the team
