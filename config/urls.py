@@ -23,7 +23,7 @@ from recruitment.applications.api import ApplicationViewSet
 from recruitment.interviews import api as interview_api
 from recruitment.interviews import views as interview_views
 from recruitment.monitoring import api as monitoring_api
-from recruitment.monitoring import publication_api, publication_views
+from recruitment.monitoring import pay_api, publication_api, publication_views
 from recruitment.monitoring import views as monitoring_views
 from recruitment.privacy.api import DecisionRecordView, SubjectAccessView
 from recruitment.scoring import feedback_views, offer_views, ranking_views
@@ -102,7 +102,7 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path(
         "monitoring/starting-pay/",
-        monitoring_api.StartingPayView.as_view(),
+        pay_api.StartingPayView.as_view(),
         name="monitoring-starting-pay",
     ),
     path(

@@ -126,7 +126,7 @@ def _render_year(
             )
         draft = True
     reader.record(StatisticsView.What.REPORT, {"year": period.key, "draft": draft})
-    rows = []
+    rows: list[dict[str, Any]] = []
     for comment in comments.comments_for(reader.user, period.key):
         answer_form = None
         if reader.is_hr and comment.answered_at is None:
