@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.reviewer_api import ByOutput
 from kernel.api import JSONInput, acting_user
 from kernel.errors import ActionForbidden
 from recruitment.models import PackComment
@@ -28,15 +29,9 @@ from recruitment.monitoring.access import released_statistics_reader
 from recruitment.monitoring.publication import year_of
 
 
-class PersonOutput(serializers.ModelSerializer[User]):
-    class Meta:
-        model = User
-        fields = ["id", "full_name"]
-
-
 class CommentOutput(serializers.ModelSerializer[PackComment]):
-    author = PersonOutput()
-    answered_by = PersonOutput(allow_null=True)
+    author = ByOutput()
+    answered_by = ByOutput(allow_null=True)
     answer = serializers.SerializerMethodField()
 
     class Meta:
