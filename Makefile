@@ -61,8 +61,11 @@ typecheck: $(VENV)/.dev
 migrations-check: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Two workers (pytest-xdist), each with its own test database and Redis database
+# (tests/conftest.py); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.dev assets chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # PNGs of the main pages, for reviewers, in screenshots/ (git-ignored).
 screenshots: $(VENV)/.dev assets chromium

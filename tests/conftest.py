@@ -28,6 +28,25 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (``make test`` runs two workers), each worker has its own test
+    database (pytest-django adds the worker's suffix) and, here, its own Redis database: the
+    cache (throttles, reports) and the Celery broker with it, so one worker's tasks are never
+    taken by the other's Celery workers, nor its cache read by the other."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return
+    base, _, last = settings.REDIS_URL.rstrip("/").rpartition("/")
+    root = base if last.isdigit() else settings.REDIS_URL.rstrip("/")
+    url = f"{root}/{int(worker.removeprefix('gw')) + 1}"
+    settings.REDIS_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
+    celery_app.conf.broker_url = celery_app.conf.result_backend = url
+
+
 def require(available: bool, what: str) -> None:
     """Skip locally when a service is missing; under CI=true, fail instead (never skip)."""
     if available:
