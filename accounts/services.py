@@ -447,6 +447,8 @@ def reviewer_withdraw(*, by: User, grant_id: Any, reason: str) -> ReviewerGrant:
             raise DomainError("invalid_transition", f"This grant has {ended} already.")
         grant.withdrawn_at, grant.withdrawn_by, grant.withdrawn_reason = timezone.now(), by, reason
         grant.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        # Their API tokens end with their access (every statistic refuses them anyway).
+        AuthToken.objects.filter(user_id=grant.user_id).delete()
     logger.info("network reviewer grant %s withdrawn by user %s", grant.pk, by.pk)
     return grant
 

@@ -12,6 +12,7 @@ from auditlog.models import LogEntry
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from knox.models import AuthToken
 from rest_framework.fields import DateTimeField
 
 from accounts import services
@@ -252,6 +253,8 @@ def test_every_bad_field_is_named_in_one_400_and_nothing_is_made(hr, settings):
 def test_hr_withdraws_a_live_grant_once_with_a_reason(hr, network_reviewer):
     grant = ReviewerGrant.objects.get()
     client = api_client(hr)
+    AuthToken.objects.create(user=network_reviewer)
+    AuthToken.objects.create(user=hr)
 
     no_reason = client.post(f"{NR}{grant.pk}/withdraw/", {"reason": " "}, format="json")
     done = client.post(f"{NR}{grant.pk}/withdraw/", {"reason": "Left the network."}, format="json")
@@ -273,6 +276,9 @@ def test_hr_withdraws_a_live_grant_once_with_a_reason(hr, network_reviewer):
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
     assert (grant.withdrawn_by, grant.withdrawn_reason) == (hr, "Left the network.")
     assert not rules.has_perm("recruitment.view_released_statistics", network_reviewer)
+    # The reviewer's API tokens ended with the access; nobody else's did.
+    assert not AuthToken.objects.filter(user=network_reviewer).exists()
+    assert AuthToken.objects.filter(user=hr).exists()
 
 
 def test_an_expired_grant_cannot_be_withdrawn(hr, network_reviewer):
