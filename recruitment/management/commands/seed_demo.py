@@ -187,24 +187,7 @@ class Command(BaseCommand):
         # declared a scheme and meets the minimum criteria, so completing the sift invites
         # her. Dev is still waiting for his sift.
         for application, agreed in [(submitted[0], [3, 3, 2]), (submitted[1], [2, 2, 1])]:
-            for member in ("panel1", "panel2"):
-                services.scores_submit(
-                    application_id=application.pk,
-                    by=users[member],
-                    stage="shortlisting",
-                    scores=[
-                        services.ScoreInput(c.pk, s) for c, s in zip(criteria, agreed, strict=True)
-                    ],
-                )
-            services.agreed_scores_set(
-                application_id=application.pk,
-                by=users["manager"],
-                stage="shortlisting",
-                scores=[
-                    services.ScoreInput(c.pk, s) for c, s in zip(criteria, agreed, strict=True)
-                ],
-                note="Agreed at moderation.",
-            )
+            self._scored(users, application, criteria, "shortlisting", agreed)
         recruitment.application_shortlist(application_id=submitted[0].pk, by=users["manager"])
         # Chloe is not shortlisted on merit (fewer marks than Ben): completing the sift
         # invites her under the guarantee she declared, as she meets the minimum criteria.
@@ -263,19 +246,8 @@ class Command(BaseCommand):
         vacancies.vacancy_close(vacancy_id=vacancy.pk, by=users["hr"], reason="Demo: closed early")
         manager = users["manager"]
 
-        def scored(application: Application, stage: str, marks: list[int]) -> None:
-            chosen = [services.ScoreInput(c.pk, m) for c, m in zip(criteria, marks, strict=True)]
-            for member in ("panel1", "panel2"):
-                services.scores_submit(
-                    application_id=application.pk, by=users[member], stage=stage, scores=chosen
-                )
-            services.agreed_scores_set(
-                application_id=application.pk, by=manager, stage=stage, scores=chosen,
-                note="Agreed at moderation.",
-            )  # fmt: skip
-
-        scored(ben, "shortlisting", [3, 3])
-        scored(dev, "shortlisting", [2, 1])
+        self._scored(users, ben, criteria, "shortlisting", [3, 3])
+        self._scored(users, dev, criteria, "shortlisting", [2, 1])
         recruitment.application_shortlist(application_id=ben.pk, by=manager)
         recruitment.application_reject(
             application_id=dev.pk, by=manager, reason="Fewer marks on the essential criteria."
@@ -289,7 +261,26 @@ class Command(BaseCommand):
             interview_at=timezone.now() - timedelta(days=1)
         )
         recruitment.application_record_interview(application_id=ben.pk, by=manager)
-        scored(ben, "interview", [3, 2])
+        self._scored(users, ben, criteria, "interview", [3, 2])
+
+    def _scored(
+        self,
+        users: dict[str, User],
+        application: Application,
+        criteria: list[Any],
+        stage: str,
+        marks: list[int],
+    ) -> None:
+        """Both panel members score ``marks``, and the chair agrees them."""
+        chosen = [services.ScoreInput(c.pk, m) for c, m in zip(criteria, marks, strict=True)]
+        for member in ("panel1", "panel2"):
+            services.scores_submit(
+                application_id=application.pk, by=users[member], stage=stage, scores=chosen
+            )
+        services.agreed_scores_set(
+            application_id=application.pk, by=users["manager"], stage=stage, scores=chosen,
+            note="Agreed at moderation.",
+        )  # fmt: skip
 
     def _interview_slots(self, users: dict[str, User], vacancy: Vacancy) -> None:
         """Slots the invited candidates book once the sift is complete: a morning of
